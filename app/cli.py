@@ -1,0 +1,245 @@
+"""Headless command line for support staff and scripts.
+
+Exit codes: 0 success; 1 the dossier has blocking problems (check, validate); 2 bad input or an
+unusable store, with one French line on stderr; 3 an unexpected internal error (details in the log).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from app.errors import ArobaseError
+from app.paths import resolve_store_path
+
+OpenWindow = Callable[[Path], int]
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with French one-line errors and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_INPUT, f"arobase : {message}\nAide : arobase --help\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    db_help = "fichier de base Arobase (.sqlite) ; sinon $AROBASE_DB, sinon la base par défaut"
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: a subcommand's missing --db must not erase one given before the subcommand.
+    common.add_argument("--db", metavar="FICHIER", default=argparse.SUPPRESS, help=db_help)
+    edition = argparse.ArgumentParser(add_help=False)
+    edition.add_argument("--edition", metavar="ANNÉE",
+                         help="édition du questionnaire (par défaut : la plus récente ayant un dossier)")
+
+    p = _Parser(prog="arobase",
+                description="Arobase : dossier de participation au label Territoires, Villes & Villages Internet. "
+                "Sans commande, ouvre la fenêtre.")
+    p.add_argument("--db", metavar="FICHIER", default=None, help=db_help)
+    p.add_argument("--version", action="version", version="Arobase 0.1.0")
+    sub = p.add_subparsers(dest="command", metavar="COMMANDE", parser_class=_Parser)
+
+    sp = sub.add_parser("import", parents=[common], help="importer un dossier (fichier JSON Arobase)")
+    sp.add_argument("file", metavar="FICHIER", help="fichier .json exporté par Arobase")
+
+    sp = sub.add_parser("export", parents=[common, edition], help="exporter le dossier en JSON")
+    sp.add_argument("--out", metavar="FICHIER", required=True, help="fichier à écrire (- pour la sortie standard)")
+
+    sp = sub.add_parser("check", parents=[common, edition], help="lister les problèmes du dossier")
+    sp.add_argument("--json", action="store_true", help="sortie JSON")
+
+    sub.add_parser("validate", parents=[common, edition], help="valider le dossier (version figée et empreinte)")
+
+    sp = sub.add_parser("status", parents=[common, edition], help="résumé : collectivité, état, couverture")
+    sp.add_argument("--json", action="store_true", help="sortie JSON")
+    return p
+
+
+def main(argv: Sequence[str] | None = None, *, open_window: OpenWindow | None = None,
+         environ: Mapping[str, str] | None = None) -> int:
+    environ = os.environ if environ is None else environ
+    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    path = resolve_store_path(args.db, environ)
+    try:
+        if args.command is None:
+            if open_window is None:
+                print("arobase : la fenêtre n'est pas disponible ici ; voir arobase --help.", file=sys.stderr)
+                return EXIT_INPUT
+            return open_window(path)
+        return _COMMANDS[args.command](args, path)
+    except KeyboardInterrupt:
+        print("arobase : interrompu.", file=sys.stderr)
+        return 130
+    except ArobaseError as exc:
+        return _fail(exc.message)
+    except Exception as exc:  # store errors and anything else: never a traceback
+        from localdb.store import StoreError
+
+        if isinstance(exc, StoreError):
+            return _fail(str(exc))
+        log = _log_internal_error(exc)
+        print(f"arobase : erreur interne inattendue ({type(exc).__name__}). Détails enregistrés dans {log} ; "
+              "transmettez ce fichier à l'assistance.", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _fail(message: str) -> int:
+    print(f"arobase : {message}", file=sys.stderr)
+    return EXIT_INPUT
+
+
+def _log_internal_error(exc: BaseException) -> Path:
+    import traceback
+
+    from app.paths import user_log_dir
+
+    try:
+        folder = user_log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        log = folder / "erreurs.log"
+        with log.open("a", encoding="utf-8") as fh:
+            fh.write("".join(traceback.format_exception(exc)) + "\n")
+        return log
+    except OSError:
+        return Path("(journal impossible à écrire)")
+
+
+def _workspace(path: Path):  # type: ignore[no-untyped-def]
+    from app.edition import EditionCatalog, builtin_directory
+    from app.paths import downloaded_editions_dir
+    from app.workspace import Workspace
+
+    return Workspace.open(path, EditionCatalog([downloaded_editions_dir(), builtin_directory()]))
+
+
+def _edition(ws: Any, args: argparse.Namespace) -> str:
+    edition_id: str = args.edition or ws.default_edition()
+    ws.edition(edition_id)
+    return edition_id
+
+
+def cmd_import(args: argparse.Namespace, path: Path) -> int:
+    from app.interchange import read_document
+
+    doc = read_document(Path(args.file))  # read and parse before touching the store
+    with _workspace(path) as ws:
+        report = ws.import_document(doc)
+    extra = f" ; {report.replaced_actions} action(s) précédente(s) remplacée(s)" if report.replaced_actions else ""
+    rev = " (nouvelle révision)" if report.new_revision else ""
+    print(f"Dossier {report.edition} importé : {report.actions} action(s){extra}. "
+          f"Révision {report.revision}{rev}, à l'état brouillon.")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, path: Path) -> int:
+    from app.interchange import write_document
+
+    with _workspace(path) as ws:
+        doc = ws.export_document(_edition(ws, args))
+    if args.out == "-":
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    else:
+        write_document(doc, Path(args.out))
+        print(f"Dossier {doc['edition']} exporté dans {args.out} ({len(doc['actions'])} action(s)).")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace, path: Path) -> int:
+    with _workspace(path) as ws:
+        edition_id = _edition(ws, args)
+        problems = ws.check(edition_id)
+    n_block = sum(p.blocking for p in problems)
+    if args.json:
+        print(json.dumps([{"code": p.code, "field": p.field, "blocking": p.blocking, "message": p.message}
+                          for p in problems], ensure_ascii=False, indent=2))
+    elif not problems:
+        print(f"Dossier {edition_id} : aucun problème, il peut être validé.")
+    else:
+        for p in problems:
+            print(f"{'BLOQUANT' if p.blocking else 'conseil '}  {p.field}  {p.message}")
+        print(f"{n_block} problème(s) bloquant(s), {len(problems) - n_block} conseil(s).")
+    return EXIT_PROBLEMS if n_block else EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace, path: Path) -> int:
+    from app.workspace import ValidationBlocked
+
+    with _workspace(path) as ws:
+        edition_id = _edition(ws, args)
+        try:
+            snap = ws.validate(edition_id)
+        except ValidationBlocked as exc:
+            print(f"arobase : {exc.message}", file=sys.stderr)
+            return EXIT_PROBLEMS
+    print(f"Dossier {edition_id} validé, révision {snap.revision}.\nEmpreinte SHA-256 : {snap.sha256}")
+    return EXIT_OK
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def cmd_status(args: argparse.Namespace, path: Path) -> int:
+    from app.model import KIND_LABELS, STATE_LABELS
+
+    with _workspace(path) as ws:
+        st = ws.status(args.edition)
+    p = st.profile
+    if args.json:
+        out: dict[str, Any] = {
+            "db": str(st.path), "collectivity": {"name": p.name, "kind": p.kind, "code": p.code,
+                                                  "departement": p.departement, "population": p.population},
+            "edition": st.edition.id, "state": None, "revision": None, "actions": 0,
+            "covered": None, "services": len(st.edition.services), "blocking": st.blocking,
+            "warnings": st.warnings, "sha256": None,
+        }
+        if st.summary:
+            out.update(state=st.summary.state, revision=st.summary.revision, actions=st.summary.action_count,
+                       sha256=st.summary.snapshot_sha256)
+        if st.coverage:
+            out["covered"] = st.coverage.covered
+            out["themes"] = {t.theme_id: {"covered": t.covered, "services": t.total} for t in st.coverage.themes}
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    name = p.name or "(nom non renseigné)"
+    details = [KIND_LABELS[p.kind].lower()]
+    if p.code:
+        details.append(f"{'SIREN' if p.kind == 'epci' else 'INSEE'} {p.code}")
+    if p.departement:
+        details.append(f"département {p.departement}")
+    if p.population is not None:
+        details.append(f"{_thousands(p.population)} habitants")
+    print(f"Fichier      : {st.path}")
+    print(f"Collectivité : {name} ({', '.join(details)})")
+    print(f"Édition      : {st.edition.id} — {st.edition.title}")
+    if st.summary is None or st.coverage is None:
+        print("Dossier      : pas encore commencé")
+        return EXIT_OK
+    print(f"État         : {STATE_LABELS[st.summary.state]}, révision {st.summary.revision}")
+    if st.summary.snapshot_sha256:
+        print(f"Empreinte    : {st.summary.snapshot_sha256}")
+    print(f"Actions      : {st.summary.action_count}")
+    print(f"Couverture   : {st.coverage.covered} / {st.coverage.total} services")
+    for t in st.coverage.themes:
+        print(f"  {t.title} : {t.covered} / {t.total}")
+    print(f"Problèmes    : {st.blocking} bloquant(s), {st.warnings} conseil(s) (détail : arobase check)")
+    return EXIT_OK
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
+    "import": cmd_import,
+    "export": cmd_export,
+    "check": cmd_check,
+    "validate": cmd_validate,
+    "status": cmd_status,
+}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

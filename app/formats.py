@@ -1,0 +1,53 @@
+"""Format rules of French identifiers and contacts, shared by the completeness check and the forms."""
+
+from __future__ import annotations
+
+import re
+
+INSEE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
+POSTAL_RE = re.compile(r"^\d{5}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]{2,}$")
+DEPARTEMENT_RE = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-5]|2[AB]|97[1-8]|98[4-9])$")
+
+
+def is_insee(code: str) -> bool:
+    """A commune's code officiel géographique: 5 digits, or 2A/2B and 3 digits for Corsica."""
+    return bool(INSEE_RE.match(code.strip().upper()))
+
+
+def is_siren(code: str) -> bool:
+    """A SIREN (9 digits) whose Luhn checksum holds."""
+    digits = code.replace(" ", "")
+    if not (len(digits) == 9 and digits.isdigit()):
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = int(ch) * (2 if i % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def is_postal_code(code: str) -> bool:
+    return bool(POSTAL_RE.match(code.strip()))
+
+
+def is_email(value: str) -> bool:
+    return bool(EMAIL_RE.match(value.strip()))
+
+
+def is_phone(value: str) -> bool:
+    """A French number, national (10 digits starting with 0) or international (+33…)."""
+    digits = re.sub(r"[\s.\-()]", "", value)
+    if digits.startswith("+33"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("0033"):
+        digits = "0" + digits[4:]
+    return bool(re.fullmatch(r"0[1-9]\d{8}", digits))
+
+
+def is_departement(value: str) -> bool:
+    return bool(DEPARTEMENT_RE.match(value.strip().upper()))
+
+
+def is_web_link(value: str) -> bool:
+    return bool(re.match(r"^https?://[^\s/$.?#][^\s]*$", value.strip(), re.IGNORECASE))

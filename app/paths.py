@@ -1,0 +1,40 @@
+"""Where Arobase keeps its files: resolved from the environment given, never from hidden globals."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+APP_NAME = "Arobase"
+DEFAULT_STORE_NAME = "arobase.sqlite"
+STORE_ENV = "AROBASE_DB"
+
+
+def user_data_dir() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False, roaming=True)
+
+
+def user_log_dir() -> Path:
+    from platformdirs import user_log_path
+
+    return user_log_path(APP_NAME, appauthor=False)
+
+
+def default_store_path() -> Path:
+    return user_data_dir() / DEFAULT_STORE_NAME
+
+
+def resolve_store_path(cli_value: str | None, environ: Mapping[str, str]) -> Path:
+    """``--db`` wins, then ``AROBASE_DB``, then the default store in the user data folder."""
+    if cli_value:
+        return Path(cli_value).expanduser()
+    if environ.get(STORE_ENV):
+        return Path(environ[STORE_ENV]).expanduser()
+    return default_store_path()
+
+
+def downloaded_editions_dir() -> Path:
+    """Editions fetched from the association's server later land here, ahead of the built-in ones."""
+    return user_data_dir() / "editions"

@@ -1,0 +1,689 @@
+"""Use cases on one store file: the only place that turns user intentions into store transactions.
+
+Every method is one transaction: it either happens whole or not at all. Editing a dossier that is no
+longer a draft (validé, envoyé, reçu) first starts a new draft revision; the frozen snapshot of the
+previous revision stays as it was.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import uuid as uuidlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.checks import Problem, blocking, check_dossier
+from app.edition import Edition, EditionCatalog
+from app.errors import ArobaseError, InvalidInput
+from app.interchange import from_document, to_document
+from app.model import (
+    ACTION_LABELS,
+    ACTION_TEXT_FIELDS,
+    ADDRESS_LABELS,
+    DELIVERERS,
+    KINDS,
+    PROFILE_FIELDS,
+    PROFILE_LABELS,
+    STATE_LABELS,
+    ActionData,
+    Address,
+    AttachmentRef,
+    DossierData,
+    DossierSummary,
+    EpciAnswerData,
+    Profile,
+    SnapshotInfo,
+)
+from app.mosaic import Coverage, coverage
+from app.text import check_text
+from localdb import models as m
+from localdb.store import Store, utcnow
+from sync import dossier_format
+
+Clock = Callable[[], datetime]
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+GENERATOR = "Arobase 0.1.0"
+
+
+class TransitionError(ArobaseError):
+    """A lifecycle step that the dossier's current state does not allow."""
+
+
+class ValidationBlocked(ArobaseError):
+    """Validation refused: blocking problems remain."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        lines = "\n".join(f"  – {p.message}" for p in problems)
+        super().__init__(f"Le dossier ne peut pas être validé, {len(problems)} problème(s) à régler :\n{lines}")
+        self.problems = problems
+
+
+class UnknownAction(ArobaseError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    edition: str
+    actions: int
+    replaced_actions: int
+    revision: int
+    new_revision: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    path: Path
+    profile: Profile
+    edition: Edition
+    summary: DossierSummary | None
+    coverage: Coverage | None
+    blocking: int
+    warnings: int
+
+
+class Workspace:
+    """A store file, the editions it is read against, and the clock; passed in, never global."""
+
+    def __init__(self, store: Store, catalog: EditionCatalog | None = None, clock: Clock = utcnow) -> None:
+        self.store = store
+        self.catalog = catalog or EditionCatalog()
+        self.clock = clock
+
+    @classmethod
+    def open(cls, path: Path | str, catalog: EditionCatalog | None = None, clock: Clock = utcnow) -> Workspace:
+        return cls(Store.open(path), catalog, clock)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def today(self) -> date:
+        return self.clock().date()
+
+    # ------------------------------------------------------------------ reading
+
+    def edition(self, edition_id: str) -> Edition:
+        return self.catalog.get(edition_id)
+
+    def profile(self) -> Profile:
+        with self.store.read() as s:
+            return _profile(s.get(m.Collectivity, 1))
+
+    def dossier_summaries(self) -> list[DossierSummary]:
+        with self.store.read() as s:
+            counts = dict(s.execute(select(m.Action.dossier_id, func.count()).group_by(m.Action.dossier_id)).all())
+            out = []
+            for d in s.scalars(select(m.Dossier).order_by(m.Dossier.edition)):
+                snap = s.scalar(
+                    select(m.Snapshot.sha256).where(m.Snapshot.dossier_id == d.id, m.Snapshot.revision == d.revision)
+                )
+                out.append(DossierSummary(d.edition, d.state, d.revision, counts.get(d.id, 0), snap))
+            return out
+
+    def default_edition(self) -> str:
+        """The edition the user most likely means: the newest one with a dossier, else the newest known."""
+        summaries = self.dossier_summaries()
+        return summaries[-1].edition if summaries else self.catalog.latest_id()
+
+    def has_dossier(self, edition_id: str) -> bool:
+        with self.store.read() as s:
+            return s.scalar(select(m.Dossier.id).where(m.Dossier.edition == edition_id)) is not None
+
+    def load(self, edition_id: str) -> DossierData:
+        """The dossier of an edition as plain data (an empty draft if it was never started)."""
+        with self.store.read() as s:
+            d = _dossier_query(s, edition_id)
+            profile = _profile(s.get(m.Collectivity, 1))
+            if d is None:
+                return DossierData(edition=edition_id, profile=profile)
+            return _dossier_data(d, profile, self._service_order(edition_id))
+
+    def open_dossier(self, edition_id: str) -> DossierData:
+        """Start the dossier of an edition if needed, and return it."""
+        self.edition(edition_id)
+        with self.store.write() as s:
+            self._dossier(s, edition_id)
+        return self.load(edition_id)
+
+    def check(self, edition_id: str) -> list[Problem]:
+        return check_dossier(self.edition(edition_id), self.load(edition_id), self.today(), self.store.files.has)
+
+    def coverage(self, edition_id: str) -> Coverage:
+        return coverage(self.edition(edition_id), self.load(edition_id))
+
+    def status(self, edition_id: str | None = None) -> Status:
+        edition = self.edition(edition_id or self.default_edition())
+        summary = next((d for d in self.dossier_summaries() if d.edition == edition.id), None)
+        if summary is None:
+            return Status(self.store.path, self.profile(), edition, None, None, 0, 0)
+        data = self.load(edition.id)
+        problems = check_dossier(edition, data, self.today(), self.store.files.has)
+        n_block = len(blocking(problems))
+        return Status(
+            self.store.path, data.profile, edition, summary, coverage(edition, data), n_block, len(problems) - n_block
+        )
+
+    def snapshots(self, edition_id: str) -> list[SnapshotInfo]:
+        with self.store.read() as s:
+            d = s.scalar(select(m.Dossier).where(m.Dossier.edition == edition_id))
+            return [_snapshot_info(x) for x in d.snapshots] if d else []
+
+    def snapshot_document(self, edition_id: str, revision: int) -> dict[str, Any]:
+        import json
+
+        with self.store.read() as s:
+            snap = s.scalar(
+                select(m.Snapshot)
+                .join(m.Dossier)
+                .where(m.Dossier.edition == edition_id, m.Snapshot.revision == revision)
+            )
+            if snap is None:
+                raise ArobaseError(f"Aucune version validée n° {revision} pour l'édition {edition_id}.")
+            return json.loads(snap.content)  # type: ignore[no-any-return]
+
+    # ------------------------------------------------------------------ editing
+
+    def update_profile(self, **changes: Any) -> Profile:
+        unknown = set(changes) - set(PROFILE_FIELDS)
+        if unknown:
+            raise InvalidInput(f"Champ de profil inconnu : {', '.join(sorted(unknown))}.")
+        for key, value in changes.items():
+            if key == "population":
+                if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+                    raise InvalidInput("La population doit être un nombre entier positif.", "profile.population")
+            elif key == "kind":
+                if value not in KINDS:
+                    raise InvalidInput(f"Type de collectivité inconnu : « {value} ».", "profile.kind")
+            else:
+                check_text(value, PROFILE_LABELS[key], multiline=False, field=f"profile.{key}")
+        with self.store.write() as s:
+            row = self._collectivity(s)
+            for key, value in changes.items():
+                setattr(row, key, value)
+            row.updated_at = self.clock()
+            # The profile is part of what a validated dossier froze: a change calls for a new revision.
+            for d in s.scalars(select(m.Dossier).where(m.Dossier.state == "valide")):
+                self._reopen(s, d, "profil modifié")
+            return _profile(row)
+
+    def create_action(self, edition_id: str, **fields: Any) -> ActionData:
+        edition = self.edition(edition_id)
+        values = self._checked_action_fields(edition, fields)
+        with self.store.write() as s:
+            d = self._editable(s, edition_id)
+            pos = (
+                s.scalar(select(func.coalesce(func.max(m.Action.position), -1)).where(m.Action.dossier_id == d.id)) + 1
+            )
+            now = self.clock()
+            row = m.Action(dossier_id=d.id, uuid=str(uuidlib.uuid4()), position=pos, created_at=now, updated_at=now)
+            s.add(row)
+            self._apply_action(s, row, values)
+            s.flush()
+            return _action_data(row, self._service_order(edition_id))
+
+    def update_action(self, edition_id: str, action_uuid: str, **fields: Any) -> ActionData:
+        edition = self.edition(edition_id)
+        values = self._checked_action_fields(edition, fields)
+        with self.store.write() as s:
+            d = self._editable(s, edition_id)
+            row = self._action(s, d, action_uuid)
+            start = values.get("start_date", row.start_date)
+            end = values.get("end_date", row.end_date)
+            if start and end and end < start:
+                raise InvalidInput("La date de fin précède la date de début.", f"action:{action_uuid}.end_date")
+            self._apply_action(s, row, values)
+            row.updated_at = self.clock()
+            s.flush()
+            return _action_data(row, self._service_order(edition_id))
+
+    def delete_action(self, edition_id: str, action_uuid: str) -> tuple[ActionData, int]:
+        """Delete an action; returns it and its position so that it can be restored (undo)."""
+        with self.store.write() as s:
+            d = self._editable(s, edition_id)
+            row = self._action(s, d, action_uuid)
+            data, pos = _action_data(row, self._service_order(edition_id)), row.position
+            s.delete(row)
+            return data, pos
+
+    def restore_action(self, edition_id: str, action: ActionData, position: int | None = None) -> ActionData:
+        """Put back a deleted action with its uuid, links and attachments (undo of a deletion)."""
+        edition = self.edition(edition_id)
+        self._check_action_data(edition, action)
+        with self.store.write() as s:
+            d = self._editable(s, edition_id)
+            if s.scalar(select(m.Action.id).where(m.Action.dossier_id == d.id, m.Action.uuid == action.uuid)):
+                raise InvalidInput("Cette action existe déjà dans le dossier.")
+            if position is None:
+                position = (
+                    s.scalar(select(func.coalesce(func.max(m.Action.position), -1)).where(m.Action.dossier_id == d.id))
+                    + 1
+                )
+            else:
+                for other in s.scalars(
+                    select(m.Action).where(m.Action.dossier_id == d.id, m.Action.position >= position)
+                ):
+                    other.position += 1
+            row = self._insert_action(s, d, action, position)
+            s.flush()
+            return _action_data(row, self._service_order(edition_id))
+
+    def set_services(self, edition_id: str, action_uuid: str, service_ids: Iterable[str]) -> ActionData:
+        return self.update_action(edition_id, action_uuid, services=tuple(service_ids))
+
+    def set_addresses(self, edition_id: str, action_uuid: str, addresses: Sequence[Address]) -> ActionData:
+        return self.update_action(edition_id, action_uuid, addresses=tuple(addresses))
+
+    def add_attachment(self, edition_id: str, action_uuid: str, source: Path) -> AttachmentRef:
+        """Copy a file into the store's folder and attach it; the file is hashed while copied."""
+        source = Path(source)
+        check_text(source.name, "Nom du fichier", multiline=False, field=f"action:{action_uuid}.attachments")
+        try:
+            size = source.stat().st_size
+        except OSError:
+            raise InvalidInput(f"Le fichier {source} est introuvable ou illisible.") from None
+        if not source.is_file():
+            raise InvalidInput(f"{source} n'est pas un fichier.")
+        if size > MAX_ATTACHMENT_BYTES:
+            raise InvalidInput(
+                f"Le fichier « {source.name} » pèse {size / 1e6:.1f} Mo ; une pièce jointe ne peut pas dépasser "
+                f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} Mo. Réduisez-le (photo redimensionnée, PDF compressé) "
+                "ou mettez un lien web vers le document."
+            )
+        try:
+            sha, size = self.store.files.put(source)
+        except OSError as exc:
+            raise InvalidInput(f"Impossible de copier le fichier « {source.name} » : {exc.strerror}.") from None
+        media = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
+        ref = AttachmentRef(sha, size, media, source.name)
+        with self.store.write() as s:
+            d = self._editable(s, edition_id)
+            row = self._action(s, d, action_uuid)
+            if any(a.sha256 == sha for a in row.attachments):
+                return ref
+            row.attachments.append(
+                m.Attachment(
+                    sha256=sha,
+                    size=size,
+                    media_type=media,
+                    original_name=source.name,
+                    position=len(row.attachments),
+                    added_at=self.clock(),
+                )
+            )
+            row.updated_at = self.clock()
+        return ref
+
+    def remove_attachment(self, edition_id: str, action_uuid: str, sha256: str) -> None:
+        with self.store.write() as s:
+            d = self._editable(s, edition_id)
+            row = self._action(s, d, action_uuid)
+            row.attachments[:] = [a for a in row.attachments if a.sha256 != sha256]
+            row.updated_at = self.clock()
+
+    def set_epci_answer(self, edition_id: str, criterion_id: str, answer: bool | None, details: str = "") -> None:
+        edition = self.edition(edition_id)
+        edition.criterion(criterion_id)
+        check_text(details, "Précisions", multiline=True, field=f"epci:{criterion_id}")
+        with self.store.write() as s:
+            d = self._editable(s, edition_id)
+            row = s.get(m.EpciAnswer, (d.id, criterion_id))
+            if row is None:
+                row = m.EpciAnswer(dossier_id=d.id, criterion_id=criterion_id)
+                s.add(row)
+            row.answer, row.details = answer, details
+            d.updated_at = self.clock()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def validate(self, edition_id: str) -> SnapshotInfo:
+        """brouillon → validé: freeze the canonical JSON of this revision and its SHA-256."""
+        edition = self.edition(edition_id)
+        import json
+
+        with self.store.write() as s:
+            d = _dossier_query(s, edition_id)
+            if d is None:
+                raise TransitionError(f"Il n'y a pas encore de dossier pour l'édition {edition_id}.")
+            if d.state != "brouillon":
+                raise TransitionError(
+                    f"Le dossier {edition_id} est déjà {STATE_LABELS[d.state]} (révision {d.revision}) : "
+                    "choisissez « Modifier (nouvelle révision) » pour le changer avant de le valider de nouveau."
+                )
+            data = _dossier_data(d, _profile(s.get(m.Collectivity, 1)), self._service_order(edition_id))
+            problems = blocking(check_dossier(edition, data, self.today(), self.store.files.has))
+            if problems:
+                raise ValidationBlocked(problems)
+            body = dossier_format.snapshot_body(to_document(data))
+            content = dossier_format.canonical_json(body)
+            now = self.clock()
+            snap = m.Snapshot(
+                dossier_id=d.id,
+                revision=d.revision,
+                sha256=dossier_format.sha256_hex(content),
+                content=content.decode("utf-8"),
+                validated_at=now,
+            )
+            s.add(snap)
+            self._transition(s, d, "valide")
+            s.flush()
+            json.loads(snap.content)  # the frozen text must read back
+            return _snapshot_info(snap)
+
+    def reopen(self, edition_id: str) -> DossierData:
+        """validé / envoyé / reçu → brouillon of the next revision ("Modifier (nouvelle révision)")."""
+        with self.store.write() as s:
+            d = _dossier_query(s, edition_id)
+            if d is None or d.state == "brouillon":
+                raise TransitionError(f"Le dossier {edition_id} est déjà un brouillon modifiable.")
+            self._reopen(s, d, "modification demandée")
+        return self.load(edition_id)
+
+    def mark_sent(self, edition_id: str) -> SnapshotInfo:
+        """validé → envoyé: the frozen revision has left for the association's server."""
+        with self.store.write() as s:
+            d = self._require(s, edition_id, "valide", "marqué comme envoyé")
+            snap = self._current_snapshot(s, d)
+            snap.sent_at = self.clock()
+            self._transition(s, d, "envoye")
+            return _snapshot_info(snap)
+
+    def record_receipt(
+        self, edition_id: str, receipt_id: str, payload_sha256: str, received_at: datetime
+    ) -> SnapshotInfo:
+        """envoyé → reçu: the server acknowledged exactly the frozen revision."""
+        check_text(receipt_id, "Numéro d'accusé de réception", multiline=False)
+        with self.store.write() as s:
+            d = self._require(s, edition_id, "envoye", "marqué comme reçu")
+            snap = self._current_snapshot(s, d)
+            if payload_sha256 != snap.sha256:
+                raise TransitionError(
+                    "L'accusé de réception ne correspond pas au dossier envoyé (empreintes différentes) : "
+                    "renvoyez le dossier."
+                )
+            snap.receipt_id, snap.received_at = receipt_id, received_at
+            self._transition(s, d, "recu", f"accusé {receipt_id}")
+            return _snapshot_info(snap)
+
+    # ------------------------------------------------------------------ interchange
+
+    def export_document(self, edition_id: str) -> dict[str, Any]:
+        if not self.has_dossier(edition_id):
+            raise ArobaseError(f"Ce fichier ne contient pas de dossier pour l'édition {edition_id}.")
+        return to_document(self.load(edition_id), exported_at=self.clock(), generator=GENERATOR)
+
+    def import_document(self, doc: Any) -> ImportReport:
+        """Replace the dossier of the document's edition (and the profile) by the document, in one step."""
+        edition_id = doc.get("edition") if isinstance(doc, dict) else None
+        if not isinstance(edition_id, str):
+            from app.interchange import InterchangeError
+
+            raise InterchangeError("Dossier invalide : le champ « edition » manque.")
+        data = from_document(doc, self.edition(edition_id))
+        with self.store.write() as s:
+            row = self._collectivity(s)
+            if row.code.strip() and data.profile.code.strip() and row.code.strip() != data.profile.code.strip():
+                raise InvalidInput(
+                    f"Ce dossier est celui de « {data.profile.name} » (code {data.profile.code}) mais ce fichier "
+                    f"Arobase contient « {row.name} » (code {row.code}). Un fichier ne contient qu'une "
+                    "collectivité : ouvrez ou créez un autre fichier (option --db)."
+                )
+            for key in PROFILE_FIELDS:
+                setattr(row, key, getattr(data.profile, key))
+            row.updated_at = self.clock()
+            d = self._dossier(s, edition_id)
+            new_revision = d.state != "brouillon"
+            if new_revision:
+                self._reopen(s, d, "import d'un fichier")
+            replaced = len(d.actions)
+            d.actions.clear()
+            d.epci_answers.clear()
+            s.flush()
+            for pos, action in enumerate(data.actions):
+                self._insert_action(s, d, action, pos)
+            for ans in data.epci_answers:
+                d.epci_answers.append(m.EpciAnswer(criterion_id=ans.criterion, answer=ans.answer, details=ans.details))
+            d.updated_at = self.clock()
+            return ImportReport(edition_id, len(data.actions), replaced, d.revision, new_revision)
+
+    # ------------------------------------------------------------------ internals
+
+    def _service_order(self, edition_id: str) -> dict[str, int]:
+        try:
+            return {sv.id: n for n, sv in enumerate(self.edition(edition_id).services)}
+        except ArobaseError:
+            return {}
+
+    def _collectivity(self, s: Session) -> m.Collectivity:
+        row = s.get(m.Collectivity, 1)
+        if row is None:
+            row = m.Collectivity(id=1, updated_at=self.clock(), **{k: getattr(Profile(), k) for k in PROFILE_FIELDS})
+            s.add(row)
+            s.flush()
+        return row
+
+    def _dossier(self, s: Session, edition_id: str) -> m.Dossier:
+        d = _dossier_query(s, edition_id)
+        if d is None:
+            self._collectivity(s)
+            now = self.clock()
+            d = m.Dossier(edition=edition_id, state="brouillon", revision=1, created_at=now, updated_at=now)
+            s.add(d)
+            s.flush()
+            s.add(
+                m.DossierEvent(
+                    dossier_id=d.id, at=now, from_state=None, to_state="brouillon", revision=1, detail="dossier créé"
+                )
+            )
+        return d
+
+    def _editable(self, s: Session, edition_id: str) -> m.Dossier:
+        d = self._dossier(s, edition_id)
+        if d.state != "brouillon":
+            self._reopen(s, d, "modification")
+        d.updated_at = self.clock()
+        return d
+
+    def _reopen(self, s: Session, d: m.Dossier, why: str) -> None:
+        d.revision += 1
+        self._transition(s, d, "brouillon", why)
+
+    def _transition(self, s: Session, d: m.Dossier, to: str, detail: str = "") -> None:
+        s.add(
+            m.DossierEvent(
+                dossier_id=d.id, at=self.clock(), from_state=d.state, to_state=to, revision=d.revision, detail=detail
+            )
+        )
+        d.state = to
+        d.updated_at = self.clock()
+
+    def _require(self, s: Session, edition_id: str, state: str, verb: str) -> m.Dossier:
+        d = _dossier_query(s, edition_id)
+        if d is None:
+            raise TransitionError(f"Il n'y a pas de dossier pour l'édition {edition_id}.")
+        if d.state != state:
+            raise TransitionError(
+                f"Le dossier {edition_id} est {STATE_LABELS[d.state]} : il ne peut pas être {verb} "
+                f"(il faut qu'il soit {STATE_LABELS[state]})."
+            )
+        return d
+
+    def _current_snapshot(self, s: Session, d: m.Dossier) -> m.Snapshot:
+        snap = s.scalar(select(m.Snapshot).where(m.Snapshot.dossier_id == d.id, m.Snapshot.revision == d.revision))
+        if snap is None:  # pragma: no cover - validation always writes it
+            raise TransitionError("La version validée de ce dossier est introuvable.")
+        return snap
+
+    def _action(self, s: Session, d: m.Dossier, action_uuid: str) -> m.Action:
+        row = s.scalar(select(m.Action).where(m.Action.dossier_id == d.id, m.Action.uuid == action_uuid))
+        if row is None:
+            raise UnknownAction(f"L'action {action_uuid} n'existe pas (ou plus) dans le dossier {d.edition}.")
+        return row
+
+    def _checked_action_fields(self, edition: Edition, fields: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in fields.items():
+            if key in ACTION_TEXT_FIELDS:
+                label, multiline = ACTION_TEXT_FIELDS[key]
+                out[key] = check_text(value, label, multiline=multiline, field=key)
+            elif key == "level":
+                if value is not None:
+                    edition.level(value)
+                out[key] = value
+            elif key == "delivered_by":
+                if value is not None and value not in DELIVERERS:
+                    raise InvalidInput(f"Valeur inconnue pour « {ACTION_LABELS[key]} » : « {value} ».", key)
+                out[key] = value
+            elif key in ("start_date", "end_date"):
+                if value is not None and not isinstance(value, date):
+                    raise InvalidInput(f"« {ACTION_LABELS[key]} » doit être une date.", key)
+                out[key] = value
+            elif key == "services":
+                ids = list(dict.fromkeys(value))
+                for sid in ids:
+                    edition.service(sid)
+                out[key] = ids
+            elif key == "addresses":
+                addresses = tuple(value)
+                for ad in addresses:
+                    for part, label in ADDRESS_LABELS.items():
+                        check_text(getattr(ad, part), label, multiline=False, field="addresses")
+                out[key] = addresses
+            else:
+                raise InvalidInput(f"Champ d'action inconnu : « {key} ».")
+        start, end = out.get("start_date"), out.get("end_date")
+        if start and end and end < start:
+            raise InvalidInput("La date de fin précède la date de début.", "end_date")
+        return out
+
+    def _check_action_data(self, edition: Edition, a: ActionData) -> None:
+        fields = {
+            k: getattr(a, k)
+            for k in (*ACTION_TEXT_FIELDS, "level", "delivered_by", "start_date", "end_date", "addresses")
+        }
+        fields["services"] = [sid for sid in a.services if edition.has_service(sid)]
+        self._checked_action_fields(edition, fields)
+
+    def _apply_action(self, s: Session, row: m.Action, values: dict[str, Any]) -> None:
+        for key, value in values.items():
+            if key == "services":
+                wanted = list(value)
+                row.services[:] = [x for x in row.services if x.service_id in wanted]
+                have = {x.service_id for x in row.services}
+                row.services.extend(m.ActionService(service_id=sid) for sid in wanted if sid not in have)
+            elif key == "addresses":
+                row.addresses[:] = [
+                    m.ActionAddress(
+                        position=i, label=ad.label, street=ad.street, postal_code=ad.postal_code, city=ad.city
+                    )
+                    for i, ad in enumerate(value)
+                ]
+            else:
+                setattr(row, key, value)
+
+    def _insert_action(self, s: Session, d: m.Dossier, a: ActionData, position: int) -> m.Action:
+        now = self.clock()
+        row = m.Action(
+            dossier_id=d.id,
+            uuid=a.uuid,
+            position=position,
+            title=a.title,
+            synthesis=a.synthesis,
+            level=a.level,
+            results=a.results,
+            tools=a.tools,
+            partners=a.partners,
+            delivered_by=a.delivered_by,
+            start_date=a.start_date,
+            end_date=a.end_date,
+            web_link=a.web_link,
+            created_at=now,
+            updated_at=now,
+        )
+        row.services = [m.ActionService(service_id=sid) for sid in dict.fromkeys(a.services)]
+        row.addresses = [
+            m.ActionAddress(position=i, label=ad.label, street=ad.street, postal_code=ad.postal_code, city=ad.city)
+            for i, ad in enumerate(a.addresses)
+        ]
+        row.attachments = [
+            m.Attachment(
+                position=i, sha256=f.sha256, size=f.size, media_type=f.media_type, original_name=f.name, added_at=now
+            )
+            for i, f in enumerate(a.attachments)
+        ]
+        s.add(row)
+        return row
+
+
+# ---------------------------------------------------------------------- row -> plain data
+
+
+def _dossier_query(s: Session, edition_id: str) -> m.Dossier | None:
+    return s.scalar(
+        select(m.Dossier)
+        .where(m.Dossier.edition == edition_id)
+        .options(
+            selectinload(m.Dossier.actions).selectinload(m.Action.services),
+            selectinload(m.Dossier.actions).selectinload(m.Action.addresses),
+            selectinload(m.Dossier.actions).selectinload(m.Action.attachments),
+            selectinload(m.Dossier.epci_answers),
+        )
+    )
+
+
+def _profile(row: m.Collectivity | None) -> Profile:
+    if row is None:
+        return Profile()
+    return Profile(**{k: getattr(row, k) for k in PROFILE_FIELDS})
+
+
+def _action_data(row: m.Action, order: dict[str, int]) -> ActionData:
+    services = sorted((x.service_id for x in row.services), key=lambda sid: (order.get(sid, len(order)), sid))
+    return ActionData(
+        uuid=row.uuid,
+        title=row.title,
+        synthesis=row.synthesis,
+        level=row.level,
+        results=row.results,
+        tools=row.tools,
+        partners=row.partners,
+        delivered_by=row.delivered_by,
+        start_date=row.start_date,
+        end_date=row.end_date,
+        web_link=row.web_link,
+        services=tuple(services),
+        addresses=tuple(Address(a.label, a.street, a.postal_code, a.city) for a in row.addresses),
+        attachments=tuple(AttachmentRef(a.sha256, a.size, a.media_type, a.original_name) for a in row.attachments),
+    )
+
+
+def _dossier_data(d: m.Dossier, profile: Profile, order: dict[str, int]) -> DossierData:
+    return DossierData(
+        edition=d.edition,
+        state=d.state,
+        revision=d.revision,
+        profile=profile,
+        actions=tuple(_action_data(a, order) for a in d.actions),
+        epci_answers=tuple(EpciAnswerData(a.criterion_id, a.answer, a.details) for a in d.epci_answers),
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.replace(microsecond=0).isoformat() + "Z" if value else None
+
+
+def _snapshot_info(x: m.Snapshot) -> SnapshotInfo:
+    return SnapshotInfo(
+        x.revision, x.sha256, _iso(x.validated_at) or "", _iso(x.sent_at), x.receipt_id, _iso(x.received_at)
+    )

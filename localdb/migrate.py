@@ -1,0 +1,72 @@
+"""Run the Alembic migrations of a store, programmatically, after backing the file up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+if TYPE_CHECKING:
+    from localdb.store import Store
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def script() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def head_revision() -> str:
+    head = script().get_current_head()
+    assert head is not None
+    return head
+
+
+def all_revisions() -> list[str]:
+    """Every revision id, oldest first."""
+    return [rev.revision for rev in reversed(list(script().walk_revisions()))]
+
+
+def current_revision(store: Store) -> str | None:
+    with store.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _has_tables(store: Store) -> bool:
+    with store.engine.connect() as conn:
+        return bool(conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type='table'").scalar())
+
+
+def upgrade(store: Store, target: str = "head") -> None:
+    cfg = alembic_config()
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, target)
+
+
+def upgrade_to_head(store: Store) -> Path | None:
+    """Bring the store to the newest schema; returns the backup taken, if any."""
+    from localdb.store import StoreTooNew
+
+    current = current_revision(store)
+    head = head_revision()
+    if current == head:
+        return None
+    if current is not None and current not in all_revisions():
+        raise StoreTooNew(
+            f"Le fichier {store.path} a été enregistré par une version plus récente d'Arobase "
+            f"(schéma « {current} »). Mettez Arobase à jour pour l'ouvrir."
+        )
+    backup = store.backup_before_migration(current) if _has_tables(store) else None
+    upgrade(store)
+    return backup

@@ -1,0 +1,229 @@
+"""Open a store file: SQLite tuned for never losing a committed word, migrated on open.
+
+* WAL journal with ``synchronous=FULL``: a committed transaction survives a power cut.
+* Foreign keys enforced; real transactions: pysqlite's implicit BEGIN handling is switched off and
+  SQLAlchemy's ``begin`` emits our own BEGIN (IMMEDIATE for writes, so two writers queue up instead of
+  failing half-way).
+* Alembic migrations run at open, after a copy of the file has been taken (``sauvegardes/``).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from localdb.files import FileStore
+
+DEFAULT_BUSY_TIMEOUT_MS = 5000
+BACKUP_FOLDER = "sauvegardes"
+
+
+class StoreError(Exception):
+    """The store file cannot be used; the message is a French sentence for the user."""
+
+
+class StoreLocked(StoreError):
+    """Another program holds the store's write lock."""
+
+
+class StoreUnreadable(StoreError):
+    """The file is not an SQLite database, is damaged, or cannot be opened."""
+
+
+class StoreTooNew(StoreError):
+    """The file was written by a newer Arobase whose schema this version does not know."""
+
+
+def _busy_timeout_ms() -> int:
+    raw = os.environ.get("AROBASE_BUSY_TIMEOUT_MS", "")
+    return int(raw) if raw.isdigit() else DEFAULT_BUSY_TIMEOUT_MS
+
+
+def translate_db_error(exc: Exception, path: Path) -> StoreError:
+    """Turn a driver error into the French sentence a secretary can act on."""
+    msg = str(getattr(exc, "orig", exc)).lower()
+    if "locked" in msg or "busy" in msg:
+        return StoreLocked(
+            f"Le fichier {path} est utilisé par un autre programme (une autre fenêtre d'Arobase ?). "
+            "Fermez-le puis réessayez."
+        )
+    if "not a database" in msg or "malformed" in msg or "corrupt" in msg:
+        return StoreUnreadable(
+            f"Le fichier {path} n'est pas une base Arobase lisible (fichier endommagé ou d'un autre type). "
+            "Ouvrez une sauvegarde ou un autre fichier."
+        )
+    if "unable to open" in msg or "readonly" in msg or "read-only" in msg or "disk i/o" in msg:
+        return StoreUnreadable(
+            f"Impossible d'ouvrir ou d'écrire le fichier {path} : vérifiez le dossier, les droits "
+            "et la place libre sur le disque."
+        )
+    if "disk is full" in msg or "database or disk is full" in msg:
+        return StoreUnreadable(f"Le disque est plein : libérez de la place puis réessayez ({path}).")
+    return StoreUnreadable(f"Erreur de la base {path} : {getattr(exc, 'orig', exc)}.")
+
+
+class Store:
+    """An open store file and the folder of its attachments."""
+
+    def __init__(self, path: Path, engine: Engine) -> None:
+        self.path = path
+        self.engine = engine
+        self._sessions = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+        self._write_sessions = sessionmaker(
+            bind=engine.execution_options(arobase_begin="BEGIN IMMEDIATE"),
+            expire_on_commit=False,
+            autoflush=True,
+        )
+        self.files = FileStore(path.with_name(path.stem + "-fichiers"))
+
+    @classmethod
+    def open(cls, path: Path | str, *, migrate: bool = True) -> Store:
+        """Open (creating if needed) the store at ``path`` and bring its schema up to date."""
+        path = Path(path).expanduser().absolute()
+        if path.is_dir():
+            raise StoreUnreadable(f"{path} est un dossier : indiquez un fichier de base Arobase (.sqlite).")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnreadable(f"Impossible de créer le dossier {path.parent} : {exc.strerror}.") from None
+        _check_header(path)
+        engine = _make_engine(path)
+        store = cls(path, engine)
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA quick_check").fetchall()
+            if migrate:
+                from localdb.migrate import upgrade_to_head
+
+                upgrade_to_head(store)
+        except StoreError:
+            engine.dispose()
+            raise
+        except (OperationalError, DatabaseError) as exc:
+            engine.dispose()
+            raise translate_db_error(exc, path) from None
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; anything left unflushed is rolled back."""
+        session = self._sessions()
+        try:
+            yield session
+        except (OperationalError, DatabaseError) as exc:
+            session.rollback()
+            raise translate_db_error(exc, self.path) from None
+        finally:
+            session.close()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One all-or-nothing write transaction, committed on success and rolled back on any error."""
+        session = self._write_sessions()
+        try:
+            with session.begin():
+                yield session
+        except (OperationalError, DatabaseError) as exc:
+            raise translate_db_error(exc, self.path) from None
+        finally:
+            session.close()
+
+    def backup_to(self, target: Path) -> Path:
+        """Copy the whole database, consistently, with SQLite's online backup."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        src = sqlite3.connect(self.path)
+        try:
+            dst = sqlite3.connect(target)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        return target
+
+    def backup_before_migration(self, current: str | None, clock: datetime | None = None) -> Path:
+        now = (clock or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
+        name = f"{self.path.stem}.avant-migration-{current or 'vide'}-{now}{self.path.suffix or '.sqlite'}"
+        return self.backup_to(self.path.parent / BACKUP_FOLDER / name)
+
+    def integrity_ok(self) -> bool:
+        with self.engine.connect() as conn:
+            rows = conn.exec_driver_sql("PRAGMA integrity_check").fetchall()
+            fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        return rows == [("ok",)] and not fk
+
+
+def _check_header(path: Path) -> None:
+    """Refuse early a file that is not SQLite, before SQLite would try to write to it."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise StoreUnreadable(f"Impossible de lire le fichier {path} : {exc.strerror}.") from None
+    if head != b"SQLite format 3\x00":
+        raise StoreUnreadable(
+            f"Le fichier {path} n'est pas une base Arobase (ce n'est pas un fichier SQLite). "
+            "Vérifiez le chemin ou ouvrez un autre fichier."
+        )
+
+
+def _make_engine(path: Path) -> Engine:
+    timeout_ms = _busy_timeout_ms()
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"timeout": timeout_ms / 1000, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        # Take transaction control away from pysqlite: it would otherwise BEGIN lazily, only
+        # before DML, leaving reads and DDL outside the transaction.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute(f"PRAGMA busy_timeout={timeout_ms}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql(conn.get_execution_options().get("arobase_begin", "BEGIN"))
+
+    return engine
+
+
+def utcnow() -> datetime:
+    """The default clock: naive UTC, as stored."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+__all__ = [
+    "Store",
+    "StoreError",
+    "StoreLocked",
+    "StoreTooNew",
+    "StoreUnreadable",
+    "translate_db_error",
+    "utcnow",
+]

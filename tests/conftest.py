@@ -1,0 +1,60 @@
+"""Shared fixtures: a fresh store file per test, the 2019 edition, a fixed clock, an isolated HOME."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.edition import Edition, EditionCatalog
+from app.workspace import Workspace
+from tests.factories import fixed_clock
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may read or write the real user's data, config or log folders."""
+    home = tmp_path_factory.mktemp("home")
+    for var in ("HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(var, str(home / var.lower()))
+    monkeypatch.delenv("AROBASE_DB", raising=False)
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    return tmp_path / "commune.sqlite"
+
+
+@pytest.fixture
+def catalog() -> EditionCatalog:
+    return EditionCatalog()
+
+
+@pytest.fixture
+def edition(catalog: EditionCatalog) -> Edition:
+    return catalog.get("2019")
+
+
+@pytest.fixture
+def ws(store_path: Path, catalog: EditionCatalog) -> Iterator[Workspace]:
+    workspace = Workspace.open(store_path, catalog, clock=fixed_clock)
+    yield workspace
+    workspace.close()
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60,
+            input: str | None = None):  # type: ignore[no-untyped-def]
+    """Run the real ``arobase`` entry point in a subprocess."""
+    import subprocess
+
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    full_env.pop("AROBASE_DB", None) if env is None or "AROBASE_DB" not in env else None
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, env=full_env,
+        timeout=timeout, cwd=ROOT, input=input,
+    )

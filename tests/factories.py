@@ -1,0 +1,70 @@
+"""Builders of realistic dossiers for the tests (plain data, no mocks)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from app.edition import Edition
+from app.model import ActionData, Address, DossierData, EpciAnswerData, Profile
+
+FIXED_NOW = datetime(2026, 11, 23, 10, 30, 0)
+
+
+def fixed_clock() -> datetime:
+    return FIXED_NOW
+
+
+def commune_profile(**changes: Any) -> Profile:
+    base = Profile(
+        name="Saint-Aubin-des-Landes",
+        kind="commune",
+        code="35248",
+        departement="35",
+        population=1047,
+        street="1 place de la Mairie",
+        postal_code="35500",
+        city="Saint-Aubin-des-Landes",
+        referent_name="Claire Le Goff",
+        referent_role="Secrétaire de mairie",
+        referent_email="mairie@saint-aubin-des-landes.fr",
+        referent_phone="02 99 49 00 00",
+    )
+    return base.updated(**changes)
+
+
+def action(edition: Edition, n: int = 0, **changes: Any) -> ActionData:
+    services = edition.services
+    base = ActionData(
+        uuid=str(uuid.UUID(int=n + 1)),
+        title=f"Atelier numérique n° {n + 1}",
+        synthesis="Des ateliers d'initiation à l'ordinateur et aux démarches en ligne, chaque mardi à la médiathèque.",
+        level="en-cours",
+        results="42 habitants accompagnés ; 12 démarches de carte grise réussies.",
+        tools="Ordinateurs portables reconditionnés, vidéoprojecteur",
+        partners="Espace France Services, association Les Cyber-Aînés",
+        delivered_by="collectivite",
+        start_date=date(2025, 9, 1),
+        end_date=None,
+        web_link="https://www.saint-aubin-des-landes.fr/ateliers",
+        services=(services[n % len(services)].id,),
+        addresses=(Address("Médiathèque", "2 rue des Écoles", "35500", "Saint-Aubin-des-Landes"),),
+        attachments=(),
+    )
+    return base.updated(**changes)
+
+
+def complete_dossier(edition: Edition, n_actions: int = 3, **changes: Any) -> DossierData:
+    """A dossier that passes the completeness check."""
+    base = DossierData(
+        edition=edition.id,
+        profile=commune_profile(),
+        actions=tuple(action(edition, i) for i in range(n_actions)),
+        epci_answers=(),
+    )
+    return DossierData(**{**{f: getattr(base, f) for f in base.__slots__}, **changes})
+
+
+def epci_answers(edition: Edition) -> tuple[EpciAnswerData, ...]:
+    return tuple(EpciAnswerData(c.id, i % 2 == 0, f"Précisions {i}") for i, c in enumerate(edition.epci_criteria))
