@@ -2,7 +2,7 @@
 #   make run    create .venv, install, open the window on the default store
 #   make test   install with the test tools and run the whole suite offscreen
 
-PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3)
+PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
