@@ -183,7 +183,7 @@ class EditionCatalog:
     def latest_id(self) -> str:
         ids = self.ids()
         if not ids:
-            raise EditionError("Aucune édition du questionnaire n'est installée.")
+            raise EditionError("Aucune édition du questionnaire n'est installée : réinstallez Arobase.")
         return ids[-1]
 
     def get(self, edition_id: str) -> Edition:

@@ -48,6 +48,7 @@ from sync import dossier_format
 
 Clock = Callable[[], datetime]
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_POPULATION = 100_000_000  # same bound as the interchange schema; beyond, SQLite integers overflow
 GENERATOR = "Arobase 0.1.0"
 
 
@@ -108,6 +109,11 @@ class Workspace:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def path(self) -> Path:
+        """The store file this workspace works on."""
+        return self.store.path
 
     def today(self) -> date:
         return self.clock().date()
@@ -201,8 +207,13 @@ class Workspace:
             raise InvalidInput(f"Champ de profil inconnu : {', '.join(sorted(unknown))}.")
         for key, value in changes.items():
             if key == "population":
-                if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-                    raise InvalidInput("La population doit être un nombre entier positif.", "profile.population")
+                if value is not None and (
+                    not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_POPULATION
+                ):
+                    limit = f"{MAX_POPULATION:,}".replace(",", "\u202f")
+                    raise InvalidInput(
+                        f"La population doit être un nombre entier positif (au plus {limit}).", "profile.population"
+                    )
             elif key == "kind":
                 if value not in KINDS:
                     raise InvalidInput(f"Type de collectivité inconnu : « {value} ».", "profile.kind")
@@ -429,6 +440,10 @@ class Workspace:
         if not isinstance(edition_id, str):
             from app.interchange import InterchangeError
 
+            try:  # say what is wrong with a file that is not a dossier at all, not just that "edition" is missing
+                dossier_format.validate(doc)
+            except dossier_format.FormatError as exc:
+                raise InterchangeError(f"Dossier invalide : {exc}.") from None
             raise InterchangeError("Dossier invalide : le champ « edition » manque.")
         data = from_document(doc, self.edition(edition_id))
         with self.store.write() as s:

@@ -1,0 +1,58 @@
+"""Fixtures for the widget tests: offscreen Qt, real store files, windows built as the application does."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
+
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.edition import EditionCatalog
+from app.workspace import Workspace
+from tests.factories import fixed_clock
+from tests.ui.helpers import StoreOpener, WindowFactory, wait_idle
+from ui.application import build_main_window
+from ui.main_window import MainWindow
+from ui.qt import QApplication, QDialog
+from ui.tasks import TaskRunner
+
+
+@pytest.fixture(autouse=True)
+def _close_dialogs(qapp: QApplication) -> Iterator[None]:
+    """A dialog left open by one test must not be found by the next one."""
+    yield
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QDialog) and widget.isVisible():
+            widget.close()
+            widget.deleteLater()
+
+
+@pytest.fixture
+def open_store(catalog: EditionCatalog) -> StoreOpener:
+    """What the window uses for Fichier › Ouvrir… in tests: the test catalog and the fixed clock."""
+    return lambda path: Workspace.open(path, catalog, clock=fixed_clock)
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot, open_store: StoreOpener) -> WindowFactory:
+    """Build and show the main window on a workspace, then wait until its background load is on screen."""
+
+    def make(workspace: Workspace) -> MainWindow:
+        window = build_main_window(workspace, open_store)
+        qtbot.addWidget(window)
+        window.show()
+        wait_idle(qtbot, window.runner)
+        return window
+
+    return make
+
+
+@pytest.fixture
+def runner() -> Iterator[TaskRunner]:
+    tasks = TaskRunner()
+    yield tasks
+    tasks.shutdown()

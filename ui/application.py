@@ -1,0 +1,100 @@
+"""Start the desktop application: QApplication, exception hook, store, main window, event loop.
+
+Exit codes follow ``app.cli``: 0 normal end; 2 the store cannot be used (French message shown);
+3 an unexpected error prevented start-up (details in ``erreurs.log``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from app.edition import EditionCatalog, builtin_directory
+from app.errors import ArobaseError
+from app.paths import downloaded_editions_dir, user_log_dir
+from app.workspace import Workspace
+from localdb.store import StoreError
+from ui.excepthook import ErrorReporter, expected_message
+from ui.main_window import MainWindow, StoreOpener
+from ui.messages import show_blocking_error
+from ui.qt import QApplication, QLocale, QTimer
+
+EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3
+APP_NAME = "Arobase"
+LOG_NAME = "erreurs.log"
+QUIT_AFTER_ENV = "AROBASE_QUIT_AFTER_MS"  # smoke tests: leave the event loop after that many ms
+
+ErrorPresenter = Callable[[str], None]
+
+
+def open_workspace(store_path: Path) -> Workspace:
+    """The store, read against the downloaded editions first, then the built-in ones (as the CLI does)."""
+    return Workspace.open(store_path, EditionCatalog([downloaded_editions_dir(), builtin_directory()]))
+
+
+def build_main_window(workspace: Workspace, open_store: StoreOpener = open_workspace) -> MainWindow:
+    """The main window on an open workspace (which it then owns); tests pass their own opener."""
+    return MainWindow(workspace, open_store)
+
+
+def configure_application(argv: Sequence[str]) -> QApplication:
+    """Create (or reuse, under tests) the QApplication, with Arobase's names and the French locale."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(list(argv))
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
+    return app
+
+
+def quit_delay_ms(environ: Mapping[str, str]) -> int | None:
+    raw = environ.get(QUIT_AFTER_ENV, "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+def run(
+    store_path: Path,
+    *,
+    show_error: ErrorPresenter = show_blocking_error,
+    environ: Mapping[str, str] | None = None,
+    argv: Sequence[str] | None = None,
+    log_path: Path | None = None,
+) -> int:
+    """Open the store and run the window until it closes. ``show_error`` is injectable for tests."""
+    environ = os.environ if environ is None else environ
+    app = configure_application(sys.argv[:1] if argv is None else argv)
+    quit_timer = QTimer()
+    quit_timer.setSingleShot(True)
+    # exit(), unlike quit(), also ends a nested loop such as the start-up error box's.
+    quit_timer.timeout.connect(lambda: app.exit(EXIT_OK))
+    delay = quit_delay_ms(environ)
+    if delay is not None:
+        quit_timer.start(delay)
+    reporter = ErrorReporter(log_path or user_log_dir() / LOG_NAME)
+    reporter.install()
+    try:
+        try:
+            workspace = open_workspace(store_path)
+        except (ArobaseError, StoreError) as exc:
+            show_error(expected_message(exc) or str(exc))
+            return EXIT_INPUT
+        try:
+            window = build_main_window(workspace)
+        except Exception as exc:
+            workspace.close()
+            reporter.log(exc)
+            show_error(
+                "Arobase n'a pas pu démarrer à cause d'une erreur inattendue. Les détails sont enregistrés dans "
+                f"{reporter.log_path} : transmettez ce fichier à l'assistance."
+            )
+            return EXIT_INTERNAL
+        window.show()
+        code = app.exec()
+        window.close()
+        window.shutdown()  # in case the loop ended without a close event reaching the window
+        return code
+    finally:
+        quit_timer.stop()
+        reporter.uninstall()
