@@ -115,6 +115,14 @@ class Workspace:
         """The store file this workspace works on."""
         return self.store.path
 
+    def has_file(self, sha256: str) -> bool:
+        """Whether the bytes of an attachment are in this store's file folder."""
+        return self.store.files.has(sha256)
+
+    def attachment_path(self, sha256: str) -> Path:
+        """Where an attachment's bytes are, to open it with the system's viewer."""
+        return self.store.files.path_of(sha256)
+
     def today(self) -> date:
         return self.clock().date()
 
