@@ -54,19 +54,24 @@ def upgrade(store: Store, target: str = "head") -> None:
         command.upgrade(cfg, target)
 
 
-def upgrade_to_head(store: Store) -> Path | None:
-    """Bring the store to the newest schema; returns the backup taken, if any."""
+def refuse_unknown_revision(path: Path, current: str | None) -> None:
+    """A file stamped by a newer Arobase is refused before anything touches it."""
     from localdb.store import StoreTooNew
 
+    if current is not None and current not in all_revisions():
+        raise StoreTooNew(
+            f"Le fichier {path} a été enregistré par une version plus récente d'Arobase "
+            f"(schéma « {current} »). Mettez Arobase à jour pour l'ouvrir."
+        )
+
+
+def upgrade_to_head(store: Store) -> Path | None:
+    """Bring the store to the newest schema; returns the backup taken, if any."""
     current = current_revision(store)
     head = head_revision()
     if current == head:
         return None
-    if current is not None and current not in all_revisions():
-        raise StoreTooNew(
-            f"Le fichier {store.path} a été enregistré par une version plus récente d'Arobase "
-            f"(schéma « {current} »). Mettez Arobase à jour pour l'ouvrir."
-        )
+    refuse_unknown_revision(store.path, current)
     backup = store.backup_before_migration(current) if _has_tables(store) else None
     upgrade(store)
     return backup

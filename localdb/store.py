@@ -67,7 +67,10 @@ def translate_db_error(exc: Exception, path: Path) -> StoreError:
         )
     if "disk is full" in msg or "database or disk is full" in msg:
         return StoreUnreadable(f"Le disque est plein : libérez de la place puis réessayez ({path}).")
-    return StoreUnreadable(f"Erreur de la base {path} : {getattr(exc, 'orig', exc)}.")
+    return StoreError(
+        f"La base {path} a refusé l'opération ({getattr(exc, 'orig', exc)}) ; rien n'a été modifié. "
+        "Signalez-le à l'assistance si cela se reproduit."
+    )
 
 
 class Store:
@@ -95,11 +98,16 @@ class Store:
         except OSError as exc:
             raise StoreUnreadable(f"Impossible de créer le dossier {path.parent} : {exc.strerror}.") from None
         _check_header(path)
+        stamped = _preflight(path)
+        if migrate:
+            from localdb.migrate import refuse_unknown_revision
+
+            refuse_unknown_revision(path, stamped)
         engine = _make_engine(path)
         store = cls(path, engine)
         try:
             with engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA quick_check").fetchall()
+                conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").fetchall()
             if migrate:
                 from localdb.migrate import upgrade_to_head
 
@@ -165,9 +173,12 @@ class Store:
         return self.backup_to(self.path.parent / BACKUP_FOLDER / name)
 
     def integrity_ok(self) -> bool:
-        with self.engine.connect() as conn:
-            rows = conn.exec_driver_sql("PRAGMA integrity_check").fetchall()
-            fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        try:
+            with self.engine.connect() as conn:
+                rows = conn.exec_driver_sql("PRAGMA integrity_check").fetchall()
+                fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        except DatabaseError:  # "database disk image is malformed" is an answer, not a crash
+            return False
         return rows == [("ok",)] and not fk
 
 
@@ -185,6 +196,31 @@ def _check_header(path: Path) -> None:
             f"Le fichier {path} n'est pas une base Arobase (ce n'est pas un fichier SQLite). "
             "Vérifiez le chemin ou ouvrez un autre fichier."
         )
+
+
+def _preflight(path: Path) -> str | None:
+    """Only read an existing file, before the engine may write to it (its connections switch the journal
+    to WAL): refuse a damaged file, and return the schema revision it is stamped with, if any."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    try:
+        conn = sqlite3.connect(path, timeout=_busy_timeout_ms() / 1000, isolation_level=None)
+        try:
+            if conn.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+                raise sqlite3.DatabaseError("database disk image is malformed (quick_check)")
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone() if "alembic_version" in tables else None
+            if tables and row is None:
+                # Another program's database: never add our tables to it.
+                raise StoreUnreadable(
+                    f"Le fichier {path} est une base SQLite d'un autre programme, pas une base Arobase. "
+                    "Choisissez un autre fichier, ou un nom de fichier nouveau pour créer une base."
+                )
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise translate_db_error(exc, path) from None
+    return row[0] if row else None
 
 
 def _make_engine(path: Path) -> Engine:
