@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -22,11 +23,36 @@ OpenWindow = Callable[[Path], int]
 EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
+# argparse writes its errors in English: the ones a user can meet, in French.
+_ARGPARSE_FR = (
+    (re.compile(r"^argument COMMANDE: invalid choice: '?(.*?)'? \(choose from (.*)\)$"),
+     lambda m: f"commande inconnue « {m[1]} » (commandes : {m[2].replace(chr(39), '')})"),
+    (re.compile(r"^argument (.+?): invalid choice: '?(.*?)'? \(choose from (.*)\)$"),
+     lambda m: f"valeur « {m[2]} » non reconnue pour {m[1]} (valeurs possibles : {m[3].replace(chr(39), '')})"),
+    (re.compile(r"^the following arguments are required: (.*)$"),
+     lambda m: f"argument obligatoire manquant : {m[1]}"),
+    (re.compile(r"^unrecognized arguments: (.*)$"), lambda m: f"argument non reconnu : {m[1]}"),
+    (re.compile(r"^argument (.+?): expected one argument$"), lambda m: f"l'option {m[1]} attend une valeur"),
+    (re.compile(r"^argument (.+?): ignored explicit argument '(.*)'$"),
+     lambda m: f"l'option {m[1]} n'accepte pas de valeur (« {m[2]} »)"),
+    (re.compile(r"^ambiguous option: (\S+) could match (.*)$"),
+     lambda m: f"option ambiguë {m[1]} (possibles : {m[2]})"),
+)
+
+
+def _french(message: str) -> str:
+    for pattern, translate in _ARGPARSE_FR:
+        match = pattern.match(message)
+        if match:
+            return translate(match)
+    return message
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with French one-line errors and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_INPUT, f"arobase : {message}\nAide : arobase --help\n")
+        self.exit(EXIT_INPUT, f"arobase : {_french(message)}\nAide : arobase --help\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

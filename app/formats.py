@@ -7,7 +7,8 @@ import re
 INSEE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 POSTAL_RE = re.compile(r"^\d{5}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]{2,}$")
-DEPARTEMENT_RE = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-5]|2[AB]|97[1-8]|98[4-9])$")
+# Département 20 no longer exists: Corsica has been 2A and 2B since 1976.
+DEPARTEMENT_RE = re.compile(r"^(?:0[1-9]|1\d|2[1-9]|[3-8]\d|9[0-5]|2[AB]|97[1-8]|98[4-9])$")
 
 
 def is_insee(code: str) -> bool:

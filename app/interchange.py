@@ -221,7 +221,7 @@ def read_document(path: Path) -> dict[str, Any]:
     if size > MAX_FILE_BYTES:
         raise InterchangeError(f"Le fichier {path} est trop volumineux pour être un dossier Arobase.")
     try:
-        raw = path.read_bytes().decode("utf-8")
+        raw = path.read_bytes().decode("utf-8-sig")  # a BOM, as some Windows editors add, is not an error
     except UnicodeDecodeError:
         raise InterchangeError(
             f"Le fichier {path} n'est pas un texte UTF-8 : ce n'est pas un dossier Arobase."

@@ -237,16 +237,18 @@ class Workspace:
                 self._reopen(s, d, "profil modifié")
             return _profile(row)
 
-    def create_action(self, edition_id: str, **fields: Any) -> ActionData:
+    def create_action(self, edition_id: str, *, action_uuid: str | None = None, **fields: Any) -> ActionData:
+        """Add an action at the end; ``action_uuid`` lets the UI name it before it is written."""
         edition = self.edition(edition_id)
         values = self._checked_action_fields(edition, fields)
+        new_uuid = str(uuidlib.UUID(action_uuid)) if action_uuid else str(uuidlib.uuid4())
         with self.store.write() as s:
             d = self._editable(s, edition_id)
             pos = (
                 s.scalar(select(func.coalesce(func.max(m.Action.position), -1)).where(m.Action.dossier_id == d.id)) + 1
             )
             now = self.clock()
-            row = m.Action(dossier_id=d.id, uuid=str(uuidlib.uuid4()), position=pos, created_at=now, updated_at=now)
+            row = m.Action(dossier_id=d.id, uuid=new_uuid, position=pos, created_at=now, updated_at=now)
             s.add(row)
             self._apply_action(s, row, values)
             s.flush()

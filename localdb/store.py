@@ -209,7 +209,9 @@ def _preflight(path: Path) -> str | None:
             if conn.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
                 raise sqlite3.DatabaseError("database disk image is malformed (quick_check)")
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            row = conn.execute("SELECT version_num FROM alembic_version").fetchone() if "alembic_version" in tables else None
+            row = None
+            if "alembic_version" in tables:
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
             if tables and row is None:
                 # Another program's database: never add our tables to it.
                 raise StoreUnreadable(

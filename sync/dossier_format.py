@@ -92,4 +92,6 @@ def _reason(err: Any) -> str:
         return "un élément est répété"
     if v == "minimum":
         return f"la valeur doit être au moins {err.validator_value}"
+    if v == "maximum":
+        return f"la valeur doit être au plus {err.validator_value}"
     return err.message
