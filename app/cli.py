@@ -90,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, *, open_window: OpenWindow | None = None,
          environ: Mapping[str, str] | None = None) -> int:
     environ = os.environ if environ is None else environ
+    for stream in (sys.stdout, sys.stderr):  # a console that cannot show a character gets "?", not a crash
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     path = resolve_store_path(args.db, environ)
     try:
@@ -169,7 +173,14 @@ def cmd_export(args: argparse.Namespace, path: Path) -> int:
     with _workspace(path) as ws:
         doc = ws.export_document(_edition(ws, args))
     if args.out == "-":
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:
+            sys.stdout.write(text)
+        else:  # the file format is UTF-8 whatever the console's encoding (cp1252 in a Windows pipe)
+            sys.stdout.flush()
+            buffer.write(text.encode("utf-8"))
+            buffer.flush()
     else:
         write_document(doc, Path(args.out))
         print(f"Dossier {doc['edition']} exporté dans {args.out} ({len(doc['actions'])} action(s)).")

@@ -458,7 +458,8 @@ class Workspace:
         data = from_document(doc, self.edition(edition_id))
         with self.store.write() as s:
             row = self._collectivity(s)
-            if row.code.strip() and data.profile.code.strip() and row.code.strip() != data.profile.code.strip():
+            mine, theirs = _same_code(row.code), _same_code(data.profile.code)  # "200 046 977" is 200046977
+            if mine and theirs and mine != theirs:
                 raise InvalidInput(
                     f"Ce dossier est celui de « {data.profile.name} » (code {data.profile.code}) mais ce fichier "
                     f"Arobase contient « {row.name} » (code {row.code}). Un fichier ne contient qu'une "
@@ -726,6 +727,11 @@ class Workspace:
 def _dossier_query(s: Session, edition_id: str) -> m.Dossier | None:
     """The dossier row alone: its actions are read with Core queries by ``_dossier_data``."""
     return s.scalar(select(m.Dossier).where(m.Dossier.edition == edition_id))
+
+
+def _same_code(code: str) -> str:
+    """A collectivity code as compared between a file and the store: no spaces of any kind, upper case."""
+    return "".join(code.split()).upper()
 
 
 def _profile(row: m.Collectivity | None) -> Profile:

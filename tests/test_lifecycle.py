@@ -1,0 +1,277 @@
+"""Lifecycle of a dossier: brouillon → validé → envoyé → reçu, frozen snapshots and new revisions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from app.edition import Edition
+from app.interchange import to_document
+from app.workspace import TransitionError, ValidationBlocked, Workspace
+from localdb import models as m
+from sync import dossier_format
+from tests.factories import FIXED_NOW, action, complete_dossier
+
+ED = "2019"
+RECEIVED_AT = datetime(2026, 11, 24, 8, 0, 0)
+
+
+def dump_store(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    conn = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
+    finally:
+        conn.close()
+
+
+def events(ws: Workspace) -> list[tuple[str | None, str, int, str]]:
+    with ws.store.read() as s:
+        rows = s.scalars(select(m.DossierEvent).order_by(m.DossierEvent.id))
+        return [(e.from_state, e.to_state, e.revision, e.detail) for e in rows]
+
+
+def snapshot_rows(ws: Workspace) -> dict[int, tuple[str, str]]:
+    with ws.store.read() as s:
+        return {x.revision: (x.sha256, x.content) for x in s.scalars(select(m.Snapshot))}
+
+
+@pytest.fixture
+def filled(ws: Workspace, edition: Edition) -> Workspace:
+    ws.import_document(to_document(complete_dossier(edition, 3)))
+    return ws
+
+
+def test_full_lifecycle_and_journal(filled: Workspace, store_path: Path) -> None:
+    ws = filled
+    snap = ws.validate(ED)
+    assert (snap.revision, snap.validated_at, snap.sent_at, snap.receipt_id) == (1, "2026-11-23T10:30:00Z", None, None)
+    assert ws.load(ED).state == "valide"
+    assert ws.dossier_summaries()[0].snapshot_sha256 == snap.sha256
+
+    sent = ws.mark_sent(ED)
+    assert sent.sha256 == snap.sha256 and sent.sent_at == "2026-11-23T10:30:00Z"
+    assert ws.load(ED).state == "envoye"
+
+    got = ws.record_receipt(ED, "AR-2026-0042", snap.sha256, RECEIVED_AT)
+    assert (got.receipt_id, got.received_at) == ("AR-2026-0042", "2026-11-24T08:00:00Z")
+    assert ws.load(ED).state == "recu"
+
+    data = ws.reopen(ED)
+    assert (data.state, data.revision) == ("brouillon", 2)
+    assert len(data.actions) == 3
+    # The receipt of revision 1 is kept.
+    assert ws.snapshots(ED) == [got]
+    assert ws.dossier_summaries()[0].snapshot_sha256 is None  # revision 2 is not validated yet
+
+    assert events(ws) == [
+        (None, "brouillon", 1, "dossier créé"),
+        ("brouillon", "valide", 1, ""),
+        ("valide", "envoye", 1, ""),
+        ("envoye", "recu", 1, "accusé AR-2026-0042"),
+        ("recu", "brouillon", 2, "modification demandée"),
+    ]
+    with ws.store.read() as s:
+        assert {e.at for e in s.scalars(select(m.DossierEvent))} == {FIXED_NOW}
+
+    # Revision 2 validates into a second snapshot; the first one stays.
+    ws.update_action(ED, data.actions[0].uuid, title="Titre changé")
+    snap2 = ws.validate(ED)
+    assert snap2.revision == 2 and snap2.sha256 != snap.sha256
+    assert [x.revision for x in ws.snapshots(ED)] == [1, 2]
+    assert ws.snapshots(ED)[0] == got
+
+
+def _assert_refused(ws: Workspace, store_path: Path, call: Callable[[], object], *words: str) -> None:
+    before = dump_store(store_path)
+    with pytest.raises(TransitionError) as err:
+        call()
+    for word in words:
+        assert word in err.value.message
+    assert dump_store(store_path) == before
+
+
+def test_forbidden_transitions_from_brouillon(filled: Workspace, store_path: Path) -> None:
+    ws = filled
+    _assert_refused(ws, store_path, lambda: ws.mark_sent(ED), "brouillon", "validé", "envoyé")
+    _assert_refused(ws, store_path, lambda: ws.record_receipt(ED, "AR-1", "0" * 64, RECEIVED_AT), "brouillon", "reçu")
+    _assert_refused(ws, store_path, lambda: ws.reopen(ED), "déjà un brouillon")
+    assert ws.load(ED).state == "brouillon"
+
+
+def test_forbidden_transitions_from_valide(filled: Workspace, store_path: Path) -> None:
+    ws = filled
+    snap = ws.validate(ED)
+    _assert_refused(ws, store_path, lambda: ws.validate(ED), "déjà validé", "révision 1")
+    _assert_refused(ws, store_path, lambda: ws.record_receipt(ED, "AR-1", snap.sha256, RECEIVED_AT), "validé", "reçu")
+    assert ws.load(ED).state == "valide"
+
+
+def test_forbidden_transitions_from_envoye(filled: Workspace, store_path: Path) -> None:
+    ws = filled
+    snap = ws.validate(ED)
+    ws.mark_sent(ED)
+    _assert_refused(ws, store_path, lambda: ws.validate(ED), "déjà envoyé")
+    _assert_refused(ws, store_path, lambda: ws.mark_sent(ED), "envoyé")
+    _assert_refused(
+        ws, store_path, lambda: ws.record_receipt(ED, "AR-1", "f" * 64, RECEIVED_AT), "empreintes différentes"
+    )
+    _assert_refused(
+        ws, store_path, lambda: ws.record_receipt(ED, "AR-1", snap.sha256.upper(), RECEIVED_AT), "empreintes"
+    )
+    assert ws.load(ED).state == "envoye"
+    assert ws.snapshots(ED)[0].receipt_id is None
+
+
+def test_forbidden_transitions_from_recu(filled: Workspace, store_path: Path) -> None:
+    ws = filled
+    snap = ws.validate(ED)
+    ws.mark_sent(ED)
+    ws.record_receipt(ED, "AR-1", snap.sha256, RECEIVED_AT)
+    _assert_refused(ws, store_path, lambda: ws.validate(ED), "déjà reçu")
+    _assert_refused(ws, store_path, lambda: ws.mark_sent(ED), "reçu")
+    _assert_refused(ws, store_path, lambda: ws.record_receipt(ED, "AR-2", snap.sha256, RECEIVED_AT), "reçu")
+
+
+def test_transitions_without_dossier(ws: Workspace, store_path: Path) -> None:
+    ws.update_profile(name="Vitré")
+    _assert_refused(ws, store_path, lambda: ws.validate(ED), "pas encore de dossier")
+    _assert_refused(ws, store_path, lambda: ws.mark_sent(ED), "pas de dossier")
+    _assert_refused(ws, store_path, lambda: ws.record_receipt(ED, "AR", "0" * 64, RECEIVED_AT), "pas de dossier")
+    _assert_refused(ws, store_path, lambda: ws.reopen(ED), "brouillon")
+
+
+def test_validation_blocked_lists_problems_and_changes_nothing(
+    ws: Workspace, edition: Edition, store_path: Path
+) -> None:
+    dossier = complete_dossier(
+        edition,
+        actions=(action(edition, 0, services=()), action(edition, 1, title="", level=None)),
+        profile=complete_dossier(edition).profile.updated(referent_email="mairie-at-example"),
+    )
+    ws.import_document(to_document(dossier))
+    before = dump_store(store_path)
+    with pytest.raises(ValidationBlocked) as err:
+        ws.validate(ED)
+    problems = err.value.problems
+    assert {p.code for p in problems} == {"referent_email", "action_services", "action_title", "action_level"}
+    assert all(p.blocking for p in problems)
+    assert err.value.message.startswith("Le dossier ne peut pas être validé, 4 problème(s) à régler")
+    for p in problems:
+        assert p.message in err.value.message
+    assert dump_store(store_path) == before
+    assert ws.snapshots(ED) == []
+
+    # Advice only (an action "en projet") does not block.
+    first = ws.load(ED).actions
+    ws.update_profile(referent_email="mairie@vitre.fr")
+    ws.update_action(ED, first[0].uuid, services=("identite-01",))
+    ws.update_action(ED, first[1].uuid, title="Titre", level="projet")
+    assert ws.check(ED) and not [p for p in ws.check(ED) if p.blocking]
+    assert ws.validate(ED).revision == 1
+
+
+def test_snapshot_is_the_canonical_export(filled: Workspace) -> None:
+    ws = filled
+    snap = ws.validate(ED)
+    (sha, content), *_ = snapshot_rows(ws).values()
+    raw = content.encode("utf-8")
+    assert sha == snap.sha256 == hashlib.sha256(raw).hexdigest()
+    assert dossier_format.canonical_json(json.loads(content)) == raw
+    export = ws.export_document(ED)
+    assert set(export) >= {"exported_at", "generator", "state"}
+    body = dossier_format.snapshot_body(export)
+    assert json.loads(content) == body
+    assert ws.snapshot_document(ED, 1) == body
+    assert dossier_format.snapshot_hash(export) == sha
+    assert "state" not in body and body["revision"] == 1
+    # The hash does not depend on when or by whom the copy was exported.
+    other = {**export, "exported_at": "2030-01-01T00:00:00Z", "generator": "autre", "state": "recu"}
+    assert dossier_format.snapshot_hash(other) == sha
+
+
+def _edit_update_action(ws: Workspace, edition: Edition, tmp: Path) -> None:
+    ws.update_action(ED, ws.load(ED).actions[0].uuid, title="Changé")
+
+
+def _edit_create_action(ws: Workspace, edition: Edition, tmp: Path) -> None:
+    ws.create_action(ED, title="Nouvelle")
+
+
+def _edit_delete_action(ws: Workspace, edition: Edition, tmp: Path) -> None:
+    ws.delete_action(ED, ws.load(ED).actions[0].uuid)
+
+
+def _edit_epci(ws: Workspace, edition: Edition, tmp: Path) -> None:
+    ws.set_epci_answer(ED, "epci-01", True, "oui")
+
+
+def _edit_import(ws: Workspace, edition: Edition, tmp: Path) -> None:
+    report = ws.import_document(to_document(complete_dossier(edition, 2)))
+    assert (report.new_revision, report.revision, report.replaced_actions) == (True, 2, 3)
+
+
+def _edit_profile(ws: Workspace, edition: Edition, tmp: Path) -> None:
+    ws.update_profile(population=2000)
+
+
+def _edit_attachment(ws: Workspace, edition: Edition, tmp: Path) -> None:
+    f = tmp / "a.txt"
+    f.write_text("x", encoding="utf-8")
+    ws.add_attachment(ED, ws.load(ED).actions[0].uuid, f)
+
+
+def _edit_services(ws: Workspace, edition: Edition, tmp: Path) -> None:
+    ws.set_services(ED, ws.load(ED).actions[0].uuid, ["culture-01"])
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        _edit_update_action,
+        _edit_create_action,
+        _edit_delete_action,
+        _edit_epci,
+        _edit_import,
+        _edit_profile,
+        _edit_attachment,
+        _edit_services,
+    ],
+)
+def test_editing_a_validated_dossier_starts_a_new_revision(
+    filled: Workspace, edition: Edition, tmp_path: Path, edit: Callable[[Workspace, Edition, Path], None]
+) -> None:
+    ws = filled
+    snap = ws.validate(ED)
+    frozen = snapshot_rows(ws)
+    edit(ws, edition, tmp_path)
+    data = ws.load(ED)
+    assert (data.state, data.revision) == ("brouillon", 2)
+    assert snapshot_rows(ws) == frozen  # byte-identical
+    assert ws.snapshots(ED) == [snap]
+    assert events(ws)[-1][:3] == ("valide", "brouillon", 2)
+    # A second edit stays in revision 2.
+    ws.create_action(ED, title="Encore")
+    assert ws.load(ED).revision == 2
+    assert [e for e in events(ws) if e[1] == "brouillon" and e[0] is not None] == [events(ws)[2]]
+
+
+def test_editing_a_received_dossier_keeps_the_receipt(filled: Workspace) -> None:
+    ws = filled
+    snap = ws.validate(ED)
+    ws.mark_sent(ED)
+    ws.record_receipt(ED, "AR-7", snap.sha256, RECEIVED_AT)
+    frozen = snapshot_rows(ws)
+    ws.update_action(ED, ws.load(ED).actions[0].uuid, end_date=date(2026, 10, 1))
+    assert (ws.load(ED).state, ws.load(ED).revision) == ("brouillon", 2)
+    assert snapshot_rows(ws) == frozen
+    assert ws.snapshots(ED)[0].receipt_id == "AR-7"
+    assert events(ws)[-1][:3] == ("recu", "brouillon", 2)
