@@ -25,18 +25,25 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 # argparse writes its errors in English: the ones a user can meet, in French.
 _ARGPARSE_FR = (
-    (re.compile(r"^argument COMMANDE: invalid choice: '?(.*?)'? \(choose from (.*)\)$"),
-     lambda m: f"commande inconnue « {m[1]} » (commandes : {m[2].replace(chr(39), '')})"),
-    (re.compile(r"^argument (.+?): invalid choice: '?(.*?)'? \(choose from (.*)\)$"),
-     lambda m: f"valeur « {m[2]} » non reconnue pour {m[1]} (valeurs possibles : {m[3].replace(chr(39), '')})"),
-    (re.compile(r"^the following arguments are required: (.*)$"),
-     lambda m: f"argument obligatoire manquant : {m[1]}"),
+    (
+        re.compile(r"^argument COMMANDE: invalid choice: '?(.*?)'? \(choose from (.*)\)$"),
+        lambda m: f"commande inconnue « {m[1]} » (commandes : {m[2].replace(chr(39), '')})",
+    ),
+    (
+        re.compile(r"^argument (.+?): invalid choice: '?(.*?)'? \(choose from (.*)\)$"),
+        lambda m: f"valeur « {m[2]} » non reconnue pour {m[1]} (valeurs possibles : {m[3].replace(chr(39), '')})",
+    ),
+    (re.compile(r"^the following arguments are required: (.*)$"), lambda m: f"argument obligatoire manquant : {m[1]}"),
     (re.compile(r"^unrecognized arguments: (.*)$"), lambda m: f"argument non reconnu : {m[1]}"),
     (re.compile(r"^argument (.+?): expected one argument$"), lambda m: f"l'option {m[1]} attend une valeur"),
-    (re.compile(r"^argument (.+?): ignored explicit argument '(.*)'$"),
-     lambda m: f"l'option {m[1]} n'accepte pas de valeur (« {m[2]} »)"),
-    (re.compile(r"^ambiguous option: (\S+) could match (.*)$"),
-     lambda m: f"option ambiguë {m[1]} (possibles : {m[2]})"),
+    (
+        re.compile(r"^argument (.+?): ignored explicit argument '(.*)'$"),
+        lambda m: f"l'option {m[1]} n'accepte pas de valeur (« {m[2]} »)",
+    ),
+    (
+        re.compile(r"^ambiguous option: (\S+) could match (.*)$"),
+        lambda m: f"option ambiguë {m[1]} (possibles : {m[2]})",
+    ),
 )
 
 
@@ -48,8 +55,21 @@ def _french(message: str) -> str:
     return message
 
 
+class _FrenchHelp(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, "Utilisation : " if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse with French one-line errors and exit code 2."""
+    """argparse with French help, French one-line errors and exit code 2."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _FrenchHelp)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+        self.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_INPUT, f"arobase : {_french(message)}\nAide : arobase --help\n")
@@ -61,15 +81,18 @@ def build_parser() -> argparse.ArgumentParser:
     # SUPPRESS: a subcommand's missing --db must not erase one given before the subcommand.
     common.add_argument("--db", metavar="FICHIER", default=argparse.SUPPRESS, help=db_help)
     edition = argparse.ArgumentParser(add_help=False)
-    edition.add_argument("--edition", metavar="ANNÉE",
-                         help="édition du questionnaire (par défaut : la plus récente ayant un dossier)")
+    edition.add_argument(
+        "--edition", metavar="ANNÉE", help="édition du questionnaire (par défaut : la plus récente ayant un dossier)"
+    )
 
-    p = _Parser(prog="arobase",
-                description="Arobase : dossier de participation au label Territoires, Villes & Villages Internet. "
-                "Sans commande, ouvre la fenêtre.")
+    p = _Parser(
+        prog="arobase",
+        description="Arobase : dossier de participation au label Territoires, Villes & Villages Internet. "
+        "Sans commande, ouvre la fenêtre.",
+    )
     p.add_argument("--db", metavar="FICHIER", default=None, help=db_help)
-    p.add_argument("--version", action="version", version="Arobase 0.1.0")
-    sub = p.add_subparsers(dest="command", metavar="COMMANDE", parser_class=_Parser)
+    p.add_argument("--version", action="version", version="Arobase 0.1.0", help="afficher la version et quitter")
+    sub = p.add_subparsers(dest="command", metavar="COMMANDE", parser_class=_Parser, title="commandes")
 
     sp = sub.add_parser("import", parents=[common], help="importer un dossier (fichier JSON Arobase)")
     sp.add_argument("file", metavar="FICHIER", help="fichier .json exporté par Arobase")
@@ -87,8 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None, *, open_window: OpenWindow | None = None,
-         environ: Mapping[str, str] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    open_window: OpenWindow | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> int:
     environ = os.environ if environ is None else environ
     for stream in (sys.stdout, sys.stderr):  # a console that cannot show a character gets "?", not a crash
         reconfigure = getattr(stream, "reconfigure", None)
@@ -114,8 +141,11 @@ def main(argv: Sequence[str] | None = None, *, open_window: OpenWindow | None = 
         if isinstance(exc, StoreError):
             return _fail(str(exc))
         log = _log_internal_error(exc)
-        print(f"arobase : erreur interne inattendue ({type(exc).__name__}). Détails enregistrés dans {log} ; "
-              "transmettez ce fichier à l'assistance.", file=sys.stderr)
+        print(
+            f"arobase : erreur interne inattendue ({type(exc).__name__}). Détails enregistrés dans {log} ; "
+            "transmettez ce fichier à l'assistance.",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
 
 
@@ -140,12 +170,17 @@ def _log_internal_error(exc: BaseException) -> Path:
         return Path("(journal impossible à écrire)")
 
 
-def _workspace(path: Path):  # type: ignore[no-untyped-def]
+def _catalog():  # type: ignore[no-untyped-def]
     from app.edition import EditionCatalog, builtin_directory
     from app.paths import downloaded_editions_dir
+
+    return EditionCatalog([downloaded_editions_dir(), builtin_directory()])
+
+
+def _workspace(path: Path):  # type: ignore[no-untyped-def]
     from app.workspace import Workspace
 
-    return Workspace.open(path, EditionCatalog([downloaded_editions_dir(), builtin_directory()]))
+    return Workspace.open(path, _catalog())
 
 
 def _edition(ws: Any, args: argparse.Namespace) -> str:
@@ -155,15 +190,24 @@ def _edition(ws: Any, args: argparse.Namespace) -> str:
 
 
 def cmd_import(args: argparse.Namespace, path: Path) -> int:
-    from app.interchange import read_document
+    from app.interchange import InterchangeError, from_document, read_document
+    from sync.dossier_format import FormatError, validate
 
-    doc = read_document(Path(args.file))  # read and parse before touching the store
+    doc = read_document(Path(args.file))
+    # Check the whole document before the store is opened (or created): a refused file leaves no trace.
+    try:
+        validate(doc)
+    except FormatError as exc:
+        raise InterchangeError(f"Dossier invalide : {exc}.") from None
+    from_document(doc, _catalog().get(doc["edition"]))
     with _workspace(path) as ws:
         report = ws.import_document(doc)
     extra = f" ; {report.replaced_actions} action(s) précédente(s) remplacée(s)" if report.replaced_actions else ""
     rev = " (nouvelle révision)" if report.new_revision else ""
-    print(f"Dossier {report.edition} importé : {report.actions} action(s){extra}. "
-          f"Révision {report.revision}{rev}, à l'état brouillon.")
+    print(
+        f"Dossier {report.edition} importé : {report.actions} action(s){extra}. "
+        f"Révision {report.revision}{rev}, à l'état brouillon."
+    )
     return EXIT_OK
 
 
@@ -193,8 +237,13 @@ def cmd_check(args: argparse.Namespace, path: Path) -> int:
         problems = ws.check(edition_id)
     n_block = sum(p.blocking for p in problems)
     if args.json:
-        print(json.dumps([{"code": p.code, "field": p.field, "blocking": p.blocking, "message": p.message}
-                          for p in problems], ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                [{"code": p.code, "field": p.field, "blocking": p.blocking, "message": p.message} for p in problems],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     elif not problems:
         print(f"Dossier {edition_id} : aucun problème, il peut être validé.")
     else:
@@ -230,15 +279,31 @@ def cmd_status(args: argparse.Namespace, path: Path) -> int:
     p = st.profile
     if args.json:
         out: dict[str, Any] = {
-            "db": str(st.path), "collectivity": {"name": p.name, "kind": p.kind, "code": p.code,
-                                                  "departement": p.departement, "population": p.population},
-            "edition": st.edition.id, "state": None, "revision": None, "actions": 0,
-            "covered": None, "services": len(st.edition.services), "blocking": st.blocking,
-            "warnings": st.warnings, "sha256": None,
+            "db": str(st.path),
+            "collectivity": {
+                "name": p.name,
+                "kind": p.kind,
+                "code": p.code,
+                "departement": p.departement,
+                "population": p.population,
+            },
+            "edition": st.edition.id,
+            "state": None,
+            "revision": None,
+            "actions": 0,
+            "covered": None,
+            "services": len(st.edition.services),
+            "blocking": st.blocking,
+            "warnings": st.warnings,
+            "sha256": None,
         }
         if st.summary:
-            out.update(state=st.summary.state, revision=st.summary.revision, actions=st.summary.action_count,
-                       sha256=st.summary.snapshot_sha256)
+            out.update(
+                state=st.summary.state,
+                revision=st.summary.revision,
+                actions=st.summary.action_count,
+                sha256=st.summary.snapshot_sha256,
+            )
         if st.coverage:
             out["covered"] = st.coverage.covered
             out["themes"] = {t.theme_id: {"covered": t.covered, "services": t.total} for t in st.coverage.themes}
