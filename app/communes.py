@@ -114,6 +114,8 @@ class Place:
             "code": self.code,
             "departement": self.departement or "",
             "population": self.population,
+            "epci_code": (self.epci_code or "") if self.kind == "commune" else "",
+            "epci_name": (self.epci_name or "") if self.kind == "commune" else "",
         }
 
 

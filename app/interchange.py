@@ -50,6 +50,7 @@ def to_document(
             "departement": p.departement,
             "population": p.population,
             "address": {"street": p.street, "postal_code": p.postal_code, "city": p.city},
+            "epci": {"code": p.epci_code, "name": p.epci_name},
             "referent": {
                 "name": p.referent_name,
                 "role": p.referent_role,
@@ -124,6 +125,9 @@ def from_document(doc: Any, edition: Edition) -> DossierData:
         "referent_role": c["referent"]["role"],
         "referent_email": c["referent"]["email"],
         "referent_phone": c["referent"]["phone"],
+        # Optional in format 1: files written before it was added have no "epci".
+        "epci_code": c.get("epci", {}).get("code", ""),
+        "epci_name": c.get("epci", {}).get("name", ""),
     }
     for key, value in raw_profile.items():
         if isinstance(value, str):

@@ -40,6 +40,8 @@ class Profile:
     referent_role: str = ""
     referent_email: str = ""
     referent_phone: str = ""
+    epci_code: str = ""  # SIREN of the intercommunality a commune belongs to
+    epci_name: str = ""
 
     def updated(self, **changes: Any) -> Profile:
         return replace(self, **changes)
@@ -60,6 +62,8 @@ PROFILE_LABELS = {
     "referent_role": "Fonction du référent",
     "referent_email": "Courriel du référent",
     "referent_phone": "Téléphone du référent",
+    "epci_code": "SIREN de l'intercommunalité",
+    "epci_name": "Intercommunalité",
 }
 
 

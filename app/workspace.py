@@ -300,6 +300,34 @@ class Workspace:
             s.flush()
             return _action_data(row, self._service_order(edition_id))
 
+    def add_actions(self, edition_id: str, actions: Sequence[ActionData]) -> list[ActionData]:
+        """Append several actions, uuids kept, in ONE transaction; uuids already in the dossier are skipped.
+
+        Used by the carry-over of a previous edition and by contributions: all or nothing, and running it
+        again after an interruption never duplicates.
+        """
+        edition = self.edition(edition_id)
+        for a in actions:
+            self._check_action_data(edition, a)
+            for sid in a.services:
+                edition.service(sid)
+        with self.store.write() as s:
+            d = self._editable(s, edition_id)
+            have = set(s.scalars(select(m.Action.uuid).where(m.Action.dossier_id == d.id)))
+            pos = (
+                s.scalar(select(func.coalesce(func.max(m.Action.position), -1)).where(m.Action.dossier_id == d.id)) + 1
+            )
+            rows = []
+            for a in actions:
+                if a.uuid in have:
+                    continue
+                rows.append(self._insert_action(s, d, a, pos))
+                pos += 1
+                have.add(a.uuid)
+            s.flush()
+            order = self._service_order(edition_id)
+            return [_action_data(r, order) for r in rows]
+
     def set_services(self, edition_id: str, action_uuid: str, service_ids: Iterable[str]) -> ActionData:
         return self.update_action(edition_id, action_uuid, services=tuple(service_ids))
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -67,6 +68,8 @@ class Collectivity(Base):
     referent_role: Mapped[str] = mapped_column(String, default="")
     referent_email: Mapped[str] = mapped_column(String, default="")
     referent_phone: Mapped[str] = mapped_column(String, default="")
+    epci_code: Mapped[str] = mapped_column(String, default="", server_default=text("''"))
+    epci_name: Mapped[str] = mapped_column(String, default="", server_default=text("''"))
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 

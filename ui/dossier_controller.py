@@ -269,7 +269,9 @@ class DossierController(QObject):
 
         self.runner.run(lambda: self.ws.validate(edition_id), done, on_failure, owner=self)
 
-    def reopen(self, on_done: Callable[[], None] | None = None) -> None:
+    def reopen(
+        self, on_done: Callable[[], None] | None = None, on_failure: Callable[[BaseException], None] | None = None
+    ) -> None:
         """ "Modifier (nouvelle révision)": the dossier becomes a draft of the next revision."""
         edition_id = self.edition.id
 
@@ -279,7 +281,7 @@ class DossierController(QObject):
             if on_done:
                 on_done()
 
-        self.runner.run(lambda: self.ws.reopen(edition_id), done, self._failed, owner=self)
+        self.runner.run(lambda: self.ws.reopen(edition_id), done, on_failure or self._failed, owner=self)
 
     # ------------------------------------------------------------------ saving
 
