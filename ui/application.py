@@ -19,7 +19,7 @@ from localdb.store import StoreError
 from ui.excepthook import ErrorReporter, expected_message
 from ui.main_window import MainWindow, StoreOpener
 from ui.messages import show_blocking_error
-from ui.qt import QApplication, QLocale, QTimer
+from ui.qt import QApplication, QLocale, QSettings, QTimer
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3
 APP_NAME = "Arobase"
@@ -31,12 +31,16 @@ ErrorPresenter = Callable[[str], None]
 
 def open_workspace(store_path: Path) -> Workspace:
     """The store, read against the downloaded editions first, then the built-in ones (as the CLI does)."""
-    return Workspace.open(store_path, EditionCatalog([downloaded_editions_dir(), builtin_directory()]))
+    catalog = EditionCatalog([downloaded_editions_dir(), builtin_directory()])
+    catalog.latest_id()  # no edition installed: say so now (EditionError), not from deep inside a page
+    return Workspace.open(store_path, catalog)
 
 
-def build_main_window(workspace: Workspace, open_store: StoreOpener = open_workspace) -> MainWindow:
+def build_main_window(
+    workspace: Workspace, open_store: StoreOpener = open_workspace, settings: QSettings | None = None
+) -> MainWindow:
     """The main window on an open workspace (which it then owns); tests pass their own opener."""
-    return MainWindow(workspace, open_store)
+    return MainWindow(workspace, open_store, settings)
 
 
 def configure_application(argv: Sequence[str]) -> QApplication:

@@ -19,7 +19,15 @@ from typing import Any
 from app.checks import Problem, check_dossier
 from app.edition import Edition
 from app.errors import ArobaseError, InvalidInput
-from app.model import ACTION_TEXT_FIELDS, PROFILE_LABELS, ActionData, DossierData, EpciAnswerData, Profile
+from app.model import (
+    ACTION_TEXT_FIELDS,
+    ADDRESS_LABELS,
+    PROFILE_LABELS,
+    ActionData,
+    DossierData,
+    EpciAnswerData,
+    Profile,
+)
 from app.mosaic import Coverage, coverage
 from app.text import check_text
 from app.workspace import Workspace
@@ -126,6 +134,8 @@ class DossierController(QObject):
 
     def set_profile_field(self, name: str, value: Any) -> bool:
         key = f"profile.{name}"
+        if self.read_only:
+            return False
         if isinstance(value, str) and not self._text_ok(key, value, PROFILE_LABELS[name], multiline=False):
             return False
         self._dossier = replace(self._dossier, profile=self._dossier.profile.updated(**{name: value}))
@@ -136,6 +146,8 @@ class DossierController(QObject):
     def set_action_field(self, action_uuid: str, name: str, value: Any) -> bool:
         """Change one field of an action; text is checked first and refused text is kept on screen only."""
         key = f"action:{action_uuid}.{name}"
+        if self.read_only:  # a frozen dossier changes only through "Modifier (nouvelle révision)"
+            return False
         if name in ACTION_TEXT_FIELDS:
             label, multiline = ACTION_TEXT_FIELDS[name]
             if not self._text_ok(key, value, label, multiline=multiline):
@@ -144,9 +156,19 @@ class DossierController(QObject):
             value = tuple(dict.fromkeys(value))
         if name == "addresses":
             value = tuple(value)
+            for address in value:
+                for part, label in ADDRESS_LABELS.items():
+                    if not self._text_ok(key, getattr(address, part), label, multiline=False):
+                        return False
         current = self._dossier.action(action_uuid)
         if current is None:
             return False
+        if name in ("start_date", "end_date"):
+            start = value if name == "start_date" else current.start_date
+            end = value if name == "end_date" else current.end_date
+            if start and end and end < start:
+                self.field_error.emit(key, "La date de fin précède la date de début.")
+                return False
         self._replace_action(current.updated(**{name: value}))
         self._queue(("action", action_uuid, name), value)
         if name in ("services", "level"):
@@ -218,6 +240,8 @@ class DossierController(QObject):
         return item.action.uuid
 
     def set_epci_answer(self, criterion_id: str, answer: bool | None, details: str) -> bool:
+        if self.read_only:
+            return False
         if not self._text_ok(f"epci:{criterion_id}", details, "Précisions", multiline=True):
             return False
         answers = {a.criterion: a for a in self._dossier.epci_answers}
@@ -227,7 +251,13 @@ class DossierController(QObject):
         self.epci_changed.emit(criterion_id)
         return True
 
-    def add_attachment(self, action_uuid: str, path: Path, on_done: Callable[[], None] | None = None) -> None:
+    def add_attachment(
+        self,
+        action_uuid: str,
+        path: Path,
+        on_done: Callable[[], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> None:
         """Copy and hash the file off the GUI thread, then show it on the action."""
         edition_id = self.edition.id
         self.save_pending()
@@ -240,7 +270,9 @@ class DossierController(QObject):
             if on_done:
                 on_done()
 
-        self.runner.run(lambda: self.ws.add_attachment(edition_id, action_uuid, path), done, self._failed, owner=self)
+        self.runner.run(
+            lambda: self.ws.add_attachment(edition_id, action_uuid, path), done, on_failure or self._failed, owner=self
+        )
 
     def remove_attachment(self, action_uuid: str, sha256: str) -> None:
         current = self._dossier.action(action_uuid)

@@ -1,28 +1,22 @@
-"""The main window on one store file. Kept small: pages (actions, mosaïque, validation) plug in later.
+"""The main window on one store file: menus, status bar, settings; the dossier itself is a DossierView.
 
 The window owns its workspace and its task runner: every store access goes through the runner (off
-the GUI thread, one at a time), and closing the window waits for running work before closing the store.
+the GUI thread, one at a time). Closing hands queued edits to the runner, waits for it, writes anything
+left, then closes the store: nothing typed is lost on close.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from app.workspace import Status, Workspace
+from ui.dossier_controller import DossierController
+from ui.dossier_view import DEFAULT_TARGET, DossierView
 from ui.excepthook import expected_message, report_exception
 from ui.messages import show_warning
-from ui.qt import (
-    QAction,
-    QCloseEvent,
-    QFileDialog,
-    QKeySequence,
-    QLabel,
-    QMainWindow,
-    QWidget,
-    Signal,
-)
-from ui.summary_widget import DossierSummaryWidget
+from ui.qt import QAction, QCloseEvent, QFileDialog, QKeySequence, QLabel, QMainWindow, QSettings, QWidget, Signal
 from ui.tasks import TaskRunner
 
 StoreOpener = Callable[[Path], Workspace]
@@ -30,59 +24,155 @@ StoreOpener = Callable[[Path], Workspace]
 APP_TITLE = "Arobase"
 NEW_COLLECTIVITY = "Nouvelle collectivité"
 STORE_FILTER = "Fichiers Arobase (*.sqlite);;Tous les fichiers (*)"
+DOSSIER_FILTER = "Dossiers Arobase (*.json);;Tous les fichiers (*)"
+MAX_RECENT = 8
 
 
 class MainWindow(QMainWindow):
-    """Shows the collectivity and its dossier; lets the user switch to another store file."""
+    """One collectivity's store: navigate its dossier, switch to another store file."""
 
-    status_shown = Signal()  # a status (or the reason it could not be read) is on screen
+    status_shown = Signal()  # the summary (or the reason it could not be read) is on screen
     store_open_failed = Signal(str)  # the French reason; the current store stays open
+    dossier_ready = Signal()  # the dossier is loaded into the pages
 
-    def __init__(self, workspace: Workspace, open_store: StoreOpener, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        open_store: StoreOpener,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._ws = workspace
         self._open_store = open_store
+        self.settings = settings if settings is not None else QSettings(APP_TITLE, APP_TITLE)
         self._closed = False
         self.runner = TaskRunner(self)
+        self.controller: DossierController
+        self.view: DossierView
         self.setAccessibleName("Fenêtre principale d'Arobase")
         self.setWindowTitle(APP_TITLE)
-        self.resize(760, 560)
-
-        self.summary = DossierSummaryWidget(self)
-        self.setCentralWidget(self.summary)
+        self.resize(1200, 720)
+        self.saved_label = QLabel(self)
+        self.saved_label.setAccessibleName("État de l'enregistrement")
         self.path_label = QLabel(self)
         self.path_label.setAccessibleName("Fichier ouvert")
         self.statusBar().setAccessibleName("Barre d'état")
+        self.statusBar().addPermanentWidget(self.saved_label)
         self.statusBar().addPermanentWidget(self.path_label, 1)
         self._build_menus()
-        self.refresh()
+        self._install(workspace)
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+
+    # ------------------------------------------------------------------ building
+
+    def _action(
+        self, text: str, slot: Callable[[], object], shortcut: QKeySequence | str | None = None, tip: str = ""
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
 
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu("&Fichier")
-        menu.setAccessibleName("Fichier")
-        self.open_action = QAction("&Ouvrir…", self)
-        self.open_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Open))
-        self.open_action.setStatusTip("Ouvrir un autre fichier Arobase (.sqlite)")
-        self.open_action.triggered.connect(self.choose_store)
-        self.quit_action = QAction("&Quitter", self)
-        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        self.quit_action.setStatusTip("Fermer Arobase")
-        self.quit_action.triggered.connect(self.close)
-        menu.addAction(self.open_action)
+        self.new_action = self._action(
+            "&Nouveau fichier…",
+            self.choose_new_store,
+            QKeySequence.StandardKey.New,
+            "Créer un fichier pour une autre collectivité",
+        )
+        self.open_action = self._action(
+            "&Ouvrir…", self.choose_store, QKeySequence.StandardKey.Open, "Ouvrir un autre fichier Arobase (.sqlite)"
+        )
+        self.recent_menu = menu.addMenu("Fichiers &récents")
+        self.contributions_action = self._action(
+            "&Importer des fiches d'autres personnes…",
+            self.import_contributions,
+            tip="Ajouter des fiches actions reçues d'un enseignant, d'une association…",
+        )
+        self.new_edition_action = self._action(
+            "Commencer une nouvelle é&dition…",
+            self.start_new_edition,
+            tip="Reprendre les actions de l'édition précédente",
+        )
+        self.export_action = self._action(
+            "&Exporter le dossier…", self.export_dossier, tip="Enregistrer le dossier dans un fichier .json"
+        )
+        self.quit_action = self._action("&Quitter", self.close, "Ctrl+Q", "Fermer Arobase")
+        for item in (self.new_action, self.open_action):
+            menu.addAction(item)
+        menu.addMenu(self.recent_menu)
+        menu.addSeparator()
+        for item in (self.contributions_action, self.new_edition_action, self.export_action):
+            menu.addAction(item)
         menu.addSeparator()
         menu.addAction(self.quit_action)
+        edit = self.menuBar().addMenu("&Édition")
+        self.undo_action = self._action("&Annuler la suppression", self.undo_delete, QKeySequence.StandardKey.Undo)
+        self.undo_action.setEnabled(False)
+        edit.addAction(self.undo_action)
+        go = self.menuBar().addMenu("&Aller à")
+        for label, target, key in (
+            ("&Profil", "profile", "Ctrl+1"),
+            ("&Actions", "actions", "Ctrl+2"),
+            ("&Mosaïque", "mosaic", "Ctrl+3"),
+            ("&Dossier", "dossier", "Ctrl+4"),
+            ("&Envoi", "send", "Ctrl+5"),
+        ):
+            go.addAction(self._action(label, lambda t=target: self.view.navigate(t), key))
+        self._update_recent_menu()
+
+    def _install(self, ws: Workspace) -> None:
+        """Build the controller and the pages for ``ws``, replacing those of a previous store."""
+        old_view = getattr(self, "view", None)
+        # Read before any page is shown: showing one records it as the last page.
+        self._start_target = str(self.settings.value("window/page", DEFAULT_TARGET) or DEFAULT_TARGET)
+        self.controller = DossierController(ws, self.runner, parent=self)
+        self.view = DossierView(self.controller, self.runner, ws.clock, self)
+        self.setCentralWidget(self.view)
+        if old_view is not None:
+            old_view.deleteLater()
+        self.summary = self.view.summary
+        self.controller.saved.connect(self._saved)
+        self.controller.save_failed.connect(self._save_failed)
+        self.controller.undo_available.connect(self.undo_action.setEnabled)
+        self.controller.loaded.connect(self._dossier_loaded)
+        self.controller.profile_changed.connect(self._update_title)
+        self.controller.coverage_changed.connect(self.refresh)
+        self.controller.state_changed.connect(self.refresh)
+        self.path_label.setText(str(ws.path))
+        self.saved_label.clear()
+        self._remember_recent(ws.path)
+        self.view.page_changed.connect(lambda target: self.settings.setValue("window/page", target))
+        self.controller.load()
+        self.refresh()
+
+    def _dossier_loaded(self) -> None:
+        state = self.settings.value("window/dossier_splitter")
+        if state is not None:
+            self.view.splitter.restoreState(state)
+        actions_state = self.settings.value("window/actions_splitter")
+        if actions_state is not None:
+            self.view.actions_page.splitter.restoreState(actions_state)
+        if not self.view.navigate(self._start_target):
+            self.view.navigate(DEFAULT_TARGET)
+        self._update_title()
+        self.dossier_ready.emit()
 
     @property
     def workspace(self) -> Workspace:
         return self._ws
 
-    # ------------------------------------------------------------------ loading
+    # ------------------------------------------------------------------ status
 
     def refresh(self) -> None:
-        """Reload the summary in the background; ``Chargement…`` shows meanwhile."""
-        self.summary.show_loading()
+        """Reload the summary figures in the background."""
         ws = self._ws
-        self.path_label.setText(str(ws.path))
         self.runner.run(
             ws.status,
             lambda status: self._status_loaded(ws, status),
@@ -94,8 +184,7 @@ class MainWindow(QMainWindow):
         if ws is not self._ws:  # an answer about a store the user has since left
             return
         self.summary.show_status(status)
-        self.setWindowTitle(f"{APP_TITLE} — {status.profile.name or NEW_COLLECTIVITY}")
-        self.path_label.setText(str(status.path))
+        self._update_title()
         self.status_shown.emit()
 
     def _status_failed(self, ws: Workspace, exc: BaseException) -> None:
@@ -112,24 +201,49 @@ class MainWindow(QMainWindow):
             self.summary.show_error(message)
         self.status_shown.emit()
 
-    # ------------------------------------------------------------------ another store
+    def _update_title(self) -> None:
+        name = self.controller.profile.name.strip() if hasattr(self, "controller") else ""
+        self.setWindowTitle(f"{APP_TITLE} — {name or NEW_COLLECTIVITY}")
+
+    def _saved(self, when: datetime) -> None:
+        local = when.replace(tzinfo=UTC).astimezone() if when.tzinfo is None else when.astimezone()
+        self.saved_label.setText(f"Enregistré à {local:%H:%M}")
+
+    def _save_failed(self, message: str) -> None:
+        self.saved_label.setText("Non enregistré")
+        self.statusBar().showMessage(f"Non enregistré : {message}")
+
+    def undo_delete(self) -> None:
+        if self.controller.undo_delete():
+            self.view.navigate("actions")
+
+    # ------------------------------------------------------------------ files
+
+    def _store_folder(self) -> str:
+        return str(self._ws.path.parent)
 
     def choose_store(self) -> None:
-        folder = self.path_label.text() or str(Path.home())
-        name, _ = QFileDialog.getOpenFileName(self, "Ouvrir un fichier Arobase", folder, STORE_FILTER)
+        name, _ = QFileDialog.getOpenFileName(self, "Ouvrir un fichier Arobase", self._store_folder(), STORE_FILTER)
         if name:
             self.open_store_file(Path(name))
 
+    def choose_new_store(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Nouveau fichier Arobase", self._store_folder(), STORE_FILTER)
+        if name:
+            path = Path(name) if Path(name).suffix else Path(name).with_suffix(".sqlite")
+            self.open_store_file(path)
+
     def open_store_file(self, path: Path) -> None:
         """Open ``path`` in the background; the current store stays open until the new one is ready."""
+        self.controller.save_pending()
         self.statusBar().showMessage(f"Ouverture de {path}…")
         self.runner.run(lambda: self._open_store(path), self._switch_to, self._open_failed, owner=self)
 
     def _switch_to(self, workspace: Workspace) -> None:
         self.statusBar().clearMessage()
         old, self._ws = self._ws, workspace
-        self.runner.run(old.close)  # queued after any job still reading the old store
-        self.refresh()
+        self.runner.run(old.close)  # queued after any job still writing to the old store
+        self._install(workspace)
 
     def _open_failed(self, exc: BaseException) -> None:
         self.statusBar().clearMessage()
@@ -140,15 +254,57 @@ class MainWindow(QMainWindow):
         show_warning(self, f"{message}\n\nLe fichier actuellement ouvert reste ouvert.")
         self.store_open_failed.emit(message)
 
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("files/recent", [])
+        items = [value] if isinstance(value, str) else list(value or [])
+        return [str(v) for v in items if v]
+
+    def _remember_recent(self, path: Path) -> None:
+        items = [str(path)] + [p for p in self.recent_files() if p != str(path)]
+        self.settings.setValue("files/recent", items[:MAX_RECENT])
+        self._update_recent_menu()
+
+    def _update_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        current = str(self._ws.path)
+        for item in self.recent_files():
+            if item != current:
+                action = self.recent_menu.addAction(item)
+                action.triggered.connect(lambda _checked=False, p=item: self.open_store_file(Path(p)))
+        self.recent_menu.setEnabled(bool(self.recent_menu.actions()))
+
+    def export_dossier(self) -> None:
+        from ui.dialogs.export import export_dossier
+
+        export_dossier(self, self.controller, self.runner)
+
+    def import_contributions(self) -> None:
+        from ui.dialogs.contributions_dialog import open_contributions_dialog
+
+        open_contributions_dialog(self, self.controller, self.runner)
+
+    def start_new_edition(self) -> None:
+        from ui.dialogs.new_edition_dialog import open_new_edition_dialog
+
+        open_new_edition_dialog(self, self.controller, self.runner, self.open_store_file)
+
     # ------------------------------------------------------------------ closing
 
     def shutdown(self) -> None:
-        """Wait for running work, then close the store; safe to call twice (close event, then run())."""
+        """Write what is queued, wait for running work, close the store; safe to call twice."""
         if self._closed:
             return
         self._closed = True
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/dossier_splitter", self.view.splitter.saveState())
+        self.settings.setValue("window/actions_splitter", self.view.actions_page.splitter.saveState())
+        self.settings.sync()
+        self.controller.save_pending()
         self.runner.shutdown()
-        self._ws.close()
+        try:
+            self.controller.flush_now()
+        finally:
+            self._ws.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

@@ -1,68 +1,162 @@
-"""The main window on real store files: what it shows, Fichier › Ouvrir…, Fichier › Quitter."""
+"""The main window on real store files: pages, navigation, autosave to the file, settings, files menu."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
-from app.edition import Edition, EditionCatalog
+from app.edition import Edition, EditionCatalog, EditionError
 from app.interchange import to_document
 from app.workspace import Workspace
 from tests.factories import complete_dossier, fixed_clock
-from tests.ui.helpers import StoreOpener, WindowFactory, visible_windows, wait_idle
+from tests.ui.helpers import StoreOpener, visible_windows, wait_idle
 from ui.application import build_main_window
-from ui.qt import QLabel, QMessageBox, QWidget
-from ui.summary_widget import LOADING, NOT_STARTED
+from ui.main_window import MainWindow
+from ui.qt import QApplication, QLabel, QMessageBox, QSettings, Qt, QWidget
 
 
-def test_shows_collectivity_and_dossier_after_import(
-    qtbot: QtBot, ws: Workspace, edition: Edition, store_path: Path, open_store: StoreOpener
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "reglages.ini"), QSettings.Format.IniFormat)
+
+
+def _window(qtbot: QtBot, ws: Workspace, open_store: StoreOpener, settings: QSettings) -> MainWindow:
+    window = build_main_window(ws, open_store, settings)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.dossier_ready, timeout=10_000):
+        window.show()
+    wait_idle(qtbot, window.runner)
+    return window
+
+
+def _reopened(path: Path, catalog: EditionCatalog) -> Workspace:
+    return Workspace.open(path, catalog, clock=fixed_clock)
+
+
+def test_shows_the_collectivity_its_pages_and_figures(
+    qtbot: QtBot, ws: Workspace, edition: Edition, store_path: Path, open_store: StoreOpener, settings: QSettings
 ) -> None:
     ws.import_document(to_document(complete_dossier(edition, n_actions=3)))
-    expected = ws.status()
+    window = _window(qtbot, ws, open_store, settings)
 
-    window = build_main_window(ws, open_store)
-    qtbot.addWidget(window)
-    window.show()
-    assert window.summary.message.text() == LOADING  # the load runs in the background...
-    assert window.runner.pending == 1  # ...as a job of the window's task runner
-    with qtbot.waitSignal(window.status_shown, timeout=10_000):
-        pass
-
-    s = window.summary
     assert window.windowTitle() == "Arobase — Saint-Aubin-des-Landes"
-    assert not s.message.isVisible()
+    assert window.view.stack.currentWidget() is window.view.profile_page  # the default first page
+    assert window.path_label.text() == str(store_path.absolute())
+    assert window.view.actions_page.model.rowCount() == 3
+    window.view.navigate("mosaic")
+    s = window.summary
     assert s.text("name") == "Saint-Aubin-des-Landes"
-    assert s.text("kind") == "Commune"
-    assert s.text("code") == "35248"
-    assert s.text("departement") == "35"
-    assert s.text("population") == "1\u202f047 habitants"
-    assert s.text("edition").startswith("2019 — ")
-    assert s.text("state") == "brouillon"
-    assert s.text("revision") == "1"
+    assert s.text("state") == "brouillon" and s.text("revision") == "1"
     assert s.text("actions") == "3"
     assert s.text("coverage") == "3 / 138 services"
-    assert s.text("problems") == f"{expected.blocking} bloquant(s), {expected.warnings} conseil(s)"
-    assert not s.not_started.isVisible()
-    assert window.path_label.text() == str(store_path.absolute())
 
 
-def test_empty_store_says_dossier_not_started(ws: Workspace, make_window: WindowFactory) -> None:
-    window = make_window(ws)
-
+def test_a_new_store_starts_an_empty_draft(
+    qtbot: QtBot, ws: Workspace, open_store: StoreOpener, settings: QSettings
+) -> None:
+    window = _window(qtbot, ws, open_store, settings)
     assert window.windowTitle() == "Arobase — Nouvelle collectivité"
-    assert window.summary.not_started.isVisible()
-    assert window.summary.not_started.text() == NOT_STARTED
-    assert window.summary.text("edition").startswith("2019 — ")
-    assert not window.summary.findChild(QLabel, "summary-state").isVisible()
+    assert window.controller.dossier.state == "brouillon"
+    assert ws.dossier_summaries()[0].edition == "2019"
+
+
+def test_typed_text_reaches_the_file_and_the_status_bar_says_so(
+    qtbot: QtBot,
+    ws: Workspace,
+    edition: Edition,
+    catalog: EditionCatalog,
+    open_store: StoreOpener,
+    settings: QSettings,
+) -> None:
+    ws.import_document(to_document(complete_dossier(edition, n_actions=2)))
+    window = _window(qtbot, ws, open_store, settings)
+    uuid = window.controller.dossier.actions[1].uuid
+    assert window.view.navigate(f"action:{uuid}")
+    synthesis = window.view.actions_page.editor.widgets["synthesis"]
+    synthesis.setFocus()
+    qtbot.keyClicks(synthesis, " Mis a jour <b>&amp;")
+    with qtbot.waitSignal(window.controller.saved, timeout=5_000):
+        pass
+    wait_idle(qtbot, window.runner)
+    assert window.saved_label.text().startswith("Enregistré à ")
+    other = _reopened(ws.path, catalog)
+    assert other.load("2019").action(uuid).synthesis.startswith(" Mis a jour <b>&amp;Des ateliers")
+    other.close()
+
+
+def test_closing_writes_what_the_timer_had_not_yet_saved(
+    qtbot: QtBot,
+    ws: Workspace,
+    edition: Edition,
+    catalog: EditionCatalog,
+    open_store: StoreOpener,
+    settings: QSettings,
+    store_path: Path,
+) -> None:
+    ws.import_document(to_document(complete_dossier(edition, n_actions=1)))
+    window = _window(qtbot, ws, open_store, settings)
+    uuid = window.controller.dossier.actions[0].uuid
+    window.controller.set_action_field(uuid, "title", "Titre tapé juste avant de fermer")
+    assert window.controller.has_pending()
+    window.close()
+    other = _reopened(store_path, catalog)
+    assert other.load("2019").action(uuid).title == "Titre tapé juste avant de fermer"
+    other.close()
+
+
+def test_ctrl_z_undoes_a_deletion_from_the_window(
+    qtbot: QtBot, ws: Workspace, edition: Edition, open_store: StoreOpener, settings: QSettings
+) -> None:
+    ws.import_document(to_document(complete_dossier(edition, n_actions=2)))
+    window = _window(qtbot, ws, open_store, settings)
+    uuid = window.controller.dossier.actions[0].uuid
+    window.controller.delete_action(uuid)
+    wait_idle(qtbot, window.runner)
+    assert window.undo_action.isEnabled()
+    assert ws.load("2019").action(uuid) is None
+    window.undo_action.trigger()
+    wait_idle(qtbot, window.runner)
+    assert ws.load("2019").action(uuid) is not None
+    assert window.view.stack.currentWidget() is window.view.actions_page
+
+
+def test_a_problem_link_jumps_to_its_field(
+    qtbot: QtBot, ws: Workspace, open_store: StoreOpener, settings: QSettings
+) -> None:
+    window = _window(qtbot, ws, open_store, settings)
+    assert window.view.navigate("field:profile.referent_email")
+    assert window.view.stack.currentWidget() is window.view.profile_page
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.view.profile_page.editors["referent_email"])
+
+
+def test_size_splitter_and_last_page_come_back(
+    qtbot: QtBot,
+    ws: Workspace,
+    store_path: Path,
+    catalog: EditionCatalog,
+    open_store: StoreOpener,
+    settings: QSettings,
+) -> None:
+    window = _window(qtbot, ws, open_store, settings)
+    window.resize(760, 540)  # within the offscreen screen (800×600), which restoreGeometry respects
+    window.view.splitter.setSizes([333, 400])
+    wanted = window.view.splitter.sizes()[0]
+    window.view.navigate("dossier")
+    window.close()
+
+    again = _window(qtbot, _reopened(store_path, catalog), open_store, settings)
+    assert again.view.stack.currentWidget() is again.view.dossier_page
+    assert again.size().width() == 760 and again.size().height() == 540
+    assert again.view.splitter.sizes()[0] == wanted
 
 
 def test_opening_an_unreadable_file_keeps_the_current_store(
-    qtbot: QtBot, ws: Workspace, edition: Edition, tmp_path: Path, make_window: WindowFactory
+    qtbot: QtBot, ws: Workspace, edition: Edition, tmp_path: Path, open_store: StoreOpener, settings: QSettings
 ) -> None:
     ws.import_document(to_document(complete_dossier(edition)))
-    window = make_window(ws)
+    window = _window(qtbot, ws, open_store, settings)
     garbage = tmp_path / "x.sqlite"
     garbage.write_text("ceci n'est pas une base de données\n" * 20, encoding="utf-8")
 
@@ -71,61 +165,72 @@ def test_opening_an_unreadable_file_keeps_the_current_store(
 
     assert "n'est pas une base Arobase" in failed.args[0]
     boxes = visible_windows(QMessageBox)
-    assert len(boxes) == 1
-    assert "n'est pas une base Arobase" in boxes[0].text()
-    assert "reste ouvert" in boxes[0].text()
-    assert "Traceback" not in boxes[0].text()
+    assert len(boxes) == 1 and "reste ouvert" in boxes[0].text() and "Traceback" not in boxes[0].text()
     assert window.workspace is ws
-    assert window.summary.text("name") == "Saint-Aubin-des-Landes"
+    assert window.controller.profile.name == "Saint-Aubin-des-Landes"
     boxes[0].accept()
 
 
-def test_opening_another_store_switches_to_it(
-    qtbot: QtBot, ws: Workspace, edition: Edition, tmp_path: Path, make_window: WindowFactory
+def test_opening_another_store_switches_and_remembers_the_first_one(
+    qtbot: QtBot,
+    ws: Workspace,
+    edition: Edition,
+    tmp_path: Path,
+    open_store: StoreOpener,
+    settings: QSettings,
+    store_path: Path,
 ) -> None:
     ws.import_document(to_document(complete_dossier(edition)))
-    window = make_window(ws)
+    window = _window(qtbot, ws, open_store, settings)
     other = tmp_path / "autre" / "autre.sqlite"
 
-    window.open_store_file(other)
+    with qtbot.waitSignal(window.dossier_ready, timeout=10_000):
+        window.open_store_file(other)
     wait_idle(qtbot, window.runner)
 
     assert window.workspace is not ws
     assert other.exists()
     assert window.windowTitle() == "Arobase — Nouvelle collectivité"
-    assert window.summary.not_started.isVisible()
     assert window.path_label.text() == str(other.absolute())
+    assert window.recent_files()[:2] == [str(other.absolute()), str(store_path.absolute())]
+    assert [a.text() for a in window.recent_menu.actions()] == [str(store_path.absolute())]
 
 
-def test_quit_action_closes_the_window(ws: Workspace, make_window: WindowFactory) -> None:
-    window = make_window(ws)
-
+def test_quit_action_closes_the_window(
+    qtbot: QtBot, ws: Workspace, open_store: StoreOpener, settings: QSettings
+) -> None:
+    window = _window(qtbot, ws, open_store, settings)
     assert window.quit_action.shortcut().toString() == "Ctrl+Q"
-    assert window.open_action.text() == "&Ouvrir…"
     window.quit_action.trigger()
-
     assert not window.isVisible()
     assert window.runner.closed
 
 
-def test_controls_have_accessible_names_and_labels_have_buddies(ws: Workspace, make_window: WindowFactory) -> None:
-    window = make_window(ws)
-
-    widgets = [window.summary, window.path_label, *window.summary.findChildren(QWidget)]
-    unnamed = [w for w in widgets if isinstance(w, QLabel) and w.buddy() is None and not w.accessibleName()]
-    assert unnamed == []
-    values = [w for w in window.summary.findChildren(QLabel) if w.objectName().startswith("summary-")]
-    assert len(values) == 11
-    buddies = {w.buddy() for w in window.summary.findChildren(QLabel) if w.buddy() is not None}
-    assert set(values) <= buddies
-
-
-def test_expected_load_failure_is_shown_in_french_in_place_of_the_summary(
-    store_path: Path, tmp_path: Path, make_window: WindowFactory
+def test_every_visible_control_has_an_accessible_name(
+    qtbot: QtBot, ws: Workspace, edition: Edition, open_store: StoreOpener, settings: QSettings
 ) -> None:
-    no_editions = EditionCatalog([tmp_path / "aucune-edition"])
-    window = make_window(Workspace.open(store_path, no_editions, clock=fixed_clock))
+    ws.import_document(to_document(complete_dossier(edition, n_actions=2)))
+    window = _window(qtbot, ws, open_store, settings)
+    for target in ("profile", "subtheme:identite", "actions", "dossier"):
+        window.view.navigate(target)
+        page = window.view.stack.currentWidget()
+        focusable = [
+            w
+            for w in page.findChildren(QWidget)
+            if w.isVisibleTo(page) and w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isEnabled()
+        ]
+        unnamed = [w for w in focusable if not w.accessibleName().strip() and not isinstance(w, QLabel)]
+        assert unnamed == [], (target, unnamed)
 
-    assert window.summary.message.isVisible()
-    assert window.summary.message.text() == "Aucune édition du questionnaire n'est installée : réinstallez Arobase."
-    assert not window.summary.profile_box.isVisible()
+
+def test_works_at_1366_by_768(qtbot: QtBot, ws: Workspace, open_store: StoreOpener, settings: QSettings) -> None:
+    window = _window(qtbot, ws, open_store, settings)
+    assert window.minimumSizeHint().width() <= 1366 and window.minimumSizeHint().height() <= 768
+
+
+def test_no_installed_edition_is_refused_in_french(store_path: Path, tmp_path: Path, open_store: StoreOpener) -> None:
+    no_editions = EditionCatalog([tmp_path / "aucune-edition"])
+    ws = Workspace.open(store_path, no_editions, clock=fixed_clock)
+    with pytest.raises(EditionError, match="réinstallez Arobase"):
+        build_main_window(ws, open_store)
+    ws.close()

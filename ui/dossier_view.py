@@ -1,0 +1,162 @@
+"""The dossier's workspace area: deadline banner, navigation panel and the stack of pages.
+
+It owns the routing of navigation targets (see docs/ui-architecture.md) so that pages only ask to go
+somewhere and never know each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from ui.dossier_controller import DossierController
+from ui.navigation import NavigationPanel
+from ui.pages.actions_page import ActionsPage
+from ui.pages.dossier_page import DossierPage
+from ui.pages.epci_page import EpciPage
+from ui.pages.placeholder_page import PlaceholderPage
+from ui.pages.profile_page import ProfilePage
+from ui.pages.subtheme_page import SubthemePage
+from ui.qt import QSplitter, QStackedWidget, Qt, QVBoxLayout, QWidget, Signal
+from ui.summary_widget import DossierSummaryWidget
+from ui.tasks import TaskRunner
+from ui.widgets.deadline_banner import DeadlineBanner
+
+DEFAULT_TARGET = "profile"
+
+
+class DossierView(QWidget):
+    """Navigation on the left, the current page on the right; ``navigate(target)`` moves between them."""
+
+    page_changed = Signal(str)  # the target now shown
+
+    def __init__(
+        self,
+        controller: DossierController,
+        runner: TaskRunner,
+        clock: Callable[[], datetime],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.current_target = ""
+        self.banner = DeadlineBanner(controller.edition, clock, self)
+        self.navigation = NavigationPanel(controller, self)
+        self.stack = QStackedWidget(self)
+        self.stack.setAccessibleName("Page du dossier")
+
+        self.profile_page = ProfilePage(controller, runner, self)
+        self.epci_page = EpciPage(controller, runner, self)
+        self.subtheme_page = SubthemePage(controller, runner, self)
+        self.actions_page = ActionsPage(controller, runner, self)
+        self.dossier_page = DossierPage(controller, runner, self)
+        self.summary = DossierSummaryWidget(self)
+        self.mosaic_page = PlaceholderPage(
+            "Mosaïque des enjeux",
+            "La mosaïque dessinée arrive dans la prochaine version. En attendant, voici les chiffres du dossier.",
+            self.summary,
+            self,
+        )
+        self.send_page = PlaceholderPage(
+            "Envoi à l'association",
+            "L'envoi en un clic au serveur de l'association arrive dans une prochaine version. En attendant, "
+            "validez le dossier puis utilisez Fichier › Exporter le dossier… pour en faire un fichier à transmettre.",
+            None,
+            self,
+        )
+        self._pages: list[QWidget] = [
+            self.profile_page,
+            self.epci_page,
+            self.subtheme_page,
+            self.actions_page,
+            self.dossier_page,
+            self.mosaic_page,
+            self.send_page,
+        ]
+        for page in self._pages:
+            self.stack.addWidget(page)
+            signal = getattr(page, "navigate_requested", None)
+            if signal is not None:
+                signal.connect(self.navigate)
+        self.navigation.navigate_requested.connect(self.navigate)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("dossierSplitter")
+        self.splitter.addWidget(self.navigation)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([280, 900])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.splitter, 1)
+        controller.loaded.connect(self._refresh_pages)
+
+    def _refresh_pages(self) -> None:
+        for page in self._pages:
+            refresh = getattr(page, "refresh", None)
+            if refresh is not None:
+                refresh()
+
+    def navigate(self, target: str) -> bool:
+        """Show the page for ``target``; returns False when the target is unknown (nothing changes)."""
+        kind, _, arg = target.partition(":")
+        page: QWidget | None = None
+        if kind == "profile":
+            page = self.profile_page
+        elif kind == "epci":
+            page = self.epci_page
+        elif kind == "theme":
+            theme = next((t for t in self.controller.edition.themes if t.id == arg), None)
+            if theme is None:
+                return False
+            return self.navigate(f"subtheme:{theme.subthemes[0].id}")
+        elif kind == "subtheme":
+            if arg not in {st.id for st in self.controller.edition.subthemes}:
+                return False
+            self.subtheme_page.show_subtheme(arg)
+            page = self.subtheme_page
+        elif kind == "actions":
+            page = self.actions_page
+        elif kind == "action":
+            self.actions_page.select_action(arg)
+            page = self.actions_page
+        elif kind == "new-action":
+            if self.controller.read_only:
+                return False
+            self._show(self.actions_page, "actions")
+            self.actions_page.new_action_for_service(arg)
+            return True
+        elif kind == "mosaic":
+            page = self.mosaic_page
+        elif kind == "dossier":
+            page = self.dossier_page
+        elif kind == "send":
+            page = self.send_page
+        elif kind == "field":
+            return self._go_to_field(arg)
+        if page is None:
+            return False
+        self._show(page, target)
+        return True
+
+    def _show(self, page: QWidget, target: str) -> None:
+        self.stack.setCurrentWidget(page)
+        self.current_target = target
+        self.navigation.select_target(target)
+        self.page_changed.emit(target)
+
+    def _go_to_field(self, field: str) -> bool:
+        """Jump from a problem of the completeness check to the field it is about."""
+        if field.startswith("profile."):
+            self._show(self.profile_page, "profile")
+            return bool(self.profile_page.focus_field(field))
+        if field.startswith("epci:"):
+            self._show(self.epci_page, "epci")
+            return bool(self.epci_page.focus_field(field))
+        if field.startswith("action:"):
+            self._show(self.actions_page, "actions")
+            return bool(self.actions_page.focus_field(field))
+        self._show(self.dossier_page, "dossier")
+        return True

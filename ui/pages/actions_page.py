@@ -1,0 +1,519 @@
+"""The actions of the dossier: a filterable, sortable table, and the fiche of the chosen action beside it.
+
+Deleting asks nothing but shows an undo bar (and Ctrl+Z puts the action back); "Supprimer" needs a
+chosen row, is never the default button, and its Suppr shortcut only works in the table, so that no
+key typed in a field can delete an action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import pairwise
+
+from ui.dossier_controller import DossierController
+from ui.models.actions_model import (
+    COL_ATTACHMENTS,
+    COL_END,
+    COL_LEVEL,
+    COL_SERVICES,
+    COL_START,
+    COL_THEMES,
+    COL_TITLE,
+    ActionsFilterProxy,
+    ActionsTableModel,
+)
+from ui.qt import (
+    QAbstractItemView,
+    QComboBox,
+    QEvent,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QItemSelectionModel,
+    QKeyEvent,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QModelIndex,
+    QObject,
+    QPushButton,
+    QSplitter,
+    Qt,
+    QTableView,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from ui.summary_widget import thousands
+from ui.tasks import TaskRunner
+from ui.widgets.action_editor import ActionEditor
+from ui.widgets.undo_bar import UndoBar
+
+ALL_THEMES = "Tous les thèmes"
+ALL_SUBTHEMES = "Tous les sous-thèmes"
+ALL_LEVELS = "Tous les niveaux"
+NO_LEVEL = "Niveau non renseigné"
+SEARCH_DELAY_MS = 150  # typing "ecole" refilters once, after the last letter
+
+
+class ActionsPage(QWidget):
+    """Page "Actions": filters on top, the table and the fiche side by side (``splitter``)."""
+
+    navigate_requested = Signal(str)
+    action_selected = Signal(str)  # uuid of the action the user chose (now shown in the fiche)
+
+    def __init__(self, controller: DossierController, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.runner = runner
+        self.setAccessibleName("Actions du dossier")
+        self.model = ActionsTableModel(controller, self)
+        self.proxy = ActionsFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        self._build_filters()
+        self.undo_bar = UndoBar(self)
+        self.editor = ActionEditor(controller, self)
+        self.editor.setMinimumWidth(self.fontMetrics().averageCharWidth() * 40)
+        self._build_table()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("actions_splitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.left)
+        self.splitter.addWidget(self.editor)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.filter_bar)
+        layout.addWidget(self.undo_bar)
+        layout.addWidget(self.splitter, 1)
+        self._build_actions()
+        self._chain_tab_order()
+
+        controller.loaded.connect(self._after_load)
+        controller.state_changed.connect(self._update_buttons)
+        controller.undo_available.connect(self._undo_available)
+        controller.action_removed.connect(lambda _u: self._update_count())
+        self.undo_bar.undo_requested.connect(self.undo_delete)
+        for signal in (
+            self.proxy.rowsInserted,
+            self.proxy.rowsRemoved,
+            self.proxy.modelReset,
+            self.proxy.layoutChanged,
+        ):
+            signal.connect(self._update_count)
+        self.refresh()
+
+    # ------------------------------------------------------------------ building
+
+    def _build_filters(self) -> None:
+        edition = self.controller.edition
+        self.theme_combo = QComboBox(self)
+        self.theme_combo.setAccessibleName("Filtrer par thème")
+        self.subtheme_combo = QComboBox(self)
+        self.subtheme_combo.setAccessibleName("Filtrer par sous-thème")
+        self.level_combo = QComboBox(self)
+        self.level_combo.setAccessibleName("Filtrer par niveau de réalisation")
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setAccessibleName("Rechercher dans les actions")
+        self.search_edit.setAccessibleDescription(
+            "Mots cherchés dans le titre, la synthèse, les résultats, les outils, les partenaires, "
+            "les adresses et les services, sans tenir compte des accents ni des majuscules."
+        )
+        self.search_edit.setPlaceholderText("titre, synthèse, partenaire, commune…")
+        self.search_edit.setClearButtonEnabled(True)
+        for combo in (self.theme_combo, self.subtheme_combo, self.level_combo):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(14)
+        self.theme_combo.addItem(ALL_THEMES, None)
+        for theme in edition.themes:
+            self.theme_combo.addItem(theme.title, theme.id)
+        self.level_combo.addItem(ALL_LEVELS, None)
+        for level in edition.levels:
+            self.level_combo.addItem(level.label, level.id)
+        self.level_combo.addItem(NO_LEVEL, ActionsFilterProxy.NO_LEVEL_FILTER)
+        self._fill_subthemes()
+
+        self.filter_bar = QGridLayout()
+        labels = (
+            ("&Thème :", self.theme_combo),
+            ("&Sous-thème :", self.subtheme_combo),
+            ("&Niveau :", self.level_combo),
+            ("&Rechercher :", self.search_edit),
+        )
+        for column, (text, widget) in enumerate(labels):
+            label = QLabel(text, self)
+            label.setBuddy(widget)
+            self.filter_bar.addWidget(label, 0, column)
+            self.filter_bar.addWidget(widget, 1, column)
+            self.filter_bar.setColumnStretch(column, 2 if widget is self.search_edit else 1)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self.theme_combo.currentIndexChanged.connect(self._theme_changed)
+        self.subtheme_combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        self.level_combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        self.search_edit.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search_edit.returnPressed.connect(self.apply_filters)
+
+    def _fill_subthemes(self) -> None:
+        theme_id = self.theme_combo.currentData()
+        current = self.subtheme_combo.currentData()
+        edition = self.controller.edition
+        themes = [edition.theme(theme_id)] if theme_id else list(edition.themes)
+        self.subtheme_combo.blockSignals(True)
+        try:
+            self.subtheme_combo.clear()
+            self.subtheme_combo.addItem(ALL_SUBTHEMES, None)
+            for theme in themes:
+                for st in theme.subthemes:
+                    self.subtheme_combo.addItem(st.title, st.id)
+            at = self.subtheme_combo.findData(current) if current else 0
+            self.subtheme_combo.setCurrentIndex(max(at, 0))
+        finally:
+            self.subtheme_combo.blockSignals(False)
+
+    def _build_table(self) -> None:
+        self.left = QWidget(self)
+        self.new_button = QPushButton("Nouvelle &action", self.left)
+        self.new_button.setAccessibleName("Nouvelle action")
+        self.new_button.setToolTip("Créer une action (Ctrl+N)")
+        self.delete_button = QPushButton("Supprimer", self.left)
+        self.delete_button.setAccessibleName("Supprimer l'action sélectionnée")
+        self.delete_button.setToolTip("Supprimer l'action sélectionnée (Suppr dans la liste) ; Ctrl+Z la remet")
+        for button in (self.new_button, self.delete_button):
+            button.setAutoDefault(False)
+            button.setDefault(False)
+        self.new_button.clicked.connect(self.new_action)
+        self.delete_button.clicked.connect(self.delete_selected)
+
+        self.table_label = QLabel("Liste des a&ctions :", self.left)
+        self.count_label = QLabel(self.left)
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.count_label.setAccessibleName("Nombre d'actions affichées")
+        self.table = QTableView(self.left)
+        # Connected before the view's selection model exists, so that these run first: when a filter,
+        # a sort or an edit removes or moves rows, the fiche keeps its action (see _resync_selection).
+        self._syncing = 0
+        for about in (
+            self.proxy.rowsAboutToBeRemoved,
+            self.proxy.layoutAboutToBeChanged,
+            self.proxy.modelAboutToBeReset,
+            self.proxy.rowsAboutToBeMoved,
+        ):
+            about.connect(self._begin_sync)
+        for done in (self.proxy.rowsRemoved, self.proxy.layoutChanged, self.proxy.modelReset, self.proxy.rowsMoved):
+            done.connect(self._end_sync)
+        self.table.setModel(self.proxy)
+        self.table.setAccessibleName("Liste des actions")
+        self.table.setAccessibleDescription(
+            "Une ligne par action ; la fiche de l'action choisie s'affiche à droite. "
+            "Cliquez un en-tête de colonne pour trier."
+        )
+        self.table_label.setBuddy(self.table)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setTabKeyNavigation(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        vertical = self.table.verticalHeader()
+        vertical.hide()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionsMovable(False)
+        header.setHighlightSections(False)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(COL_SERVICES, QHeaderView.ResizeMode.Stretch)  # the title keeps its width
+        metrics = self.fontMetrics()
+        for column, sample in (
+            (COL_TITLE, "Atelier numérique à la médiath"),
+            (COL_LEVEL, "Réalisé__"),
+            (COL_THEMES, "Démocratie & se"),
+            (COL_START, "00/00/0000"),
+            (COL_END, "00/00/0000"),
+            (COL_ATTACHMENTS, "00"),
+        ):
+            title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            header.resizeSection(column, max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(title)) + 24)
+        header.setMinimumSectionSize(metrics.horizontalAdvance("0000000") + 12)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # dossier order until a header is clicked
+        self.table.setSortingEnabled(True)
+        self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.delete_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.count_label)
+        layout = QVBoxLayout(self.left)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table_label)
+        layout.addWidget(self.table, 1)
+
+    def _build_actions(self) -> None:
+        """Ctrl+N, Ctrl+Z (and Suppr in the table) belong to the page while the focus is in it.
+
+        They are claimed through ``ShortcutOverride`` rather than as QAction shortcuts, so that the
+        window's own Ctrl+N (new file) and Ctrl+Z keep working elsewhere without an ambiguous
+        shortcut; text fields still get their own Ctrl+Z first (they claim it before the page).
+        """
+        self._page_keys = (
+            (QKeySequence.StandardKey.New, self.new_action),
+            (QKeySequence.StandardKey.Undo, self.undo_delete),
+        )
+        self.table.installEventFilter(self)
+
+    def _page_key(self, event: QKeyEvent) -> Callable[[], object] | None:
+        for key, slot in self._page_keys:
+            if event.matches(key):
+                return slot
+        return None
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            slot = self._page_key(event)
+            if slot is not None:
+                event.accept()
+                QTimer.singleShot(0, self, slot)  # after the key event, so focus moves cleanly
+                return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._page_key(event) is not None:  # already handled on ShortcutOverride
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table and isinstance(event, QKeyEvent) and event.matches(QKeySequence.StandardKey.Delete):
+            if event.type() == QEvent.Type.ShortcutOverride:
+                event.accept()
+                return True
+            if event.type() == QEvent.Type.KeyPress:
+                self.delete_selected()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _chain_tab_order(self) -> None:
+        chain: list[QWidget] = [
+            self.theme_combo,
+            self.subtheme_combo,
+            self.level_combo,
+            self.search_edit,
+            self.undo_bar.undo_button,
+            self.undo_bar.close_button,
+            self.new_button,
+            self.delete_button,
+            self.table,
+            *self.editor.tab_chain(),  # setTabOrder moves each widget after the previous one: chain them all
+        ]
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    # ------------------------------------------------------------------ page protocol
+
+    def refresh(self) -> None:
+        """Re-read everything from the controller (the model follows ``loaded`` by itself)."""
+        self._update_count()
+        self._update_buttons()
+        self.editor.refresh()
+
+    def focus_field(self, field: str) -> bool:
+        """``action:<uuid>.<name>``: choose that action and put the cursor in that field."""
+        if not field.startswith("action:"):
+            return False
+        action_uuid, _, name = field[len("action:") :].partition(".")
+        if not self.select_action(action_uuid):
+            return False
+        if not name:
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+            return True
+        return self.editor.focus_field(name)
+
+    # ------------------------------------------------------------------ selection
+
+    def current_uuid(self) -> str | None:
+        return self.editor.action_uuid
+
+    def selected_uuid(self) -> str | None:
+        index = self.table.selectionModel().currentIndex()
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or not index.isValid():
+            return None
+        return self.model.uuid_at(self.proxy.mapToSource(index).row())
+
+    def select_action(self, action_uuid: str) -> bool:
+        """Show this action in the table (clearing filters that hide it) and in the fiche."""
+        row = self.model.row_of(action_uuid)
+        if row is None:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, COL_TITLE))
+        if not index.isValid():
+            self.clear_filters()
+            index = self.proxy.mapFromSource(self.model.index(row, COL_TITLE))
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index)
+        if self.editor.action_uuid != action_uuid:
+            self.editor.set_action(action_uuid)
+            self.action_selected.emit(action_uuid)
+        self._update_buttons()
+        return True
+
+    def _begin_sync(self, *_args: object) -> None:
+        self._syncing += 1
+
+    def _end_sync(self, *_args: object) -> None:
+        self._syncing = max(0, self._syncing - 1)
+        if self._syncing == 0:
+            self._resync_selection()
+
+    def _resync_selection(self) -> None:
+        """After rows moved or vanished: the table selects the fiche's action if shown, else nothing.
+
+        Never another action: "Supprimer" acts on the selected row, which must be the one on screen.
+        """
+        selection = self.table.selectionModel()
+        action_uuid = self.editor.action_uuid
+        row = self.model.row_of(action_uuid) if action_uuid else None
+        index = self.proxy.mapFromSource(self.model.index(row, COL_TITLE)) if row is not None else QModelIndex()
+        self._syncing += 1
+        try:
+            if index.isValid():
+                if selection.currentIndex().row() != index.row() or not selection.isRowSelected(index.row()):
+                    selection.setCurrentIndex(
+                        index,
+                        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+                    )
+            elif selection.currentIndex().isValid() or selection.hasSelection():
+                selection.clearSelection()
+                selection.setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.Clear)
+        finally:
+            self._syncing -= 1
+        self._update_buttons()
+
+    def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._syncing:  # rows moving under the cursor, not the user choosing another action
+            return
+        if current.isValid():
+            action_uuid = self.model.uuid_at(self.proxy.mapToSource(current).row())
+            if action_uuid != self.editor.action_uuid:
+                self.editor.set_action(action_uuid)
+                self.action_selected.emit(action_uuid)
+        # a row hidden by a filter (or re-sorted away) keeps its fiche open: only another choice replaces it
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ filters
+
+    def _theme_changed(self) -> None:
+        self._fill_subthemes()
+        self.apply_filters()
+
+    def apply_filters(self) -> None:
+        self._search_timer.stop()
+        self.proxy.set_filters(
+            theme=self.theme_combo.currentData(),
+            subtheme=self.subtheme_combo.currentData(),
+            level=self.level_combo.currentData(),
+            text=self.search_edit.text(),
+        )
+        self._update_count()
+        self._update_buttons()
+
+    def clear_filters(self) -> None:
+        for combo in (self.theme_combo, self.subtheme_combo, self.level_combo):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self._fill_subthemes()
+        self.search_edit.blockSignals(True)
+        self.search_edit.clear()
+        self.search_edit.blockSignals(False)
+        self.apply_filters()
+
+    def _update_count(self, *_args: object) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        if total == 0:
+            text = "Aucune action pour l'instant."
+        elif shown == total:
+            text = f"{thousands(total)} action{'s' if total > 1 else ''}"
+        else:
+            plural = "s" if shown > 1 else ""
+            text = f"{thousands(shown)} action{plural} affichée{plural} sur {thousands(total)}"
+        self.count_label.setText(text)
+
+    # ------------------------------------------------------------------ creating, deleting
+
+    def new_action(self) -> str | None:
+        """Create an empty action, show it, and put the cursor in its title."""
+        return self._create()
+
+    def new_action_for_service(self, service_id: str) -> str | None:
+        """Create an action already linked to this service (from the mosaïque, say); title focused."""
+        if not self.controller.edition.has_service(service_id):
+            return None
+        return self._create(services=(service_id,))
+
+    def _create(self, **fields: object) -> str | None:
+        if self.controller.read_only:
+            return None
+        self.undo_bar.dismiss()
+        action_uuid = self.controller.create_action(**fields)
+        self.select_action(action_uuid)
+        self.editor.focus_field("title")
+        return action_uuid
+
+    def delete_selected(self) -> None:
+        """Delete the action chosen in the table, at once; the undo bar (and Ctrl+Z) can put it back."""
+        action_uuid = self.selected_uuid()
+        if action_uuid is None or self.controller.read_only:
+            return
+        data = self.controller.action(action_uuid)
+        title = data.title if data else ""
+        proxy_row = self.table.currentIndex().row()
+        self.controller.delete_action(action_uuid)
+        self.undo_bar.show_deleted(title)
+        if self.proxy.rowCount():
+            next_index = self.proxy.index(min(proxy_row, self.proxy.rowCount() - 1), COL_TITLE)
+            self.table.selectionModel().setCurrentIndex(
+                next_index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._update_buttons()
+
+    def undo_delete(self) -> str | None:
+        if self.controller.read_only or not self.controller.can_undo():
+            return None
+        action_uuid = self.controller.undo_delete()
+        if action_uuid:
+            self.undo_bar.dismiss()
+            self.select_action(action_uuid)
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        return action_uuid
+
+    def _undo_available(self, available: bool) -> None:
+        if not available:
+            self.undo_bar.dismiss()
+
+    # ------------------------------------------------------------------ state
+
+    def _after_load(self) -> None:
+        self.undo_bar.dismiss()
+        self.refresh()
+
+    def _update_buttons(self, *_args: object) -> None:
+        editable = not self.controller.read_only
+        self.new_button.setEnabled(editable)
+        self.delete_button.setEnabled(editable and self.selected_uuid() is not None)
