@@ -86,7 +86,7 @@ class DossierView(QWidget):
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([280, 900])
+        self.splitter.setSizes([370, 996])  # the longest sub-theme titles and their figures fit at 1366 px
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)

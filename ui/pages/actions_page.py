@@ -82,8 +82,8 @@ class ActionsPage(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.left)
         self.splitter.addWidget(self.editor)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
 
         layout = QVBoxLayout(self)
         layout.addLayout(self.filter_bar)
