@@ -234,3 +234,49 @@ def test_no_installed_edition_is_refused_in_french(store_path: Path, tmp_path: P
     with pytest.raises(EditionError, match="réinstallez Arobase"):
         build_main_window(ws, open_store)
     ws.close()
+
+
+def test_add_an_action_from_a_sub_theme_page(
+    qtbot: QtBot, ws: Workspace, catalog: EditionCatalog, open_store: StoreOpener, settings: QSettings
+) -> None:
+    window = _window(qtbot, ws, open_store, settings)
+    window.view.navigate("subtheme:mediation")
+    page = window.view.subtheme_page
+    page.navigate_requested.emit("new-action:mediation-05")  # what « Ajouter une action pour ce service » sends
+    assert window.view.stack.currentWidget() is window.view.actions_page
+    (action,) = window.controller.dossier.actions
+    assert action.services == ("mediation-05",)
+    title = window.view.actions_page.editor.widgets["title"]
+    qtbot.waitUntil(title.hasFocus)
+    qtbot.keyClicks(title, "Espace public numerique")
+    window.controller.save_pending()
+    wait_idle(qtbot, window.runner)
+    other = _reopened(ws.path, catalog)
+    stored = other.load("2019").action(action.uuid)
+    assert stored.title == "Espace public numerique" and stored.services == ("mediation-05",)
+    other.close()
+    assert window.view.navigation.text("subtheme:mediation").endswith("1 / 6")
+
+
+def test_a_validated_dossier_is_read_only_until_a_new_revision(
+    qtbot: QtBot, ws: Workspace, edition: Edition, open_store: StoreOpener, settings: QSettings
+) -> None:
+    ws.import_document(to_document(complete_dossier(edition, n_actions=2)))
+    window = _window(qtbot, ws, open_store, settings)
+    uuid = window.controller.dossier.actions[0].uuid
+    window.view.navigate("dossier")
+    page = window.view.dossier_page
+    page.refresh_problems()
+    with qtbot.waitSignal(page.validated, timeout=10_000):
+        page.validate_button.click()
+    assert ws.dossier_summaries()[0].state == "valide"
+    window.view.navigate(f"action:{uuid}")
+    editor = window.view.actions_page.editor
+    assert editor.banner.isVisible()
+    assert editor.widgets["title"].isReadOnly()
+    assert not window.controller.set_action_field(uuid, "title", "interdit")
+    assert not window.view.profile_page.line("name").isEnabled() or window.view.profile_page.line("name").isReadOnly()
+    window.controller.reopen()
+    wait_idle(qtbot, window.runner)
+    assert ws.dossier_summaries()[0].state == "brouillon" and ws.dossier_summaries()[0].revision == 2
+    assert not editor.widgets["title"].isReadOnly()
