@@ -103,8 +103,12 @@ def _profile_problems(dossier: DossierData) -> list[Problem]:
     if p.departement.strip() and not formats.is_departement(p.departement):
         add("profile_departement", f"Le département « {p.departement} » n'existe pas.", "departement", False)
     if p.epci_code.strip() and not formats.is_siren(p.epci_code):
-        add("profile_epci_code", f"Le SIREN de l'intercommunalité « {p.epci_code} » n'est pas valide.", "epci_code",
-            False)
+        add(
+            "profile_epci_code",
+            f"Le SIREN de l'intercommunalité « {p.epci_code} » n'est pas valide.",
+            "epci_code",
+            False,
+        )
     if p.population is None:
         add(
             "profile_population",

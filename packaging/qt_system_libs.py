@@ -63,8 +63,11 @@ def _ldconfig_sonames() -> set[str]:
 
 def _plugin_missing() -> set[str] | None:
     """Sonames ``ldd`` reports missing for PySide6's xcb plugin, or None if PySide6 is not found."""
-    candidates = glob.glob(os.path.join(sys.prefix, "lib", "python3*", "site-packages", "PySide6", "Qt",
-                                        "plugins", "platforms", "libqxcb.so"))
+    candidates = glob.glob(
+        os.path.join(
+            sys.prefix, "lib", "python3*", "site-packages", "PySide6", "Qt", "plugins", "platforms", "libqxcb.so"
+        )
+    )
     if not candidates or not shutil.which("ldd"):
         return None
     out = subprocess.run(["ldd", candidates[0]], capture_output=True, text=True, check=False).stdout
@@ -98,15 +101,23 @@ def main(argv: list[str] | None = None) -> int:
         missing = missing_packages()
     if missing:
         sudo = "" if os.geteuid() == 0 else "sudo "
-        print(f"Il manque des bibliothèques système pour Qt ; installez-les avec : "
-              f"{sudo}apt-get install -y {' '.join(missing)}", file=sys.stderr)
+        print(
+            f"Il manque des bibliothèques système pour Qt ; installez-les avec : "
+            f"{sudo}apt-get install -y {' '.join(missing)}",
+            file=sys.stderr,
+        )
         return 1
     platform = os.environ.get("QT_QPA_PLATFORM", "")
-    if args.display and not platform.startswith(("offscreen", "minimal", "vnc")) and not (
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    if (
+        args.display
+        and not platform.startswith(("offscreen", "minimal", "vnc"))
+        and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     ):
-        print("Aucun écran graphique détecté (DISPLAY et WAYLAND_DISPLAY vides) : lancez Arobase depuis une "
-              "session graphique, ou essayez sans écran avec QT_QPA_PLATFORM=offscreen make run.", file=sys.stderr)
+        print(
+            "Aucun écran graphique détecté (DISPLAY et WAYLAND_DISPLAY vides) : lancez Arobase depuis une "
+            "session graphique, ou essayez sans écran avec QT_QPA_PLATFORM=offscreen make run.",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -47,14 +47,18 @@ def ws(store_path: Path, catalog: EditionCatalog) -> Iterator[Workspace]:
     workspace.close()
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60,
-            input: str | None = None):  # type: ignore[no-untyped-def]
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60, input: str | None = None):  # type: ignore[no-untyped-def]
     """Run the real ``arobase`` entry point in a subprocess."""
     import subprocess
 
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     full_env.pop("AROBASE_DB", None) if env is None or "AROBASE_DB" not in env else None
     return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, env=full_env,
-        timeout=timeout, cwd=ROOT, input=input,
+        [sys.executable, "-m", "app.cli", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        cwd=ROOT,
+        input=input,
     )
