@@ -19,6 +19,9 @@ from app.errors import ArobaseError
 from app.paths import resolve_store_path
 
 OpenWindow = Callable[[Path], int]
+# Draws a mosaïque layout to a PNG file of a given width. The desktop entry point (ui.launcher) passes
+# one drawn with Qt's painter offscreen; app never imports ui, and without it reportlab's backend is tried.
+PngWriter = Callable[[Any, Path, int], None]
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -107,6 +110,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("status", parents=[common, edition], help="résumé : collectivité, état, couverture")
     sp.add_argument("--json", action="store_true", help="sortie JSON")
+
+    sp = sub.add_parser("mosaique", parents=[common, edition], help="dessiner la mosaïque des enjeux (PNG ou SVG)")
+    sp.add_argument("--out", metavar="FICHIER", required=True, help="image à écrire : .png ou .svg")
+    sp.add_argument("--width", metavar="PX", help="largeur de l'image en pixels (PNG : 2000 par défaut)")
+    sp.add_argument(
+        "--evolution",
+        action="store_true",
+        help="marquer les services nouvellement couverts depuis l'édition précédente",
+    )
     return p
 
 
@@ -114,6 +126,7 @@ def main(
     argv: Sequence[str] | None = None,
     *,
     open_window: OpenWindow | None = None,
+    png_writer: PngWriter | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> int:
     environ = os.environ if environ is None else environ
@@ -122,6 +135,7 @@ def main(
         if reconfigure is not None:
             reconfigure(errors="replace")
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    args.png_writer = png_writer
     path = resolve_store_path(args.db, environ)
     try:
         if args.command is None:
@@ -334,12 +348,58 @@ def cmd_status(args: argparse.Namespace, path: Path) -> int:
     return EXIT_OK
 
 
+def cmd_mosaique(args: argparse.Namespace, path: Path) -> int:
+    """Write the mosaïque as PNG (reportlab) or SVG (pure Python), from the same layout as the window."""
+    out = Path(args.out)
+    kind = out.suffix.lower()
+    if kind not in (".png", ".svg"):
+        return _fail(
+            f"extension « {out.suffix or '(aucune)'} » non prise en charge pour {out.name} : choisissez .png ou .svg."
+        )
+    width: int | None = None
+    if args.width is not None:
+        if not args.width.isdigit() or not 16 <= int(args.width) <= 20000:
+            return _fail(f"largeur « {args.width} » invalide : un nombre de pixels entre 16 et 20000.")
+        width = int(args.width)
+    if not out.parent.is_dir():
+        return _fail(f"le dossier {out.parent} n'existe pas.")
+    from app.mosaic_layout import compute_layout
+
+    with _workspace(path) as ws:
+        edition_id = _edition(ws, args)
+        edition = ws.edition(edition_id)
+        dossier = ws.load(edition_id)
+        previous = previous_edition = None
+        if args.evolution:
+            earlier = [s.edition for s in ws.dossier_summaries() if s.edition < edition_id]
+            if not earlier:
+                return _fail(f"aucun dossier d'une édition antérieure à {edition_id} : pas d'évolution à montrer.")
+            previous = ws.load(max(earlier))
+            if max(earlier) in ws.catalog.ids():  # an edition file since removed: services matched by id
+                previous_edition = ws.edition(max(earlier))
+    layout = compute_layout(edition, dossier, previous, previous_edition)
+    try:
+        if kind == ".svg":
+            from app.mosaic_svg import write_svg
+
+            write_svg(layout, out, width)
+        else:
+            from app.mosaic_reportlab import write_png
+
+            (args.png_writer or write_png)(layout, out, width or 2000)
+    except OSError as exc:
+        return _fail(f"impossible d'écrire {out} : {exc.strerror or exc}.")
+    print(f"Mosaïque {edition_id} écrite dans {out} : {layout.covered} service(s) couvert(s) sur {layout.total}.")
+    return EXIT_OK
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
     "import": cmd_import,
     "export": cmd_export,
     "check": cmd_check,
     "validate": cmd_validate,
     "status": cmd_status,
+    "mosaique": cmd_mosaique,
 }
 
 

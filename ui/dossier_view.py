@@ -14,6 +14,7 @@ from ui.navigation import NavigationPanel
 from ui.pages.actions_page import ActionsPage
 from ui.pages.dossier_page import DossierPage
 from ui.pages.epci_page import EpciPage
+from ui.pages.mosaic_page import MosaicPage
 from ui.pages.placeholder_page import PlaceholderPage
 from ui.pages.profile_page import ProfilePage
 from ui.pages.subtheme_page import SubthemePage
@@ -51,17 +52,13 @@ class DossierView(QWidget):
         self.actions_page = ActionsPage(controller, runner, self)
         self.dossier_page = DossierPage(controller, runner, self)
         self.summary = DossierSummaryWidget(self)
-        self.mosaic_page = PlaceholderPage(
-            "Mosaïque des enjeux",
-            "La mosaïque dessinée arrive dans la prochaine version. En attendant, voici les chiffres du dossier.",
-            self.summary,
-            self,
-        )
+        self.mosaic_page = MosaicPage(controller, runner, self)
         self.send_page = PlaceholderPage(
             "Envoi à l'association",
             "L'envoi en un clic au serveur de l'association arrive dans une prochaine version. En attendant, "
-            "validez le dossier puis utilisez Fichier › Exporter le dossier… pour en faire un fichier à transmettre.",
-            None,
+            "validez le dossier puis utilisez Fichier › Exporter le dossier… pour en faire un fichier à transmettre. "
+            "Voici l'état du dossier :",
+            self.summary,
             self,
         )
         self._pages: list[QWidget] = [
