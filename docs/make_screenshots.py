@@ -56,6 +56,7 @@ def main() -> None:
         ("actions", "actions"),
         (f"action:{first_action}", "fiche-action"),
         ("dossier", "dossier"),
+        ("mosaic", "mosaique"),
     ]
     for target, name in shots:
         window.view.navigate(target)
