@@ -16,23 +16,20 @@ from ui.dossier_controller import DossierController
 from ui.excepthook import expected_message, report_exception
 from ui.messages import show_warning
 from ui.qt import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QPushButton,
     QStandardItem,
-    QStandardItemModel,
     Qt,
-    QTreeView,
     QVBoxLayout,
     QWidget,
     Signal,
 )
 from ui.tasks import TaskRunner
+from ui.widgets.checklist import checklist_tree, plain_label
 
 DOSSIER_FILTER = "Dossiers Arobase (*.json);;Tous les fichiers (*)"
 UUID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -74,27 +71,18 @@ class ContributionsDialog(QDialog):
         self.setAccessibleName("Importer des fiches actions d'autres personnes")
         self.resize(760, 520)
 
-        self.status_label = QLabel(f"Lecture du fichier {path.name}…", self)
-        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.status_label.setWordWrap(True)
-        self.status_label.setAccessibleName("État de l'import")
+        self.status_label = plain_label(self, "État de l'import", f"Lecture du fichier {path.name}…")
         self.list_label = QLabel("&Fiches du fichier (cochez celles à ajouter) :", self)
-        self.model = QStandardItemModel(0, len(COLUMNS), self)
-        self.model.setHorizontalHeaderLabels(list(COLUMNS))
-        self.view = QTreeView(self)
-        self.view.setObjectName("contributionsList")
-        self.view.setAccessibleName("Fiches du fichier")
-        self.view.setAccessibleDescription(
-            "Deux groupes : les fiches à ajouter, cochées (Espace pour cocher ou décocher), "
-            "puis celles déjà présentes dans le dossier, qui ne seront pas ajoutées."
+        self.view, self.model = checklist_tree(
+            self,
+            columns=COLUMNS,
+            object_name="contributionsList",
+            accessible_name="Fiches du fichier",
+            description="Deux groupes : les fiches à ajouter, cochées (Espace pour cocher ou décocher), "
+            "puis celles déjà présentes dans le dossier, qui ne seront pas ajoutées.",
+            buddy_of=self.list_label,
+            on_item_changed=self._update_button,
         )
-        self.view.setModel(self.model)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setWordWrap(True)
-        self.view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.view.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        self.list_label.setBuddy(self.view)
-        self.model.itemChanged.connect(lambda _item: self._update_button())
 
         self.buttons = QDialogButtonBox(self)
         self.add_button = QPushButton("&Ajouter les fiches cochées", self)

@@ -23,23 +23,20 @@ from ui.dossier_controller import DossierController
 from ui.excepthook import expected_message, report_exception
 from ui.messages import show_warning
 from ui.qt import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QStandardItem,
-    QStandardItemModel,
     Qt,
-    QTreeView,
     QVBoxLayout,
     QWidget,
     Signal,
 )
 from ui.tasks import TaskRunner
+from ui.widgets.checklist import checklist_tree, plain_label
 
 UUID_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("Action et services", "Dans la nouvelle édition")
@@ -115,28 +112,19 @@ class NewEditionDialog(QDialog):
             self.edition_combo.addItem(controller.ws.catalog.get(edition_id).title, edition_id)
         self.edition_label.setBuddy(self.edition_combo)
         self.edition_combo.currentIndexChanged.connect(lambda _i: self.compute_plan())
-        self.status_label = QLabel(self)
-        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.status_label.setWordWrap(True)
-        self.status_label.setAccessibleName("Résumé de la reprise")
+        self.status_label = plain_label(self, "Résumé de la reprise")
 
         self.list_label = QLabel("&Actions à reprendre (décochez celles à laisser) :", self)
-        self.model = QStandardItemModel(0, len(COLUMNS), self)
-        self.model.setHorizontalHeaderLabels(list(COLUMNS))
-        self.view = QTreeView(self)
-        self.view.setObjectName("carryOverPlan")
-        self.view.setAccessibleName("Actions à reprendre")
-        self.view.setAccessibleDescription(
-            "Chaque action, cochée pour être reprise (Espace pour cocher ou décocher), et en dessous ce que "
-            "deviennent ses services dans la nouvelle édition."
+        self.view, self.model = checklist_tree(
+            self,
+            columns=COLUMNS,
+            object_name="carryOverPlan",
+            accessible_name="Actions à reprendre",
+            description="Chaque action, cochée pour être reprise (Espace pour cocher ou décocher), et en dessous "
+            "ce que deviennent ses services dans la nouvelle édition.",
+            buddy_of=self.list_label,
+            on_item_changed=self._update_buttons,
         )
-        self.view.setModel(self.model)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setWordWrap(True)
-        self.view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.view.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        self.list_label.setBuddy(self.view)
-        self.model.itemChanged.connect(lambda _item: self._update_buttons())
 
         self.buttons = QDialogButtonBox(self)
         self.carry_button = QPushButton("&Reprendre les actions cochées", self)

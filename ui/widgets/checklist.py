@@ -1,0 +1,43 @@
+"""A read-only tree of checkable rows: the preview lists of the carry-over and contributions dialogs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from ui.qt import QAbstractItemView, QHeaderView, QLabel, QStandardItemModel, Qt, QTreeView, QWidget
+
+
+def plain_label(parent: QWidget, accessible_name: str, text: str = "") -> QLabel:
+    """A wrapping label that shows user text as text, never as rich text."""
+    label = QLabel(text, parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setAccessibleName(accessible_name)
+    return label
+
+
+def checklist_tree(
+    parent: QWidget,
+    *,
+    columns: Sequence[str],
+    object_name: str,
+    accessible_name: str,
+    description: str,
+    buddy_of: QLabel,
+    on_item_changed: Callable[[], object],
+) -> tuple[QTreeView, QStandardItemModel]:
+    """The view and its model; Space toggles the current row's check box, the label is its buddy."""
+    model = QStandardItemModel(0, len(columns), parent)
+    model.setHorizontalHeaderLabels(list(columns))
+    view = QTreeView(parent)
+    view.setObjectName(object_name)
+    view.setAccessibleName(accessible_name)
+    view.setAccessibleDescription(description)
+    view.setModel(model)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(True)
+    view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    view.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+    buddy_of.setBuddy(view)
+    model.itemChanged.connect(lambda _item: on_item_changed())
+    return view, model
