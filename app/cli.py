@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="marquer les services nouvellement couverts depuis l'édition précédente",
     )
+
+    sp = sub.add_parser("pdf", parents=[common, edition], help="écrire le dossier à imprimer et à signer (PDF)")
+    sp.add_argument("--out", metavar="FICHIER", required=True, help="fichier .pdf à écrire (- pour la sortie standard)")
     return p
 
 
@@ -393,6 +396,38 @@ def cmd_mosaique(args: argparse.Namespace, path: Path) -> int:
     return EXIT_OK
 
 
+def cmd_pdf(args: argparse.Namespace, path: Path) -> int:
+    """Write the printable dossier; a validated dossier is printed from its frozen snapshot."""
+    from app.pdf import build_pdf, source_from_workspace
+
+    to_stdout = args.out == "-"
+    out = Path(args.out)
+    if not to_stdout and not out.parent.is_dir():
+        return _fail(f"le dossier {out.parent} n'existe pas.")
+    with _workspace(path) as ws:
+        edition_id = _edition(ws, args)
+        source = source_from_workspace(ws, edition_id)
+    if to_stdout:
+        sys.stdout.flush()
+        report = build_pdf(source, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    else:
+        report = build_pdf(source, out)
+    if report.draft:
+        state = f"brouillon, révision {report.revision}"
+    else:
+        state = f"révision {report.revision}, empreinte SHA-256 {(report.sha256 or '')[:12]}"
+    where = "sur la sortie standard" if to_stdout else f"dans {out}"
+    message = f"Dossier {edition_id} écrit {where} : {report.pages} page(s) ({state})."
+    if report.replaced:
+        message += (
+            f"\n{len(report.replaced)} caractère(s) absent(s) des polices, imprimé(s) sous la forme [U+…] "
+            "(voir la note en fin de document)."
+        )
+    print(message, file=sys.stderr if to_stdout else sys.stdout)
+    return EXIT_OK
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
     "import": cmd_import,
     "export": cmd_export,
@@ -400,6 +435,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
     "validate": cmd_validate,
     "status": cmd_status,
     "mosaique": cmd_mosaique,
+    "pdf": cmd_pdf,
 }
 
 

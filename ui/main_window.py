@@ -103,12 +103,22 @@ class MainWindow(QMainWindow):
         self.export_action = self._action(
             "&Exporter le dossier…", self.export_dossier, tip="Enregistrer le dossier dans un fichier .json"
         )
+        self.preview_action = self._action(
+            "&Aperçu avant impression…", self.print_preview, tip="Voir le dossier tel qu'il sera imprimé"
+        )
+        self.print_action = self._action(
+            "&Imprimer…", self.print_dossier, QKeySequence.StandardKey.Print, "Imprimer le dossier pour le conseil"
+        )
+        self.pdf_action = self._action("Enregistrer en &PDF…", self.save_pdf, tip="Écrire le dossier en PDF")
         self.quit_action = self._action("&Quitter", self.close, "Ctrl+Q", "Fermer Arobase")
         for item in (self.new_action, self.open_action):
             menu.addAction(item)
         menu.addMenu(self.recent_menu)
         menu.addSeparator()
         for item in (self.contributions_action, self.new_edition_action, self.export_action):
+            menu.addAction(item)
+        menu.addSeparator()
+        for item in (self.preview_action, self.print_action, self.pdf_action):
             menu.addAction(item)
         menu.addSeparator()
         menu.addAction(self.quit_action)
@@ -277,6 +287,24 @@ class MainWindow(QMainWindow):
         from ui.dialogs.export import export_dossier
 
         export_dossier(self, self.controller, self.runner)
+
+    def print_preview(self) -> None:
+        from ui.dialogs.print_preview import open_print_preview
+
+        self.controller.save_pending()
+        open_print_preview(self, self.controller, self.runner)
+
+    def print_dossier(self) -> None:
+        from ui.dialogs.print_preview import print_dossier
+
+        self.controller.save_pending()
+        print_dossier(self, self.controller, self.runner)
+
+    def save_pdf(self) -> None:
+        from ui.dialogs.print_preview import save_dossier_pdf
+
+        self.controller.save_pending()
+        save_dossier_pdf(self, self.controller, self.runner)
 
     def import_contributions(self) -> None:
         from ui.dialogs.contributions_dialog import open_contributions_dialog

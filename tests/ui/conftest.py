@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
@@ -17,7 +18,7 @@ from tests.factories import fixed_clock
 from tests.ui.helpers import StoreOpener, WindowFactory, wait_idle
 from ui.application import build_main_window
 from ui.main_window import MainWindow
-from ui.qt import QApplication, QDialog
+from ui.qt import QApplication, QDialog, QEvent, is_alive
 from ui.tasks import TaskRunner
 
 
@@ -26,9 +27,13 @@ def _close_dialogs(qapp: QApplication) -> Iterator[None]:
     """A dialog left open by one test must not be found by the next one."""
     yield
     for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, QDialog) and widget.isVisible():
+        if is_alive(widget) and isinstance(widget, QDialog) and widget.isVisible():
             widget.close()
             widget.deleteLater()
+    # Delete now what was scheduled for deletion, so that no half-destroyed top-level widget of this test
+    # is still listed by QApplication.topLevelWidgets() in the next one.
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    gc.collect()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from app.workspace import Workspace
 from ui.main_window import MainWindow
-from ui.qt import QApplication, QWidget
+from ui.qt import QApplication, QWidget, is_alive
 from ui.tasks import TaskRunner
 
 W = TypeVar("W", bound=QWidget)
@@ -25,4 +25,4 @@ def wait_idle(qtbot: QtBot, runner: TaskRunner, timeout: int = 10_000) -> None:
 
 def visible_windows(kind: type[W]) -> list[W]:
     """Visible top-level widgets of a kind: dialogs opened by the code under test, without exec()."""
-    return [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
+    return [w for w in QApplication.topLevelWidgets() if is_alive(w) and isinstance(w, kind) and w.isVisible()]

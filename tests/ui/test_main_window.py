@@ -281,3 +281,18 @@ def test_a_validated_dossier_is_read_only_until_a_new_revision(
     wait_idle(qtbot, window.runner)
     assert ws.dossier_summaries()[0].state == "brouillon" and ws.dossier_summaries()[0].revision == 2
     assert not editor.widgets["title"].isReadOnly()
+
+
+def test_print_preview_from_the_file_menu(
+    qtbot: QtBot, ws: Workspace, edition: Edition, open_store: StoreOpener, settings: QSettings
+) -> None:
+    from ui.dialogs.print_preview import PrintPreviewDialog
+
+    ws.import_document(to_document(complete_dossier(edition, n_actions=2)))
+    window = _window(qtbot, ws, open_store, settings)
+    window.preview_action.trigger()
+    (dialog,) = visible_windows(PrintPreviewDialog)
+    with qtbot.waitSignal(dialog.ready, timeout=30_000) as ready:
+        pass
+    assert ready.args[0] >= 4  # cover, summary, contents, themes…
+    dialog.close()

@@ -1,0 +1,201 @@
+"""The printed participation dossier: a PDF the mayor can sign, built from plain data.
+
+``build_pdf(source, out)`` lays out the whole dossier with reportlab (cover, summary and mosaïque, table
+of contents, themes, action fiches, EPCI criteria, validation block, annexes) in a single pass. Every
+page carries the collectivity, the edition, "page N / M", the revision and, once validated, the first
+12 hex digits of the snapshot's SHA-256, so that a paper copy can be matched to the revision sent.
+
+``source_from_workspace(ws, edition_id)`` gathers that data from a store. A validated (sent, received)
+dossier is printed from its frozen snapshot, after checking the snapshot's hash: what is printed is
+byte for byte what was validated.
+
+reportlab is imported only when a PDF is built (never when ``app`` is imported): the window must open
+fast. Cancelling (``cancelled()`` returning True) raises :class:`PdfCancelled` and leaves no file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from app.errors import ArobaseError
+
+if TYPE_CHECKING:
+    from app.checks import Problem
+    from app.edition import Edition
+    from app.model import DossierData, SnapshotInfo
+    from app.workspace import Workspace
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+AttachmentPath = Callable[[str], "Path | None"]
+
+PROGRESS_TOTAL = 1000  # progress is reported as (done, PROGRESS_TOTAL)
+
+
+class PdfError(ArobaseError):
+    """The PDF could not be produced (unwritable file, damaged snapshot…); the message says what to do."""
+
+
+class PdfCancelled(ArobaseError):
+    """The user cancelled the generation; nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("Génération du PDF annulée : aucun fichier n'a été écrit.")
+
+
+@dataclass(frozen=True, slots=True)
+class PdfSource:
+    """Everything the printed dossier shows, as plain data.
+
+    ``snapshot`` is the frozen revision (validated, sent or received dossiers): its hash is printed on
+    every page. ``problems`` (drafts) are listed in an annex. ``attachment_path`` gives the file of an
+    attachment from its SHA-256 (None: not on this computer). ``departement_name`` is printed beside the
+    code when known.
+    """
+
+    edition: Edition
+    dossier: DossierData
+    today: date
+    snapshot: SnapshotInfo | None = None
+    problems: Sequence[Problem] = ()
+    attachment_path: AttachmentPath | None = None
+    departement_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PdfReport:
+    """What was written."""
+
+    pages: int
+    size: int  # bytes
+    revision: int
+    sha256: str | None  # the snapshot's full hash, None for a draft
+    draft: bool
+    outline: tuple[tuple[int, str], ...]  # (level, title) of every bookmark, in order
+    replaced: tuple[str, ...] = field(default=())  # "U+1F44D THUMBS UP SIGN" for each character printed as a marker
+    path: Path | None = None
+
+
+def build_pdf(
+    source: PdfSource,
+    out: Path | BinaryIO,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> PdfReport:
+    """Write the dossier's PDF to ``out`` (a path, written atomically, or a binary stream).
+
+    ``progress(done, total)`` is called from the building thread; ``cancelled()`` is polled between
+    flowables and raises :class:`PdfCancelled` when it returns True. On any failure no file is left
+    behind (and nothing is written to a stream).
+    """
+    from app.pdf.document import render
+
+    if isinstance(out, (str, os.PathLike)):
+        target = Path(out)
+        folder = target.parent if str(target.parent) else Path(".")
+        try:
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        except OSError as exc:
+            raise PdfError(f"Impossible d'écrire dans le dossier {folder} : {exc.strerror or exc}.") from None
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                report = render(source, fh, progress=progress, cancelled=cancelled)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except OSError as exc:
+            _unlink(tmp)
+            raise PdfError(f"Impossible d'écrire le PDF {target} : {exc.strerror or exc}.") from None
+        except BaseException:
+            _unlink(tmp)
+            raise
+        return _with_path(report, target)
+    buffer = io.BytesIO()
+    report = render(source, buffer, progress=progress, cancelled=cancelled)
+    out.write(buffer.getvalue())
+    return report
+
+
+def source_from_workspace(ws: Workspace, edition_id: str | None = None) -> PdfSource:
+    """Read what the PDF of an edition's dossier shows; a frozen revision is read from its snapshot."""
+    from app.checks import check_dossier
+    from app.interchange import from_document
+    from sync import dossier_format
+
+    edition = ws.edition(edition_id or ws.default_edition())
+    if not ws.has_dossier(edition.id):
+        raise PdfError(f"Ce fichier ne contient pas de dossier pour l'édition {edition.id}.")
+    dossier = ws.load(edition.id)
+    today = ws.today()
+    snapshot = None
+    problems: tuple[Problem, ...] = ()
+    if dossier.state == "brouillon":
+        problems = tuple(check_dossier(edition, dossier, today, ws.has_file))
+    else:
+        snapshot = next((s for s in ws.snapshots(edition.id) if s.revision == dossier.revision), None)
+        if snapshot is None:
+            raise PdfError(
+                f"La version validée de la révision {dossier.revision} est introuvable : choisissez "
+                "« Modifier (nouvelle révision) » puis validez de nouveau le dossier."
+            )
+        body = ws.snapshot_document(edition.id, snapshot.revision)
+        if dossier_format.sha256_hex(dossier_format.canonical_json(body)) != snapshot.sha256:
+            raise PdfError(
+                f"La version validée de la révision {snapshot.revision} ne correspond plus à son empreinte : "
+                "le fichier a été abîmé. Rouvrez le dossier (nouvelle révision) et validez-le de nouveau."
+            )
+        frozen = from_document({**body, "state": dossier.state}, edition)
+        dossier = frozen if frozen.revision == dossier.revision else dossier
+
+    def attachment_path(sha256: str) -> Path | None:
+        path = ws.attachment_path(sha256)
+        return path if path.is_file() else None
+
+    return PdfSource(
+        edition=edition,
+        dossier=dossier,
+        today=today,
+        snapshot=snapshot,
+        problems=problems,
+        attachment_path=attachment_path,
+        departement_name=_departement_name(dossier.profile.departement),
+    )
+
+
+def suggested_filename(source: PdfSource) -> str:
+    """``dossier-2019-29999-rev2.pdf``: edition, collectivity code and revision."""
+    code = "".join(ch for ch in source.dossier.profile.code if ch.isalnum()) or "collectivite"
+    return f"dossier-{source.edition.id}-{code}-rev{source.dossier.revision}.pdf"
+
+
+def _departement_name(code: str) -> str | None:
+    code = code.strip()
+    if not code:
+        return None
+    try:
+        from app.communes import CommuneIndex
+
+        return CommuneIndex.load().departement_name(code)
+    except ArobaseError:
+        return None
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+def _with_path(report: PdfReport, path: Path) -> PdfReport:
+    from dataclasses import replace
+
+    return replace(report, path=path)
