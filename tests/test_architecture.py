@@ -1,0 +1,77 @@
+"""The import rules of the brief, checked on the source: ui → app → localdb, app → sync, server → sync.
+
+Nothing imports ui; localdb and sync import nothing else of ours; only ui touches Qt; reportlab, requests
+and keyring are imported lazily (inside functions), so the window appears fast.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+OURS = {"app", "ui", "localdb", "sync", "server", "resources"}
+ALLOWED = {
+    "app": {"app", "localdb", "sync", "resources"},
+    "localdb": {"localdb"},
+    "sync": {"sync"},
+    "server": {"server", "sync"},
+    "ui": {"ui", "app", "localdb", "resources"},
+}
+HEAVY = ("reportlab", "requests", "keyring")
+
+
+def _imports(path: Path) -> list[tuple[str, bool]]:
+    """(module, at module level?) for every import of a file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top = {id(node) for node in tree.body}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, id(node) in top) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.module, id(node) in top))
+    return found
+
+
+def _files(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_imports_flow_one_way(package: str) -> None:
+    wrong = []
+    for path in _files(package):
+        for module, _top in _imports(path):
+            root = module.split(".")[0]
+            if root in OURS and root not in ALLOWED[package]:
+                wrong.append(f"{path.relative_to(ROOT)} imports {module}")
+            if root in ("PySide6", "shiboken6") and package != "ui":
+                wrong.append(f"{path.relative_to(ROOT)} imports {module} (Qt lives in ui/ only)")
+    assert wrong == []
+
+
+def test_ui_imports_qt_through_its_two_doors() -> None:
+    doors = {ROOT / "ui" / "qt.py", ROOT / "ui" / "qt_pdf.py"}
+    wrong = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in _files("ui")
+        if path not in doors
+        for module, _top in _imports(path)
+        if module.split(".")[0] in ("PySide6", "shiboken6")
+    ]
+    assert wrong == []
+
+
+def test_heavy_modules_are_imported_lazily() -> None:
+    wrong = [
+        f"{path.relative_to(ROOT)} imports {module} at module level"
+        for package in ("app", "ui", "sync")
+        for path in _files(package)
+        if path.parent.name != "pdf" and path.name != "mosaic_reportlab.py"  # only loaded when printing
+        for module, top in _imports(path)
+        if top and module.split(".")[0] in HEAVY
+    ]
+    assert wrong == []
