@@ -29,7 +29,7 @@ from ui.qt import (
     Signal,
 )
 from ui.tasks import TaskRunner
-from ui.widgets.checklist import checklist_tree, plain_label
+from ui.widgets.common import checklist_tree, plain_label
 
 DOSSIER_FILTER = "Dossiers Arobase (*.json);;Tous les fichiers (*)"
 UUID_ROLE = Qt.ItemDataRole.UserRole + 1

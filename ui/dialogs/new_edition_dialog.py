@@ -36,7 +36,7 @@ from ui.qt import (
     Signal,
 )
 from ui.tasks import TaskRunner
-from ui.widgets.checklist import checklist_tree, plain_label
+from ui.widgets.common import checklist_tree, plain_label
 
 UUID_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("Action et services", "Dans la nouvelle édition")

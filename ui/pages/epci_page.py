@@ -8,7 +8,6 @@ collectivity the page says it does not apply, and :func:`applies` lets the windo
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 from app.edition import EpciCriterion
@@ -31,6 +30,7 @@ from ui.qt import (
     Signal,
 )
 from ui.tasks import TaskRunner
+from ui.widgets.common import chain_tab_order, plain_label
 from ui.widgets.validated_line_edit import FieldMessage
 
 TITLE = "Critères intercommunaux"
@@ -143,8 +143,7 @@ class EpciPage(QWidget):
         order: list[QWidget] = [self.profile_button]
         for row in self.rows.values():
             order += [*row.buttons.values(), row.details]
-        for first, second in itertools.pairwise(order):
-            QWidget.setTabOrder(first, second)
+        chain_tab_order(order)
 
         controller.loaded.connect(self.refresh)
         controller.profile_changed.connect(self._update_applies)
@@ -156,10 +155,7 @@ class EpciPage(QWidget):
     # ------------------------------------------------------------------ building
 
     def _note(self, text: str, parent: QWidget | None = None) -> QLabel:
-        label = QLabel(text, parent or self)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        label.setWordWrap(True)
-        return label
+        return plain_label(parent or self, text=text)
 
     def _build_row(self, criterion: EpciCriterion, number: int, total: int) -> _CriterionRow:
         title = f"Critère {number} sur {total}"

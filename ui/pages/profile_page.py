@@ -10,7 +10,6 @@ text was refused, so that the cursor never jumps and nothing typed is overwritte
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 
@@ -35,6 +34,7 @@ from ui.qt import (
     is_alive,
 )
 from ui.tasks import TaskRunner
+from ui.widgets.common import chain_tab_order, plain_label
 from ui.widgets.commune_picker import CommunePicker, IndexLoader, attribution, place_details, thousands
 from ui.widgets.validated_line_edit import FieldMessage, Rule, ValidatedLineEdit
 
@@ -348,8 +348,7 @@ class ProfilePage(QWidget):
 
         order: list[QWidget] = [self.picker.edit, *self.editors.values()]  # reading order of the groups
         order.insert(order.index(self.editors["kind"]) + 1, self.epci_button)
-        for first, second in itertools.pairwise(order):
-            QWidget.setTabOrder(first, second)
+        chain_tab_order(order)
 
         controller.loaded.connect(self.refresh)
         controller.profile_changed.connect(self._profile_changed)
@@ -360,10 +359,7 @@ class ProfilePage(QWidget):
     # ------------------------------------------------------------------ building
 
     def _note(self, text: str, parent: QWidget | None = None) -> QLabel:
-        label = QLabel(text, parent or self)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        label.setWordWrap(True)
-        return label
+        return plain_label(parent or self, text=text)
 
     def _add_row(self, box: QGroupBox, form: QFormLayout, name: str) -> None:
         spec = FIELDS[name]

@@ -1,19 +1,27 @@
-"""A read-only tree of checkable rows: the preview lists of the carry-over and contributions dialogs."""
+"""Small builders shared by pages and dialogs: plain-text labels, tab order, checkable preview lists."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Sequence
 
 from ui.qt import QAbstractItemView, QHeaderView, QLabel, QStandardItemModel, Qt, QTreeView, QWidget
 
 
-def plain_label(parent: QWidget, accessible_name: str, text: str = "") -> QLabel:
+def plain_label(parent: QWidget, accessible_name: str = "", text: str = "") -> QLabel:
     """A wrapping label that shows user text as text, never as rich text."""
     label = QLabel(text, parent)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
-    label.setAccessibleName(accessible_name)
+    if accessible_name:
+        label.setAccessibleName(accessible_name)
     return label
+
+
+def chain_tab_order(widgets: Iterable[QWidget]) -> None:
+    """Tab goes from each widget to the next, in reading order."""
+    for first, second in itertools.pairwise(widgets):
+        QWidget.setTabOrder(first, second)
 
 
 def checklist_tree(
