@@ -13,10 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from app.errors import ArobaseError
+from resources import folder
 
 SCHEMA_NAME = "schema.json"
 
@@ -156,7 +156,7 @@ class Edition:
 
 def builtin_directory() -> Path:
     """The folder of the editions shipped with Arobase."""
-    return Path(str(resources.files("resources.questionnaires")))
+    return folder("resources.questionnaires")
 
 
 class EditionCatalog:
@@ -167,10 +167,10 @@ class EditionCatalog:
 
     def _files(self) -> dict[str, Path]:
         found: dict[str, Path] = {}
-        for folder in self.directories:
-            if not folder.is_dir():
+        for directory in self.directories:
+            if not directory.is_dir():
                 continue
-            for path in sorted(folder.glob("*.json")):
+            for path in sorted(directory.glob("*.json")):
                 if path.name == SCHEMA_NAME:
                     continue
                 found.setdefault(path.stem, path)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
+
+from resources import folder
 
 REGULAR = "Arobase-Sans"
 BOLD = "Arobase-Sans-Bold"
@@ -31,7 +32,7 @@ class FontSet:
 
 
 def font_directory() -> Path:
-    return Path(str(resources.files("resources.fonts")))
+    return folder("resources.fonts")
 
 
 @lru_cache(maxsize=1)
