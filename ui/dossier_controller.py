@@ -25,12 +25,13 @@ from app.model import (
     PROFILE_LABELS,
     ActionData,
     DossierData,
+    DossierSummary,
     EpciAnswerData,
     Profile,
 )
 from app.mosaic import Coverage, coverage
 from app.text import check_text
-from app.workspace import Workspace
+from app.workspace import Status, Workspace
 from ui.qt import QObject, QTimer, Signal
 from ui.tasks import TaskRunner
 
@@ -56,6 +57,7 @@ class DossierController(QObject):
     epci_changed = Signal(str)  # criterion id
     coverage_changed = Signal()
     state_changed = Signal()  # lifecycle state or revision
+    load_failed = Signal(str)  # French sentence: the dossier could not be read
     saved = Signal(object)  # datetime of the last commit
     save_failed = Signal(str)  # French sentence
     field_error = Signal(str, str)  # field key ("profile.name", "action:<uuid>.synthesis"), message ("" = fixed)
@@ -76,6 +78,8 @@ class DossierController(QObject):
         self.edition: Edition = ws.edition(edition_id or ws.default_edition())
         self._dossier = DossierData(edition=self.edition.id)
         self._coverage: Coverage | None = None
+        self._problems: list[Problem] = []
+        self._problems_for: DossierData | None = None
         self._pending: dict[tuple[str, ...], Any] = {}
         self._undo: list[DeletedAction] = []
         self._timer = QTimer(self)
@@ -105,7 +109,25 @@ class DossierController(QObject):
         return self._coverage
 
     def problems(self) -> list[Problem]:
-        return check_dossier(self.edition, self._dossier, self.ws.today(), self.ws.has_file)
+        """The completeness check of the dossier as it is in memory, computed once per state of it.
+
+        ``DossierData`` is immutable and every edit makes a new one, so the object itself is the cache key:
+        the navigation, the dossier page and the summary share one computation.
+        """
+        if self._problems_for is not self._dossier:
+            self._problems = check_dossier(self.edition, self._dossier, self.ws.today(), self.ws.has_file)
+            self._problems_for = self._dossier
+        return list(self._problems)
+
+    def status(self) -> Status:
+        """The summary figures (as ``Workspace.status`` gives them) from memory, without reading the store."""
+        problems = self.problems()
+        blocking = sum(1 for p in problems if p.blocking)
+        d = self._dossier
+        summary = DossierSummary(d.edition, d.state, d.revision, len(d.actions), None)
+        return Status(
+            self.ws.path, d.profile, self.edition, summary, self.coverage(), blocking, len(problems) - blocking
+        )
 
     def action(self, action_uuid: str) -> ActionData | None:
         return self._dossier.action(action_uuid)
@@ -123,7 +145,7 @@ class DossierController(QObject):
             if on_done:
                 on_done()
 
-        self.runner.run(lambda: self.ws.open_dossier(edition_id), done, self._failed, owner=self)
+        self.runner.run(lambda: self.ws.open_dossier(edition_id), done, self._load_failed, owner=self)
 
     def load_now(self) -> None:
         """Synchronous load, for start-up paths and tests that need the data before the window shows."""
@@ -364,6 +386,15 @@ class DossierController(QObject):
         # Keep the edits (newer ones win) so that nothing typed is dropped; retry at the next edit.
         self._pending = {**batch, **self._pending}
         self._failed(exc)
+
+    def _load_failed(self, exc: BaseException) -> None:
+        from localdb.store import StoreError
+
+        if isinstance(exc, ArobaseError | StoreError):
+            self.load_failed.emit(exc.message if isinstance(exc, ArobaseError) else str(exc))
+            return
+        self.load_failed.emit("Le dossier n'a pas pu être lu à cause d'une erreur inattendue.")
+        raise exc
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, ArobaseError):

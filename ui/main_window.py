@@ -11,12 +11,23 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.workspace import Status, Workspace
+from app.workspace import Workspace
 from ui.dossier_controller import DossierController
 from ui.dossier_view import DEFAULT_TARGET, DossierView
 from ui.excepthook import expected_message, report_exception
 from ui.messages import show_warning
-from ui.qt import QAction, QCloseEvent, QFileDialog, QKeySequence, QLabel, QMainWindow, QSettings, QWidget, Signal
+from ui.qt import (
+    QAction,
+    QCloseEvent,
+    QFileDialog,
+    QKeySequence,
+    QLabel,
+    QMainWindow,
+    QSettings,
+    QTimer,
+    QWidget,
+    Signal,
+)
 from ui.tasks import TaskRunner
 
 StoreOpener = Callable[[Path], Workspace]
@@ -60,6 +71,10 @@ class MainWindow(QMainWindow):
         self.statusBar().setAccessibleName("Barre d'état")
         self.statusBar().addPermanentWidget(self.saved_label)
         self.statusBar().addPermanentWidget(self.path_label, 1)
+        self._summary_timer = QTimer(self)  # edits come in bursts: one summary update after the last
+        self._summary_timer.setSingleShot(True)
+        self._summary_timer.setInterval(300)
+        self._summary_timer.timeout.connect(self.refresh)
         self._build_menus()
         self._install(workspace)
         geometry = self.settings.value("window/geometry")
@@ -153,14 +168,21 @@ class MainWindow(QMainWindow):
         self.controller.undo_available.connect(self.undo_action.setEnabled)
         self.controller.loaded.connect(self._dossier_loaded)
         self.controller.profile_changed.connect(self._update_title)
-        self.controller.coverage_changed.connect(self.refresh)
-        self.controller.state_changed.connect(self.refresh)
+        self.controller.load_failed.connect(self._load_failed)
+        for signal in (
+            self.controller.loaded,
+            self.controller.profile_changed,
+            self.controller.action_changed,
+            self.controller.action_removed,
+            self.controller.epci_changed,
+            self.controller.state_changed,
+        ):
+            signal.connect(self._summary_timer.start)
         self.path_label.setText(str(ws.path))
         self.saved_label.clear()
         self._remember_recent(ws.path)
         self.view.page_changed.connect(lambda target: self.settings.setValue("window/page", target))
         self.controller.load()
-        self.refresh()
 
     def _dossier_loaded(self) -> None:
         state = self.settings.value("window/dossier_splitter")
@@ -171,7 +193,7 @@ class MainWindow(QMainWindow):
             self.view.actions_page.splitter.restoreState(actions_state)
         if not self.view.navigate(self._start_target):
             self.view.navigate(DEFAULT_TARGET)
-        self._update_title()
+        self.refresh()
         self.dossier_ready.emit()
 
     @property
@@ -181,34 +203,13 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ status
 
     def refresh(self) -> None:
-        """Reload the summary figures in the background."""
-        ws = self._ws
-        self.runner.run(
-            ws.status,
-            lambda status: self._status_loaded(ws, status),
-            lambda exc: self._status_failed(ws, exc),
-            owner=self,
-        )
-
-    def _status_loaded(self, ws: Workspace, status: Status) -> None:
-        if ws is not self._ws:  # an answer about a store the user has since left
-            return
-        self.summary.show_status(status)
+        """Show the summary figures, computed from the dossier in memory (no store read)."""
+        self.summary.show_status(self.controller.status())
         self._update_title()
         self.status_shown.emit()
 
-    def _status_failed(self, ws: Workspace, exc: BaseException) -> None:
-        if ws is not self._ws:
-            return
-        message = expected_message(exc)
-        if message is None:
-            self.summary.show_error(
-                "Le dossier n'a pas pu être affiché à cause d'une erreur inattendue : "
-                "suivez les indications de la fenêtre d'erreur."
-            )
-            report_exception(exc)
-        else:
-            self.summary.show_error(message)
+    def _load_failed(self, message: str) -> None:
+        self.summary.show_error(message)
         self.status_shown.emit()
 
     def _update_title(self) -> None:

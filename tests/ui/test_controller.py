@@ -88,3 +88,15 @@ def test_flush_now_writes_pending_edits_at_once(ws: Workspace, runner: TaskRunne
     assert other.profile().name == "Plouër-sur-Rance"
     assert other.load("2019").epci_answers[0].details == "SDTAN d'Ille-et-Vilaine"
     other.close()
+
+
+def test_problems_are_computed_once_per_state_of_the_dossier(
+    ws: Workspace, runner: TaskRunner, edition: Edition
+) -> None:
+    ws.import_document(to_document(complete_dossier(edition, 1)))
+    ctl = _controller(ws, runner)
+    assert ctl.problems() == [] and ctl.status().blocking == 0
+    uuid = ctl.dossier.actions[0].uuid
+    ctl.set_action_field(uuid, "title", "")
+    assert [p.code for p in ctl.problems()] == ["action_title"]
+    assert ctl.status().blocking == 1 and ctl.status().summary.action_count == 1

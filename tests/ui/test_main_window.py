@@ -296,3 +296,19 @@ def test_print_preview_from_the_file_menu(
         pass
     assert ready.args[0] >= 4  # cover, summary, contents, themes…
     dialog.close()
+
+
+def test_the_summary_follows_edits_from_memory(
+    qtbot: QtBot, ws: Workspace, edition: Edition, open_store: StoreOpener, settings: QSettings
+) -> None:
+    ws.import_document(to_document(complete_dossier(edition, n_actions=1)))
+    window = _window(qtbot, ws, open_store, settings)
+    window.view.navigate("send")
+    assert window.summary.text("coverage") == "1 / 138 services"
+    uuid = window.controller.dossier.actions[0].uuid
+    with qtbot.waitSignal(window.status_shown, timeout=5_000):
+        window.controller.set_action_field(uuid, "services", ("identite-01", "mediation-05"))
+    assert window.summary.text("coverage") == "2 / 138 services"
+    with qtbot.waitSignal(window.status_shown, timeout=5_000):
+        window.controller.set_action_field(uuid, "synthesis", "")
+    assert window.summary.text("problems").startswith("1 bloquant")
