@@ -7,7 +7,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -17,7 +17,9 @@ from app.workspace import Workspace
 from tests.factories import fixed_clock
 from tests.ui.helpers import StoreOpener, WindowFactory, wait_idle
 from ui.application import build_main_window
+from ui.dossier_controller import DossierController
 from ui.main_window import MainWindow
+from ui.pages.actions_page import ActionsPage
 from ui.qt import QApplication, QDialog, QEvent, is_alive
 from ui.tasks import TaskRunner
 
@@ -61,3 +63,31 @@ def runner() -> Iterator[TaskRunner]:
     tasks = TaskRunner()
     yield tasks
     tasks.shutdown()
+
+
+@pytest.fixture
+def make_page(qtbot: QtBot, ws: Workspace, runner: TaskRunner) -> Iterator[Callable[[], ActionsPage]]:
+    """The actions page on a controller loaded from ``ws``, shown at 1366×768 and active (focus, shortcuts).
+
+    At the end, what is still queued is written before the runner stops, so that no autosave timer of
+    this test fires during the next one.
+    """
+    controllers: list[DossierController] = []
+
+    def make() -> ActionsPage:
+        controller = DossierController(ws, runner)
+        controller.load_now()
+        controllers.append(controller)
+        page = ActionsPage(controller, runner)
+        controller.setParent(page)
+        qtbot.addWidget(page)
+        page.resize(1366, 768)
+        with qtbot.waitActive(page):
+            page.show()
+            page.activateWindow()
+        return page
+
+    yield make
+    for controller in controllers:
+        controller.save_pending()
+    wait_idle(qtbot, runner)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
@@ -19,7 +19,7 @@ from app.model import Address
 from app.workspace import MAX_ATTACHMENT_BYTES, Workspace
 from tests.factories import complete_dossier, fixed_clock
 from tests.ui.helpers import wait_idle
-from ui.dossier_controller import AUTOSAVE_DELAY_MS, DossierController
+from ui.dossier_controller import AUTOSAVE_DELAY_MS
 from ui.pages.actions_page import ActionsPage
 from ui.qt import QApplication, Qt, QUrl, QWidget
 from ui.tasks import TaskRunner
@@ -50,34 +50,6 @@ def tiny_png() -> bytes:
 
 
 PageFactory = Callable[[], ActionsPage]
-
-
-@pytest.fixture
-def make_page(qtbot: QtBot, ws: Workspace, runner: TaskRunner) -> Iterator[PageFactory]:
-    """The page on a controller loaded from ``ws``, shown at 1366×768 and active (for focus and shortcuts).
-
-    At the end, what is still queued is written before the runner stops, so that no autosave timer of
-    this test fires during the next one.
-    """
-    controllers: list[DossierController] = []
-
-    def make() -> ActionsPage:
-        controller = DossierController(ws, runner)
-        controller.load_now()
-        controllers.append(controller)
-        page = ActionsPage(controller, runner)
-        controller.setParent(page)
-        qtbot.addWidget(page)
-        page.resize(1366, 768)
-        with qtbot.waitActive(page):
-            page.show()
-            page.activateWindow()
-        return page
-
-    yield make
-    for controller in controllers:
-        controller.save_pending()
-    wait_idle(qtbot, runner)
 
 
 def reopen(ws: Workspace, catalog: EditionCatalog) -> Workspace:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -12,7 +12,6 @@ from app.interchange import to_document
 from app.workspace import Workspace
 from tests.factories import action, complete_dossier, fixed_clock
 from tests.ui.helpers import wait_idle
-from ui.dossier_controller import DossierController
 from ui.models.actions_model import COL_SERVICES, COL_THEMES, COL_TITLE
 from ui.pages.actions_page import ActionsPage
 from ui.qt import QPoint, Qt
@@ -29,29 +28,6 @@ ACTIONS = [
     ("Ecole de musique en ligne", "Cours à distance.", ("culture-02",), None),
     ("zèbre numérique", "Signalétique.", (), "en-cours"),
 ]
-
-
-@pytest.fixture
-def make_page(qtbot: QtBot, ws: Workspace, runner: TaskRunner) -> Iterator[PageFactory]:
-    controllers: list[DossierController] = []
-
-    def make() -> ActionsPage:
-        controller = DossierController(ws, runner)
-        controller.load_now()
-        controllers.append(controller)
-        page = ActionsPage(controller, runner)
-        controller.setParent(page)
-        qtbot.addWidget(page)
-        page.resize(1366, 768)
-        with qtbot.waitActive(page):
-            page.show()
-            page.activateWindow()
-        return page
-
-    yield make
-    for controller in controllers:
-        controller.save_pending()
-    wait_idle(qtbot, runner)
 
 
 @pytest.fixture
