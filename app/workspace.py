@@ -16,10 +16,23 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.checks import Problem, blocking, check_dossier
 from app.edition import Edition, EditionCatalog
+from app.edits import (
+    ActionCreate,
+    ActionDelete,
+    ActionRestore,
+    ActionUpdate,
+    AttachmentRemove,
+    Edit,
+    EditFailure,
+    EditReport,
+    EpciEdit,
+    ProfileEdit,
+)
 from app.errors import ArobaseError, InvalidInput
 from app.interchange import from_document, to_document
 from app.model import (
@@ -54,6 +67,10 @@ GENERATOR = "Arobase 0.1.0"
 
 class TransitionError(ArobaseError):
     """A lifecycle step that the dossier's current state does not allow."""
+
+
+class DossierFrozen(TransitionError):
+    """An edit of a validated, sent or received dossier that did not ask for a new revision."""
 
 
 class ValidationBlocked(ArobaseError):
@@ -209,98 +226,79 @@ class Workspace:
 
     # ------------------------------------------------------------------ editing
 
-    def update_profile(self, **changes: Any) -> Profile:
-        unknown = set(changes) - set(PROFILE_FIELDS)
-        if unknown:
-            raise InvalidInput(f"Champ de profil inconnu : {', '.join(sorted(unknown))}.")
-        for key, value in changes.items():
-            if key == "population":
-                if value is not None and (
-                    not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_POPULATION
-                ):
-                    limit = f"{MAX_POPULATION:,}".replace(",", "\u202f")
-                    raise InvalidInput(
-                        f"La population doit être un nombre entier positif (au plus {limit}).", "profile.population"
-                    )
-            elif key == "kind":
-                if value not in KINDS:
-                    raise InvalidInput(f"Type de collectivité inconnu : « {value} ».", "profile.kind")
-            else:
-                check_text(value, PROFILE_LABELS[key], multiline=False, field=f"profile.{key}")
+    def update_profile(self, *, new_revision: bool = False, **changes: Any) -> Profile:
+        """Change the collectivity's profile; refused while a dossier is frozen, unless ``new_revision``."""
+        self._check_profile_changes(changes)
         with self.store.write() as s:
-            row = self._collectivity(s)
-            for key, value in changes.items():
-                setattr(row, key, value)
-            row.updated_at = self.clock()
-            # The profile is part of what a validated dossier froze: a change calls for a new revision.
-            for d in s.scalars(select(m.Dossier).where(m.Dossier.state == "valide")):
-                self._reopen(s, d, "profil modifié")
-            return _profile(row)
+            return self._update_profile_in(s, changes, new_revision)
 
-    def create_action(self, edition_id: str, *, action_uuid: str | None = None, **fields: Any) -> ActionData:
+    def create_action(
+        self, edition_id: str, *, action_uuid: str | None = None, new_revision: bool = False, **fields: Any
+    ) -> ActionData:
         """Add an action at the end; ``action_uuid`` lets the UI name it before it is written."""
         edition = self.edition(edition_id)
         values = self._checked_action_fields(edition, fields)
         new_uuid = str(uuidlib.UUID(action_uuid)) if action_uuid else str(uuidlib.uuid4())
         with self.store.write() as s:
-            d = self._editable(s, edition_id)
-            pos = (
-                s.scalar(select(func.coalesce(func.max(m.Action.position), -1)).where(m.Action.dossier_id == d.id)) + 1
-            )
-            now = self.clock()
-            row = m.Action(dossier_id=d.id, uuid=new_uuid, position=pos, created_at=now, updated_at=now)
-            s.add(row)
-            self._apply_action(s, row, values)
-            s.flush()
-            return _action_data(row, self._service_order(edition_id))
+            d = self._editable(s, edition_id, new_revision)
+            return self._create_action_in(s, d, new_uuid, values)
 
-    def update_action(self, edition_id: str, action_uuid: str, **fields: Any) -> ActionData:
+    def update_action(
+        self, edition_id: str, action_uuid: str, *, new_revision: bool = False, **fields: Any
+    ) -> ActionData:
         edition = self.edition(edition_id)
         values = self._checked_action_fields(edition, fields)
         with self.store.write() as s:
-            d = self._editable(s, edition_id)
-            row = self._action(s, d, action_uuid)
-            start = values.get("start_date", row.start_date)
-            end = values.get("end_date", row.end_date)
-            if start and end and end < start:
-                raise InvalidInput("La date de fin précède la date de début.", f"action:{action_uuid}.end_date")
-            self._apply_action(s, row, values)
-            row.updated_at = self.clock()
-            s.flush()
-            return _action_data(row, self._service_order(edition_id))
+            d = self._editable(s, edition_id, new_revision)
+            return self._update_action_in(s, d, action_uuid, values)
 
-    def delete_action(self, edition_id: str, action_uuid: str) -> tuple[ActionData, int]:
+    def delete_action(self, edition_id: str, action_uuid: str, *, new_revision: bool = False) -> tuple[ActionData, int]:
         """Delete an action; returns it and its position so that it can be restored (undo)."""
         with self.store.write() as s:
-            d = self._editable(s, edition_id)
+            d = self._editable(s, edition_id, new_revision)
             row = self._action(s, d, action_uuid)
             data, pos = _action_data(row, self._service_order(edition_id)), row.position
             s.delete(row)
             return data, pos
 
-    def restore_action(self, edition_id: str, action: ActionData, position: int | None = None) -> ActionData:
+    def restore_action(
+        self, edition_id: str, action: ActionData, position: int | None = None, *, new_revision: bool = False
+    ) -> ActionData:
         """Put back a deleted action with its uuid, links and attachments (undo of a deletion)."""
         edition = self.edition(edition_id)
         self._check_action_data(edition, action)
         with self.store.write() as s:
-            d = self._editable(s, edition_id)
-            if s.scalar(select(m.Action.id).where(m.Action.dossier_id == d.id, m.Action.uuid == action.uuid)):
-                raise InvalidInput("Cette action existe déjà dans le dossier.")
-            if position is None:
-                position = (
-                    s.scalar(select(func.coalesce(func.max(m.Action.position), -1)).where(m.Action.dossier_id == d.id))
-                    + 1
-                )
-            else:
-                for other in s.scalars(
-                    select(m.Action).where(m.Action.dossier_id == d.id, m.Action.position >= position)
-                ):
-                    other.position += 1
-            row = self._insert_action(s, d, action, position)
-            s.flush()
-            return _action_data(row, self._service_order(edition_id))
+            d = self._editable(s, edition_id, new_revision)
+            return self._restore_action_in(s, d, action, position)
 
-    def add_actions(self, edition_id: str, actions: Sequence[ActionData]) -> list[ActionData]:
+    def apply_edits(self, edition_id: str, edits: Sequence[Edit]) -> EditReport:
+        """Write a batch of the window's edits in ONE transaction, each item in its own savepoint.
+
+        An item that cannot be written (an action that is gone, a value the edition does not know) is
+        rolled back alone and reported, and the others are written: one bad item never blocks the rest.
+        A store failure (locked, disk full, read-only) fails the whole batch as a ``StoreError``, so the
+        caller keeps every edit to retry. A frozen dossier refuses the batch (``DossierFrozen``).
+        """
+        edition = self.edition(edition_id)
+        written: list[Edit] = []
+        failed: list[EditFailure] = []
+        with self.store.write() as s:
+            d = self._editable(s, edition_id)
+            for edit in edits:
+                try:
+                    with s.begin_nested():
+                        self._apply_edit(s, d, edition, edit)
+                except ArobaseError as exc:
+                    failed.append(EditFailure(edit, exc.message, retry=False))
+                except IntegrityError:
+                    failed.append(EditFailure(edit, "la base a refusé cette modification (donnée en double)", False))
+                else:
+                    written.append(edit)
+        return EditReport(tuple(written), tuple(failed))
+
+    def add_actions(
+        self, edition_id: str, actions: Sequence[ActionData], *, new_revision: bool = False
+    ) -> list[ActionData]:
         """Append several actions, uuids kept, in ONE transaction; uuids already in the dossier are skipped.
 
         Used by the carry-over of a previous edition and by contributions: all or nothing, and running it
@@ -312,7 +310,7 @@ class Workspace:
             for sid in a.services:
                 edition.service(sid)
         with self.store.write() as s:
-            d = self._editable(s, edition_id)
+            d = self._editable(s, edition_id, new_revision)
             have = set(s.scalars(select(m.Action.uuid).where(m.Action.dossier_id == d.id)))
             pos = (
                 s.scalar(select(func.coalesce(func.max(m.Action.position), -1)).where(m.Action.dossier_id == d.id)) + 1
@@ -328,15 +326,25 @@ class Workspace:
             order = self._service_order(edition_id)
             return [_action_data(r, order) for r in rows]
 
-    def set_services(self, edition_id: str, action_uuid: str, service_ids: Iterable[str]) -> ActionData:
-        return self.update_action(edition_id, action_uuid, services=tuple(service_ids))
+    def set_services(
+        self, edition_id: str, action_uuid: str, service_ids: Iterable[str], *, new_revision: bool = False
+    ) -> ActionData:
+        return self.update_action(edition_id, action_uuid, services=tuple(service_ids), new_revision=new_revision)
 
-    def set_addresses(self, edition_id: str, action_uuid: str, addresses: Sequence[Address]) -> ActionData:
-        return self.update_action(edition_id, action_uuid, addresses=tuple(addresses))
+    def set_addresses(
+        self, edition_id: str, action_uuid: str, addresses: Sequence[Address], *, new_revision: bool = False
+    ) -> ActionData:
+        return self.update_action(edition_id, action_uuid, addresses=tuple(addresses), new_revision=new_revision)
 
-    def add_attachment(self, edition_id: str, action_uuid: str, source: Path) -> AttachmentRef:
+    def add_attachment(
+        self, edition_id: str, action_uuid: str, source: Path, *, new_revision: bool = False
+    ) -> AttachmentRef:
         """Copy a file into the store's folder and attach it; the file is hashed while copied."""
         source = Path(source)
+        with self.store.read() as s:  # a frozen dossier is refused before anything is copied
+            d = _dossier_query(s, edition_id)
+            if d is not None and d.state != "brouillon" and not new_revision:
+                raise DossierFrozen(_frozen_message(d))
         check_text(source.name, "Nom du fichier", multiline=False, field=f"action:{action_uuid}.attachments")
         try:
             size = source.stat().st_size
@@ -357,7 +365,7 @@ class Workspace:
         media = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
         ref = AttachmentRef(sha, size, media, source.name)
         with self.store.write() as s:
-            d = self._editable(s, edition_id)
+            d = self._editable(s, edition_id, new_revision)
             row = self._action(s, d, action_uuid)
             if any(a.sha256 == sha for a in row.attachments):
                 return ref
@@ -374,25 +382,26 @@ class Workspace:
             row.updated_at = self.clock()
         return ref
 
-    def remove_attachment(self, edition_id: str, action_uuid: str, sha256: str) -> None:
+    def remove_attachment(self, edition_id: str, action_uuid: str, sha256: str, *, new_revision: bool = False) -> None:
         with self.store.write() as s:
-            d = self._editable(s, edition_id)
-            row = self._action(s, d, action_uuid)
-            row.attachments[:] = [a for a in row.attachments if a.sha256 != sha256]
-            row.updated_at = self.clock()
+            d = self._editable(s, edition_id, new_revision)
+            self._remove_attachment_in(s, d, action_uuid, sha256)
 
-    def set_epci_answer(self, edition_id: str, criterion_id: str, answer: bool | None, details: str = "") -> None:
+    def set_epci_answer(
+        self,
+        edition_id: str,
+        criterion_id: str,
+        answer: bool | None,
+        details: str = "",
+        *,
+        new_revision: bool = False,
+    ) -> None:
         edition = self.edition(edition_id)
         edition.criterion(criterion_id)
         check_text(details, "Précisions", multiline=True, field=f"epci:{criterion_id}")
         with self.store.write() as s:
-            d = self._editable(s, edition_id)
-            row = s.get(m.EpciAnswer, (d.id, criterion_id))
-            if row is None:
-                row = m.EpciAnswer(dossier_id=d.id, criterion_id=criterion_id)
-                s.add(row)
-            row.answer, row.details = answer, details
-            d.updated_at = self.clock()
+            d = self._editable(s, edition_id, new_revision)
+            self._set_epci_in(s, d, criterion_id, answer, details)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -549,12 +558,121 @@ class Workspace:
             )
         return d
 
-    def _editable(self, s: Session, edition_id: str) -> m.Dossier:
+    def _editable(self, s: Session, edition_id: str, new_revision: bool = False) -> m.Dossier:
+        """The dossier, if it may change: a frozen one only when the caller asked for a new revision."""
         d = self._dossier(s, edition_id)
         if d.state != "brouillon":
+            if not new_revision:
+                raise DossierFrozen(_frozen_message(d))
             self._reopen(s, d, "modification")
         d.updated_at = self.clock()
         return d
+
+    def _check_profile_changes(self, changes: dict[str, Any]) -> None:
+        unknown = set(changes) - set(PROFILE_FIELDS)
+        if unknown:
+            raise InvalidInput(f"Champ de profil inconnu\u00a0: {', '.join(sorted(unknown))}.")
+        for key, value in changes.items():
+            if key == "population":
+                if value is not None and (
+                    not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_POPULATION
+                ):
+                    limit = f"{MAX_POPULATION:,}".replace(",", "\u202f")
+                    raise InvalidInput(
+                        f"La population doit être un nombre entier positif (au plus {limit}).", "profile.population"
+                    )
+            elif key == "kind":
+                if value not in KINDS:
+                    raise InvalidInput(f"Type de collectivité inconnu\u00a0: «\u00a0{value}\u00a0».", "profile.kind")
+            else:
+                check_text(value, PROFILE_LABELS[key], multiline=False, field=f"profile.{key}")
+
+    def _update_profile_in(self, s: Session, changes: dict[str, Any], new_revision: bool) -> Profile:
+        # The profile is part of what a validated dossier froze: a dossier validated or being sent
+        # refuses the change, or starts a new revision when asked. Received ones are history.
+        frozen = list(s.scalars(select(m.Dossier).where(m.Dossier.state.in_(("valide", "envoye")))))
+        if frozen and not new_revision:
+            raise DossierFrozen(_frozen_message(frozen[0]))
+        for d in frozen:
+            self._reopen(s, d, "profil modifié")
+        row = self._collectivity(s)
+        for key, value in changes.items():
+            setattr(row, key, value)
+        row.updated_at = self.clock()
+        return _profile(row)
+
+    def _create_action_in(self, s: Session, d: m.Dossier, new_uuid: str, values: dict[str, Any]) -> ActionData:
+        pos = s.scalar(select(func.coalesce(func.max(m.Action.position), -1)).where(m.Action.dossier_id == d.id)) + 1
+        now = self.clock()
+        row = m.Action(dossier_id=d.id, uuid=new_uuid, position=pos, created_at=now, updated_at=now)
+        s.add(row)
+        self._apply_action(s, row, values)
+        s.flush()
+        return _action_data(row, self._service_order(d.edition))
+
+    def _update_action_in(self, s: Session, d: m.Dossier, action_uuid: str, values: dict[str, Any]) -> ActionData:
+        row = self._action(s, d, action_uuid)
+        start = values.get("start_date", row.start_date)
+        end = values.get("end_date", row.end_date)
+        if start and end and end < start:
+            raise InvalidInput("La date de fin précède la date de début.", f"action:{action_uuid}.end_date")
+        self._apply_action(s, row, values)
+        row.updated_at = self.clock()
+        s.flush()
+        return _action_data(row, self._service_order(d.edition))
+
+    def _restore_action_in(self, s: Session, d: m.Dossier, action: ActionData, position: int | None) -> ActionData:
+        if s.scalar(select(m.Action.id).where(m.Action.dossier_id == d.id, m.Action.uuid == action.uuid)):
+            raise InvalidInput("Cette action existe déjà dans le dossier.")
+        if position is None:
+            position = (
+                s.scalar(select(func.coalesce(func.max(m.Action.position), -1)).where(m.Action.dossier_id == d.id)) + 1
+            )
+        else:
+            for other in s.scalars(select(m.Action).where(m.Action.dossier_id == d.id, m.Action.position >= position)):
+                other.position += 1
+        row = self._insert_action(s, d, action, position)
+        s.flush()
+        return _action_data(row, self._service_order(d.edition))
+
+    def _remove_attachment_in(self, s: Session, d: m.Dossier, action_uuid: str, sha256: str) -> None:
+        row = self._action(s, d, action_uuid)
+        row.attachments[:] = [a for a in row.attachments if a.sha256 != sha256]
+        row.updated_at = self.clock()
+
+    def _set_epci_in(self, s: Session, d: m.Dossier, criterion_id: str, answer: bool | None, details: str) -> None:
+        row = s.get(m.EpciAnswer, (d.id, criterion_id))
+        if row is None:
+            row = m.EpciAnswer(dossier_id=d.id, criterion_id=criterion_id)
+            s.add(row)
+        row.answer, row.details = answer, details
+        d.updated_at = self.clock()
+
+    def _apply_edit(self, s: Session, d: m.Dossier, edition: Edition, edit: Edit) -> None:
+        """One item of ``apply_edits``, checked as the single-edit use cases check it."""
+        if isinstance(edit, ProfileEdit):
+            changes = dict(edit.fields)
+            self._check_profile_changes(changes)
+            self._update_profile_in(s, changes, new_revision=False)
+        elif isinstance(edit, ActionCreate):
+            self._create_action_in(
+                s, d, str(uuidlib.UUID(edit.uuid)), self._checked_action_fields(edition, dict(edit.fields))
+            )
+        elif isinstance(edit, ActionUpdate):
+            self._update_action_in(s, d, edit.uuid, self._checked_action_fields(edition, dict(edit.fields)))
+        elif isinstance(edit, ActionDelete):
+            row = s.scalar(select(m.Action).where(m.Action.dossier_id == d.id, m.Action.uuid == edit.uuid))
+            if row is not None:  # deleting what is already gone is done
+                s.delete(row)
+        elif isinstance(edit, ActionRestore):
+            self._check_action_data(edition, edit.action)
+            self._restore_action_in(s, d, edit.action, edit.position)
+        elif isinstance(edit, AttachmentRemove):
+            self._remove_attachment_in(s, d, edit.uuid, edit.sha256)
+        elif isinstance(edit, EpciEdit):
+            edition.criterion(edit.criterion)
+            check_text(edit.details, "Précisions", multiline=True, field=f"epci:{edit.criterion}")
+            self._set_epci_in(s, d, edit.criterion, edit.answer, edit.details)
 
     def _reopen(self, s: Session, d: m.Dossier, why: str) -> None:
         d.revision += 1
@@ -755,6 +873,13 @@ class Workspace:
 def _dossier_query(s: Session, edition_id: str) -> m.Dossier | None:
     """The dossier row alone: its actions are read with Core queries by ``_dossier_data``."""
     return s.scalar(select(m.Dossier).where(m.Dossier.edition == edition_id))
+
+
+def _frozen_message(d: m.Dossier) -> str:
+    return (
+        f"Le dossier {d.edition} est {STATE_LABELS[d.state]} (révision {d.revision})\u00a0: il ne change plus. "
+        "Choisissez «\u00a0Modifier (nouvelle révision)\u00a0» sur la page Dossier pour le modifier."
+    )
 
 
 def _same_code(code: str) -> str:

@@ -25,10 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PySide6.QtTest import QTest  # the bench drives real key events; QtTest is not part of ui.qt
 
 from app.edition import EditionCatalog
+from app.edits import AUTOSAVE_DELAY_MS
 from app.interchange import to_document
 from app.workspace import Workspace
 from tests.factories import complete_dossier, fixed_clock
-from ui.dossier_controller import AUTOSAVE_DELAY_MS, DossierController
+from ui.dossier_controller import DossierController
 from ui.models.actions_model import COL_TITLE
 from ui.pages.actions_page import ActionsPage
 from ui.qt import QApplication, QElapsedTimer, QEventLoop, Qt, QTimer

@@ -14,8 +14,10 @@ import pytest
 from sqlalchemy import select
 
 from app.edition import Edition
+from app.edits import ActionUpdate
 from app.interchange import to_document
-from app.workspace import TransitionError, ValidationBlocked, Workspace
+from app.model import ActionData
+from app.workspace import DossierFrozen, TransitionError, ValidationBlocked, Workspace
 from localdb import models as m
 from sync import dossier_format
 from tests.factories import FIXED_NOW, action, complete_dossier
@@ -198,61 +200,75 @@ def test_snapshot_is_the_canonical_export(filled: Workspace) -> None:
     assert dossier_format.snapshot_hash(other) == sha
 
 
-def _edit_update_action(ws: Workspace, edition: Edition, tmp: Path) -> None:
-    ws.update_action(ED, ws.load(ED).actions[0].uuid, title="Changé")
+def _edit_update_action(ws: Workspace, edition: Edition, tmp: Path, new_revision: bool) -> None:
+    ws.update_action(ED, ws.load(ED).actions[0].uuid, title="Changé", new_revision=new_revision)
 
 
-def _edit_create_action(ws: Workspace, edition: Edition, tmp: Path) -> None:
-    ws.create_action(ED, title="Nouvelle")
+def _edit_create_action(ws: Workspace, edition: Edition, tmp: Path, new_revision: bool) -> None:
+    ws.create_action(ED, title="Nouvelle", new_revision=new_revision)
 
 
-def _edit_delete_action(ws: Workspace, edition: Edition, tmp: Path) -> None:
-    ws.delete_action(ED, ws.load(ED).actions[0].uuid)
+def _edit_delete_action(ws: Workspace, edition: Edition, tmp: Path, new_revision: bool) -> None:
+    ws.delete_action(ED, ws.load(ED).actions[0].uuid, new_revision=new_revision)
 
 
-def _edit_epci(ws: Workspace, edition: Edition, tmp: Path) -> None:
-    ws.set_epci_answer(ED, "epci-01", True, "oui")
+def _edit_restore_action(ws: Workspace, edition: Edition, tmp: Path, new_revision: bool) -> None:
+    gone = ActionData(uuid="3f0c8c7e-2a4b-4f6e-9a51-0d9c1e7b5a21", title="Remise")
+    ws.restore_action(ED, gone, 0, new_revision=new_revision)
 
 
-def _edit_import(ws: Workspace, edition: Edition, tmp: Path) -> None:
-    report = ws.import_document(to_document(complete_dossier(edition, 2)))
-    assert (report.new_revision, report.revision, report.replaced_actions) == (True, 2, 3)
+def _edit_epci(ws: Workspace, edition: Edition, tmp: Path, new_revision: bool) -> None:
+    ws.set_epci_answer(ED, "epci-01", True, "oui", new_revision=new_revision)
 
 
-def _edit_profile(ws: Workspace, edition: Edition, tmp: Path) -> None:
-    ws.update_profile(population=2000)
+def _edit_profile(ws: Workspace, edition: Edition, tmp: Path, new_revision: bool) -> None:
+    ws.update_profile(population=2000, new_revision=new_revision)
 
 
-def _edit_attachment(ws: Workspace, edition: Edition, tmp: Path) -> None:
+def _edit_attachment(ws: Workspace, edition: Edition, tmp: Path, new_revision: bool) -> None:
     f = tmp / "a.txt"
     f.write_text("x", encoding="utf-8")
-    ws.add_attachment(ED, ws.load(ED).actions[0].uuid, f)
+    ws.add_attachment(ED, ws.load(ED).actions[0].uuid, f, new_revision=new_revision)
 
 
-def _edit_services(ws: Workspace, edition: Edition, tmp: Path) -> None:
-    ws.set_services(ED, ws.load(ED).actions[0].uuid, ["culture-01"])
+def _edit_remove_attachment(ws: Workspace, edition: Edition, tmp: Path, new_revision: bool) -> None:
+    ws.remove_attachment(ED, ws.load(ED).actions[0].uuid, "0" * 64, new_revision=new_revision)
 
 
-@pytest.mark.parametrize(
-    "edit",
-    [
-        _edit_update_action,
-        _edit_create_action,
-        _edit_delete_action,
-        _edit_epci,
-        _edit_import,
-        _edit_profile,
-        _edit_attachment,
-        _edit_services,
-    ],
-)
-def test_editing_a_validated_dossier_starts_a_new_revision(
-    filled: Workspace, edition: Edition, tmp_path: Path, edit: Callable[[Workspace, Edition, Path], None]
+def _edit_services(ws: Workspace, edition: Edition, tmp: Path, new_revision: bool) -> None:
+    ws.set_services(ED, ws.load(ED).actions[0].uuid, ["culture-01"], new_revision=new_revision)
+
+
+def _edit_add_actions(ws: Workspace, edition: Edition, tmp: Path, new_revision: bool) -> None:
+    extra = ActionData(uuid="9b1d4c1e-6f0a-4b8e-8c3d-2e5f7a9b0c12", title="Contribution", services=("culture-01",))
+    ws.add_actions(ED, [extra], new_revision=new_revision)
+
+
+EDITS = [
+    _edit_update_action,
+    _edit_create_action,
+    _edit_delete_action,
+    _edit_restore_action,
+    _edit_epci,
+    _edit_profile,
+    _edit_attachment,
+    _edit_remove_attachment,
+    _edit_services,
+    _edit_add_actions,
+]
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_editing_a_validated_dossier_is_refused_unless_a_new_revision_is_asked(
+    filled: Workspace, edition: Edition, tmp_path: Path, edit: Callable[[Workspace, Edition, Path, bool], None]
 ) -> None:
     ws = filled
     snap = ws.validate(ED)
-    frozen = snapshot_rows(ws)
-    edit(ws, edition, tmp_path)
+    frozen, before, log = snapshot_rows(ws), ws.load(ED), events(ws)
+    with pytest.raises(DossierFrozen, match="Modifier \\(nouvelle révision\\)"):
+        edit(ws, edition, tmp_path, False)
+    assert ws.load(ED) == before and snapshot_rows(ws) == frozen and events(ws) == log  # nothing changed
+    edit(ws, edition, tmp_path, True)
     data = ws.load(ED)
     assert (data.state, data.revision) == ("brouillon", 2)
     assert snapshot_rows(ws) == frozen  # byte-identical
@@ -264,13 +280,45 @@ def test_editing_a_validated_dossier_starts_a_new_revision(
     assert [e for e in events(ws) if e[1] == "brouillon" and e[0] is not None] == [events(ws)[2]]
 
 
+def test_import_replaces_a_validated_dossier_by_a_new_revision(filled: Workspace, edition: Edition) -> None:
+    """Importing a file is the explicit request: it says so in its report."""
+    ws = filled
+    ws.validate(ED)
+    frozen = snapshot_rows(ws)
+    report = ws.import_document(to_document(complete_dossier(edition, 2)))
+    assert (report.new_revision, report.revision, report.replaced_actions) == (True, 2, 3)
+    assert snapshot_rows(ws) == frozen
+
+
+def test_reattaching_a_file_to_a_validated_dossier_changes_nothing(filled: Workspace, tmp_path: Path) -> None:
+    ws = filled
+    f = tmp_path / "photo.txt"
+    f.write_text("atelier", encoding="utf-8")
+    first = ws.load(ED).actions[0].uuid
+    ws.add_attachment(ED, first, f)
+    ws.validate(ED)
+    before, log = ws.load(ED), events(ws)
+    with pytest.raises(DossierFrozen):
+        ws.add_attachment(ED, first, f)
+    assert ws.load(ED) == before and events(ws) == log
+
+
+def test_apply_edits_refuses_a_frozen_dossier_whole(filled: Workspace) -> None:
+    ws = filled
+    ws.validate(ED)
+    before = ws.load(ED)
+    with pytest.raises(DossierFrozen):
+        ws.apply_edits(ED, [ActionUpdate(before.actions[0].uuid, {"title": "Changé"})])
+    assert ws.load(ED) == before
+
+
 def test_editing_a_received_dossier_keeps_the_receipt(filled: Workspace) -> None:
     ws = filled
     snap = ws.validate(ED)
     ws.mark_sent(ED)
     ws.record_receipt(ED, "AR-7", snap.sha256, RECEIVED_AT)
     frozen = snapshot_rows(ws)
-    ws.update_action(ED, ws.load(ED).actions[0].uuid, end_date=date(2026, 10, 1))
+    ws.update_action(ED, ws.load(ED).actions[0].uuid, end_date=date(2026, 10, 1), new_revision=True)
     assert (ws.load(ED).state, ws.load(ED).revision) == ("brouillon", 2)
     assert snapshot_rows(ws) == frozen
     assert ws.snapshots(ED)[0].receipt_id == "AR-7"

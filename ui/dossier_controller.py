@@ -1,14 +1,18 @@
-"""The open dossier, held in memory for the pages, and saved to the store within a second of each edit.
+"""The open dossier, held in memory for the pages, and saved to the store within seconds of each edit.
 
 Pages read plain data (``dossier``, ``coverage()``) and call the edit methods; every edit changes the
 in-memory dossier at once (so coverage and lists update live, without reading the database on every
-paint) and is queued. A single-shot timer, restarted by each edit, writes what is queued through the
-window's TaskRunner (the one database worker), so typing never waits on the disk and a crash loses at
-most the last second. ``flush_now()`` writes synchronously on close.
+paint) and is queued in ``app.edits.PendingEdits``, which decides when to write (a pause in typing, or
+two seconds after the first unsaved keystroke). A batch is written in one transaction through the
+window's TaskRunner (the store lane), so typing never waits on the disk and a crash loses at most the
+last two seconds. A batch that fails is kept and retried; a reload merges what is still queued; a
+validated dossier refuses every edit. ``flush_now()`` writes synchronously on close and says whether
+everything is on disk.
 """
 
 from __future__ import annotations
 
+import time
 import uuid as uuidlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -18,6 +22,20 @@ from typing import Any
 
 from app.checks import Problem, check_dossier
 from app.edition import Edition
+from app.edits import (
+    ActionCreate,
+    ActionDelete,
+    ActionRestore,
+    ActionUpdate,
+    AttachmentRemove,
+    Edit,
+    EditReport,
+    EpciEdit,
+    PendingEdits,
+    ProfileEdit,
+    describe,
+    replay,
+)
 from app.errors import ArobaseError, InvalidInput
 from app.model import (
     ACTION_TEXT_FIELDS,
@@ -32,11 +50,14 @@ from app.model import (
 from app.mosaic import Coverage, coverage
 from app.text import check_text
 from app.workspace import Status, Workspace
+from localdb.store import StoreError
 from ui.qt import QObject, QTimer, Signal
 from ui.tasks import TaskRunner
 
-AUTOSAVE_DELAY_MS = 600
+RETRY_DELAY_MS = 5000  # after a failed write (store locked, disk full): try again without waiting for an edit
 Clock = Callable[[], datetime]
+Monotonic = Callable[[], float]
+KEPT = "Vos modifications restent affichées et seront enregistrées dès que possible."
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +91,7 @@ class DossierController(QObject):
         edition_id: str | None = None,
         clock: Clock | None = None,
         parent: QObject | None = None,
+        monotonic: Monotonic = time.monotonic,
     ) -> None:
         super().__init__(parent)
         self.ws = ws
@@ -80,13 +102,14 @@ class DossierController(QObject):
         self._coverage: Coverage | None = None
         self._problems: list[Problem] = []
         self._problems_for: DossierData | None = None
-        self._pending: dict[tuple[str, ...], Any] = {}
+        self._edits = PendingEdits(monotonic)
+        self._in_flight: list[list[Edit]] = []  # batches handed to the store lane, not yet answered
         self._undo: list[DeletedAction] = []
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(AUTOSAVE_DELAY_MS)
         self._timer.timeout.connect(self.save_pending)
         self.last_saved: datetime | None = None
+        self.last_error = ""  # the French reason of the last failed write, "" once written
 
     # ------------------------------------------------------------------ reading
 
@@ -133,14 +156,19 @@ class DossierController(QObject):
         return self._dossier.action(action_uuid)
 
     def has_pending(self) -> bool:
-        return bool(self._pending)
+        """Edits typed and not yet known to be on disk (queued or being written)."""
+        return bool(self._edits) or bool(self._in_flight)
 
     def load(self, on_done: Callable[[], None] | None = None) -> None:
-        """(Re)read the dossier in the background, creating it if the edition has none yet."""
+        """(Re)read the dossier in the background, creating it if the edition has none yet.
+
+        What is typed meanwhile is not lost: the edits still queued or being written are replayed on
+        what was read (they are written after it anyway).
+        """
         edition_id = self.edition.id
 
         def done(data: DossierData) -> None:
-            self._set_dossier(data)
+            self._set_dossier(self._merged(data))
             self.loaded.emit()
             if on_done:
                 on_done()
@@ -149,8 +177,13 @@ class DossierController(QObject):
 
     def load_now(self) -> None:
         """Synchronous load, for start-up paths and tests that need the data before the window shows."""
-        self._set_dossier(self.ws.open_dossier(self.edition.id))
+        self._set_dossier(self._merged(self.ws.open_dossier(self.edition.id)))
         self.loaded.emit()
+
+    def _merged(self, data: DossierData) -> DossierData:
+        if data.state != "brouillon":
+            return data
+        return replay(data, [e for batch in self._in_flight for e in batch] + list(self._edits.edits))
 
     # ------------------------------------------------------------------ editing (memory now, disk soon)
 
@@ -161,7 +194,7 @@ class DossierController(QObject):
         if isinstance(value, str) and not self._text_ok(key, value, PROFILE_LABELS[name], multiline=False):
             return False
         self._dossier = replace(self._dossier, profile=self._dossier.profile.updated(**{name: value}))
-        self._queue(("profile", name), value)
+        self._queue(ProfileEdit({name: value}))
         self.profile_changed.emit()
         return True
 
@@ -192,24 +225,20 @@ class DossierController(QObject):
                 self.field_error.emit(key, "La date de fin précède la date de début.")
                 return False
         self._replace_action(current.updated(**{name: value}))
-        self._queue(("action", action_uuid, name), value)
+        self._queue(ActionUpdate(action_uuid, {name: value}))
         if name in ("services", "level"):
             self._invalidate_coverage()
         return True
 
-    def create_action(self, **fields: Any) -> str:
-        """Add an action now (written at once, not debounced, so it exists before the user types)."""
+    def create_action(self, **fields: Any) -> str | None:
+        """Add an action now; it is written at once (not debounced), before anything typed into it."""
+        if self._refuse_frozen():
+            return None
         new_uuid = str(uuidlib.uuid4())
         data = ActionData(uuid=new_uuid, **fields)
         self._dossier = replace(self._dossier, actions=(*self._dossier.actions, data))
-        edition_id = self.edition.id
-        self.save_pending()  # keep write order: earlier edits first
-        self.runner.run(
-            lambda: self.ws.create_action(edition_id, action_uuid=new_uuid, **fields),
-            lambda _a: self._committed(),
-            self._failed,
-            owner=self,
-        )
+        self._edits.add(ActionCreate(new_uuid, fields))
+        self.save_pending()
         self.action_changed.emit(new_uuid)
         if fields.get("services"):
             self._invalidate_coverage()
@@ -219,43 +248,30 @@ class DossierController(QObject):
         """Delete now; the action can be put back with ``undo_delete``."""
         actions = list(self._dossier.actions)
         index = next((i for i, a in enumerate(actions) if a.uuid == action_uuid), None)
-        if index is None:
+        if index is None or self._refuse_frozen():
             return
         removed = actions.pop(index)
         self._dossier = replace(self._dossier, actions=tuple(actions))
-        self._pending = {k: v for k, v in self._pending.items() if not (k[0] == "action" and k[1] == action_uuid)}
         self._undo.append(DeletedAction(removed, index))
-        edition_id = self.edition.id
+        self._edits.add(ActionDelete(action_uuid))
         self.save_pending()
-        self.runner.run(
-            lambda: self.ws.delete_action(edition_id, action_uuid),
-            lambda _r: self._committed(),
-            self._failed,
-            owner=self,
-        )
         self.action_removed.emit(action_uuid)
         self._invalidate_coverage()
         self.undo_available.emit(True)
 
     def can_undo(self) -> bool:
-        return bool(self._undo)
+        return bool(self._undo) and not self.read_only
 
     def undo_delete(self) -> str | None:
         """Put back the last deleted action, with its uuid, position, links and attachments."""
-        if not self._undo:
+        if not self._undo or self._refuse_frozen():
             return None
         item = self._undo.pop()
         actions = list(self._dossier.actions)
         actions.insert(min(item.position, len(actions)), item.action)
         self._dossier = replace(self._dossier, actions=tuple(actions))
-        edition_id = self.edition.id
+        self._edits.add(ActionRestore(item.action, item.position))
         self.save_pending()
-        self.runner.run(
-            lambda: self.ws.restore_action(edition_id, item.action, item.position),
-            lambda _a: self._committed(),
-            self._failed,
-            owner=self,
-        )
         self.action_changed.emit(item.action.uuid)
         self._invalidate_coverage()
         self.undo_available.emit(bool(self._undo))
@@ -269,7 +285,7 @@ class DossierController(QObject):
         answers = {a.criterion: a for a in self._dossier.epci_answers}
         answers[criterion_id] = EpciAnswerData(criterion_id, answer, details)
         self._dossier = replace(self._dossier, epci_answers=tuple(answers[k] for k in sorted(answers)))
-        self._queue(("epci", criterion_id), (answer, details))
+        self._queue(EpciEdit(criterion_id, answer, details))
         self.epci_changed.emit(criterion_id)
         return True
 
@@ -281,8 +297,10 @@ class DossierController(QObject):
         on_failure: Callable[[BaseException], None] | None = None,
     ) -> None:
         """Copy and hash the file off the GUI thread, then show it on the action."""
+        if self._refuse_frozen():
+            return
         edition_id = self.edition.id
-        self.save_pending()
+        self.save_pending()  # the action's creation is written first
 
         def done(ref: Any) -> None:
             current = self._dossier.action(action_uuid)
@@ -298,17 +316,11 @@ class DossierController(QObject):
 
     def remove_attachment(self, action_uuid: str, sha256: str) -> None:
         current = self._dossier.action(action_uuid)
-        if current is None:
+        if current is None or self._refuse_frozen():
             return
         self._replace_action(current.updated(attachments=tuple(a for a in current.attachments if a.sha256 != sha256)))
-        edition_id = self.edition.id
+        self._edits.add(AttachmentRemove(action_uuid, sha256))
         self.save_pending()
-        self.runner.run(
-            lambda: self.ws.remove_attachment(edition_id, action_uuid, sha256),
-            lambda _r: self._committed(),
-            self._failed,
-            owner=self,
-        )
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -318,6 +330,8 @@ class DossierController(QObject):
 
         def done(snapshot: Any) -> None:
             self._dossier = replace(self._dossier, state="valide")
+            self._undo.clear()  # an undo now would change the frozen dossier
+            self.undo_available.emit(False)
             self.state_changed.emit()
             on_done(snapshot)
 
@@ -340,56 +354,94 @@ class DossierController(QObject):
     # ------------------------------------------------------------------ saving
 
     def save_pending(self) -> None:
-        """Hand every queued edit to the database worker now (the timer calls this)."""
+        """Hand every queued edit to the store lane now, as one batch (the timer calls this)."""
         self._timer.stop()
-        if not self._pending:
+        if not self._edits:
             return
-        batch, self._pending = self._pending, {}
+        batch = self._edits.take()
+        self._in_flight.append(batch)
         edition_id = self.edition.id
         self.runner.run(
-            lambda: self._write(edition_id, batch),
-            lambda _r: self._committed(),
+            lambda: self.ws.apply_edits(edition_id, batch),
+            lambda report: self._batch_done(batch, report),
             lambda exc: self._batch_failed(batch, exc),
             owner=self,
         )
 
-    def flush_now(self) -> None:
-        """Write queued edits on this thread (window closing): callers first drain the runner."""
+    def flush_now(self) -> bool:
+        """Write what is queued on this thread (the window closing, after draining the runner).
+
+        Returns whether everything typed is on disk; on failure the edits stay queued and
+        ``last_error`` says why, so the window can offer to retry or export.
+        """
         self._timer.stop()
-        batch, self._pending = self._pending, {}
-        if batch:
-            self._write(self.edition.id, batch)
-            self.last_saved = self.clock()
+        if self._in_flight:  # the caller did not drain: nothing can be said yet
+            return False
+        if not self._edits:
+            return not self.last_error
+        batch = self._edits.take()
+        try:
+            report = self.ws.apply_edits(self.edition.id, batch)
+        except Exception as exc:
+            self._edits.put_back(batch)
+            self.last_error = _reason(exc)
+            return False
+        self._report(report)
+        self._committed()
+        return not report.failed
 
-    def _write(self, edition_id: str, batch: dict[tuple[str, ...], Any]) -> None:
-        profile = {k[1]: v for k, v in batch.items() if k[0] == "profile"}
-        if profile:
-            self.ws.update_profile(**profile)
-        per_action: dict[str, dict[str, Any]] = {}
-        for key, value in batch.items():
-            if key[0] == "action":
-                per_action.setdefault(key[1], {})[key[2]] = value
-        for action_uuid, fields in per_action.items():
-            self.ws.update_action(edition_id, action_uuid, **fields)
-        for key, (answer, details) in ((k, v) for k, v in batch.items() if k[0] == "epci"):
-            self.ws.set_epci_answer(edition_id, key[1], answer, details)
-
-    def _queue(self, key: tuple[str, ...], value: Any) -> None:
-        self._pending[key] = value
-        self._timer.start()
+    def _queue(self, edit: Edit) -> None:
+        self._edits.add(edit)
+        self._timer.start(self._edits.delay_ms())
 
     def _committed(self) -> None:
         self.last_saved = self.clock()
         self.saved.emit(self.last_saved)
 
-    def _batch_failed(self, batch: dict[tuple[str, ...], Any], exc: BaseException) -> None:
-        # Keep the edits (newer ones win) so that nothing typed is dropped; retry at the next edit.
-        self._pending = {**batch, **self._pending}
+    def _batch_done(self, batch: list[Edit], report: EditReport) -> None:
+        self._forget(batch)
+        self._report(report)
+        if not report.failed:
+            self.last_error = ""
+        self._committed()
+
+    def _report(self, report: EditReport) -> None:
+        """Items that could not be written: retried when the cause may pass, else said and dropped."""
+        retry = [f.edit for f in report.failed if f.retry]
+        if retry:
+            self._edits.put_back(retry)
+            self._timer.start(RETRY_DELAY_MS)
+        for failure in (f for f in report.failed if not f.retry):
+            if isinstance(failure.edit, ActionCreate):  # nothing else of that action can be written
+                self._edits.drop_action(failure.edit.uuid)
+            what = describe(failure.edit, self._dossier)
+            self.last_error = (
+                f"La modification de {what} n'a pas pu être enregistrée\u00a0: {failure.message} "
+                "Elle reste affichée\u00a0: exportez le dossier (Fichier\u00a0› Exporter) pour la garder."
+            )
+            self.save_failed.emit(self.last_error)
+
+    def _batch_failed(self, batch: list[Edit], exc: BaseException) -> None:
+        # Keep every edit (newer ones win) so that nothing typed is dropped, and try again soon.
+        self._forget(batch)
+        self._edits.put_back(batch)
+        self._timer.start(RETRY_DELAY_MS)
         self._failed(exc)
 
-    def _load_failed(self, exc: BaseException) -> None:
-        from localdb.store import StoreError
+    def _forget(self, batch: list[Edit]) -> None:
+        self._in_flight = [b for b in self._in_flight if b is not batch]
 
+    def _refuse_frozen(self) -> bool:
+        """A validated, sent or received dossier changes only through "Modifier (nouvelle révision)"."""
+        if not self.read_only:
+            return False
+        self.save_failed.emit(
+            "Ce dossier est validé\u00a0: il ne change plus. Choisissez «\u00a0Modifier (nouvelle révision)\u00a0» "
+            "sur la page Dossier pour le modifier."
+        )
+        return True
+
+    def _load_failed(self, exc: BaseException) -> None:
         if isinstance(exc, ArobaseError | StoreError):
             self.load_failed.emit(exc.message if isinstance(exc, ArobaseError) else str(exc))
             return
@@ -397,16 +449,10 @@ class DossierController(QObject):
         raise exc
 
     def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, ArobaseError):
-            self.save_failed.emit(exc.message)
-            return
-        from localdb.store import StoreError
-
-        if isinstance(exc, StoreError):
-            self.save_failed.emit(str(exc))
-            return
-        self.save_failed.emit("Enregistrement impossible : une erreur inattendue s'est produite.")
-        raise exc
+        self.last_error = _reason(exc)
+        self.save_failed.emit(f"{self.last_error} {KEPT}")
+        if not isinstance(exc, ArobaseError | StoreError):
+            raise exc
 
     def _text_ok(self, key: str, value: str, label: str, *, multiline: bool) -> bool:
         try:
@@ -432,3 +478,12 @@ class DossierController(QObject):
     def _invalidate_coverage(self) -> None:
         self._coverage = None
         self.coverage_changed.emit()
+
+
+def _reason(exc: BaseException) -> str:
+    """The French sentence to show for a failed write."""
+    if isinstance(exc, ArobaseError):
+        return exc.message
+    if isinstance(exc, StoreError):
+        return str(exc)
+    return "Enregistrement impossible\u00a0: une erreur inattendue s'est produite."

@@ -320,7 +320,11 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ closing
 
     def shutdown(self) -> None:
-        """Write what is queued, wait for running work, close the store; safe to call twice."""
+        """Write what is left, wait for running work, close the store; safe to call twice.
+
+        Closing through ``closeEvent`` has already written everything or let the user choose; here a
+        last attempt is made for the paths that end without a close event.
+        """
         if self._closed:
             return
         self._closed = True
@@ -329,12 +333,33 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/actions_splitter", self.view.actions_page.splitter.saveState())
         self.settings.sync()
         self.controller.save_pending()
-        self.runner.shutdown()
+        self.runner.shutdown()  # every job done, every outcome delivered
         try:
             self.controller.flush_now()
         finally:
             self._ws.close()
 
+    def save_before_closing(self) -> bool:
+        """Write everything typed; if it cannot be, ask: retry, export from memory, quit anyway, or stay."""
+        from ui.dialogs.unsaved_dialog import Choice, ask_unsaved, export_from_memory
+
+        while True:
+            self.controller.save_pending()
+            self.runner.drain()
+            if self.controller.flush_now():
+                return True
+            choice = ask_unsaved(self, self.controller.last_error)
+            if choice is Choice.STAY:
+                self._save_failed(self.controller.last_error)
+                return False
+            if choice is Choice.QUIT:
+                return True
+            if choice is Choice.EXPORT and export_from_memory(self, self.controller) is not None:
+                return True
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closed and not self.save_before_closing():
+            event.ignore()
+            return
         self.shutdown()
         super().closeEvent(event)

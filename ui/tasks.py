@@ -1,17 +1,23 @@
-"""Run work off the GUI thread, one job at a time, and hand its outcome back on the GUI thread.
+"""Run work off the GUI thread and hand its outcome back on the GUI thread.
 
-Like Anki's ``CollectionOp``/``QueryOp``: the window never freezes on the database, and because the
-pool has a single, never-expiring worker thread, all store work is serialised (SQLite has one writer
-anyway, and ordering stays predictable: a close queued after a load runs after it). ``on_success`` and
-``on_failure`` always run on the thread that owns the runner, through a queued signal, so they may
-touch widgets. An exception is never lost: without ``on_failure`` it goes to ``sys.excepthook``.
+Like Anki's ``CollectionOp``/``QueryOp``: the window never freezes on the database. Two lanes, each one
+never-expiring worker thread: ``STORE`` serialises every write and short read of the store (SQLite has
+one writer anyway, and ordering stays predictable: a close queued after a load runs after it);
+``BACKGROUND`` takes long work that does not write the store (building a PDF, loading the commune
+list), so that an autosave never waits behind it. ``on_success`` and ``on_failure`` always run on the
+thread that owns the runner, so they may touch widgets. An exception is never lost: without
+``on_failure`` it goes to ``sys.excepthook``. ``drain()`` waits for every job and delivers every
+outcome before returning: closing the window sees the result of its last write.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, TypeVar
 
 from ui.excepthook import report_exception
@@ -19,6 +25,11 @@ from ui.qt import QObject, QRunnable, Qt, QThreadPool, Signal, Slot, is_alive
 
 T = TypeVar("T")
 Failure = Callable[[BaseException], object]
+
+
+class Lane(Enum):
+    STORE = "store"  # serialised store work: every write goes here
+    BACKGROUND = "background"  # long work that writes nothing to the store
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,21 +69,26 @@ class _Job(QRunnable):
 
 
 class TaskRunner(QObject):
-    """A queue of background jobs with callbacks on the GUI thread; one per window, never global."""
+    """Queues of background jobs with callbacks on the GUI thread; one per window, never global."""
 
     finished = Signal(int)  # a task id, once its callback has run
     idle = Signal()  # no job left, all callbacks delivered
-    _posted = Signal(object)
+    _ready = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._pool.setExpiryTimeout(-1)  # keep the one worker thread for the runner's whole life
+        self._pools: dict[Lane, QThreadPool] = {}
+        for lane in Lane:
+            pool = QThreadPool(self)
+            pool.setMaxThreadCount(1)
+            pool.setExpiryTimeout(-1)  # keep the worker thread for the runner's whole life
+            self._pools[lane] = pool
         self._pending: dict[int, _Pending] = {}
+        self._outcomes: deque[_Outcome] = deque()
+        self._lock = threading.Lock()
         self._next_id = 0
         self._closed = False
-        self._posted.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._ready.connect(self._deliver_one, Qt.ConnectionType.QueuedConnection)
 
     @property
     def pending(self) -> int:
@@ -90,6 +106,7 @@ class TaskRunner(QObject):
         on_failure: Failure | None = None,
         *,
         owner: QObject | None = None,
+        lane: Lane = Lane.STORE,
     ) -> int:
         """Queue ``fn``; its callbacks are skipped if ``owner`` (e.g. the widget to update) is gone by then."""
         if self._closed:
@@ -97,10 +114,25 @@ class TaskRunner(QObject):
         self._next_id += 1
         task_id = self._next_id
         self._pending[task_id] = _Pending(on_success, on_failure, owner)
-        self._pool.start(_Job(task_id, fn, self._posted.emit))
+        self._pools[lane].start(_Job(task_id, fn, self._post))
         return task_id
 
-    @Slot(object)
+    def _post(self, outcome: _Outcome) -> None:
+        """On a worker thread: keep the outcome, wake the GUI thread."""
+        with self._lock:
+            self._outcomes.append(outcome)
+        self._ready.emit()
+
+    @Slot()
+    def _deliver_one(self) -> bool:
+        """One outcome per posted event, as it arrived (``drain`` may have taken it already)."""
+        with self._lock:
+            if not self._outcomes:
+                return False
+            outcome = self._outcomes.popleft()
+        self._deliver(outcome)
+        return True
+
     def _deliver(self, outcome: _Outcome) -> None:
         pending = self._pending.pop(outcome.task_id, None)
         try:
@@ -122,7 +154,16 @@ class TaskRunner(QObject):
             if not self._pending:
                 self.idle.emit()
 
-    def shutdown(self, timeout_ms: int = -1) -> bool:
-        """Refuse new jobs, wait for running ones and drop their callbacks: the owner is going away."""
+    def drain(self) -> None:
+        """Wait for every queued job and run its callback now, including jobs those callbacks queue."""
+        while self._pending:
+            for pool in self._pools.values():
+                pool.waitForDone(-1)
+            while self._deliver_one():
+                pass
+
+    def shutdown(self) -> None:
+        """Deliver what is left, then refuse new jobs: the owner is going away. Safe to call twice."""
+        if not self._closed:
+            self.drain()
         self._closed = True
-        return self._pool.waitForDone(timeout_ms)

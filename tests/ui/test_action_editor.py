@@ -14,12 +14,12 @@ from pytestqt.qt_compat import qt_api
 from pytestqt.qtbot import QtBot
 
 from app.edition import Edition, EditionCatalog, fold
+from app.edits import AUTOSAVE_DELAY_MS
 from app.interchange import to_document
 from app.model import Address
 from app.workspace import MAX_ATTACHMENT_BYTES, Workspace
 from tests.factories import complete_dossier, fixed_clock
 from tests.ui.helpers import wait_idle
-from ui.dossier_controller import AUTOSAVE_DELAY_MS
 from ui.pages.actions_page import ActionsPage
 from ui.qt import QApplication, Qt, QUrl, QWidget
 from ui.tasks import TaskRunner

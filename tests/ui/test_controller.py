@@ -7,11 +7,12 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from app.edition import Edition, EditionCatalog
+from app.edits import AUTOSAVE_DELAY_MS
 from app.interchange import to_document
 from app.workspace import Workspace
 from tests.factories import complete_dossier, fixed_clock
 from tests.ui.helpers import wait_idle
-from ui.dossier_controller import AUTOSAVE_DELAY_MS, DossierController
+from ui.dossier_controller import DossierController
 from ui.tasks import TaskRunner
 
 

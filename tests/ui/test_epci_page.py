@@ -8,12 +8,13 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.edition import Edition, EditionCatalog
+from app.edits import AUTOSAVE_DELAY_MS
 from app.interchange import to_document
 from app.model import DossierData, EpciAnswerData
 from app.workspace import Workspace
 from tests.factories import commune_profile, complete_dossier, epci_answers, fixed_clock
 from tests.ui.helpers import wait_idle
-from ui.dossier_controller import AUTOSAVE_DELAY_MS, DossierController
+from ui.dossier_controller import DossierController
 from ui.pages.epci_page import EpciPage, applies
 from ui.qt import QApplication, QEvent, QKeyEvent, QLabel, QPlainTextEdit, Qt, QWidget
 from ui.tasks import TaskRunner

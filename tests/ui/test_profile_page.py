@@ -10,12 +10,13 @@ from pytestqt.qtbot import QtBot
 
 from app.communes import CommuneDataUnavailable, CommuneIndex
 from app.edition import Edition, EditionCatalog
+from app.edits import AUTOSAVE_DELAY_MS
 from app.interchange import to_document
 from app.model import Profile
 from app.workspace import Workspace
 from tests.factories import complete_dossier, fixed_clock
 from tests.ui.helpers import wait_idle
-from ui.dossier_controller import AUTOSAVE_DELAY_MS, DossierController
+from ui.dossier_controller import DossierController
 from ui.pages.profile_page import (
     EMAIL_MESSAGE,
     INSEE_MESSAGE,
