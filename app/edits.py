@@ -103,7 +103,7 @@ def describe(edit: Edit, dossier: DossierData | None = None) -> str:
     title = current.title.strip() if current else ""
     if isinstance(edit, ActionRestore):
         title = title or edit.action.title.strip()
-    return f"l'action « {title} »" if title else "une action sans titre"
+    return f"l'action «\u00a0{title}\u00a0»" if title else "une action sans titre"
 
 
 class PendingEdits:

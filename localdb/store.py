@@ -47,8 +47,20 @@ def _busy_timeout_ms() -> int:
     return int(raw) if raw.isdigit() else DEFAULT_BUSY_TIMEOUT_MS
 
 
+def _root_cause(exc: BaseException) -> BaseException:
+    """The error SQLite first raised: a full disk or an I/O error rolls the whole transaction back, so
+    the savepoint rollback that follows fails too ("no such savepoint") and would hide the real cause."""
+    seen = exc
+    while "no such savepoint" in str(seen).lower() or "cannot rollback" in str(seen).lower():
+        if seen.__context__ is None:
+            break
+        seen = seen.__context__
+    return seen
+
+
 def translate_db_error(exc: Exception, path: Path) -> StoreError:
     """Turn a driver error into the French sentence a secretary can act on."""
+    exc = _root_cause(exc)  # type: ignore[assignment]
     msg = str(getattr(exc, "orig", exc)).lower()
     if "locked" in msg or "busy" in msg:
         return StoreLocked(
@@ -149,7 +161,13 @@ class Store:
             with session.begin():
                 yield session
         except (OperationalError, DatabaseError) as exc:
-            raise translate_db_error(exc, self.path) from None
+            error = translate_db_error(exc, self.path)
+            if not isinstance(error, StoreLocked):
+                # A connection opened while the file was read-only (or the disk failing) stays so:
+                # drop the pool, so that the next attempt opens the file anew once it is writable.
+                session.close()
+                self.engine.dispose()
+            raise error from None
         finally:
             session.close()
 

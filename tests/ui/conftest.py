@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from app.edition import EditionCatalog
 from app.workspace import Workspace
 from tests.factories import fixed_clock
-from tests.ui.helpers import StoreOpener, WindowFactory, wait_idle
+from tests.ui.helpers import ModalAnswerer, StoreOpener, WindowFactory, quit_without_saving, wait_idle
 from ui.application import build_main_window
 from ui.dossier_controller import DossierController
 from ui.main_window import MainWindow
@@ -45,17 +45,29 @@ def open_store(catalog: EditionCatalog) -> StoreOpener:
 
 
 @pytest.fixture
-def make_window(qtbot: QtBot, open_store: StoreOpener) -> WindowFactory:
-    """Build and show the main window on a workspace, then wait until its background load is on screen."""
+def make_window(qtbot: QtBot, open_store: StoreOpener) -> Iterator[WindowFactory]:
+    """Build and show the main window on a workspace, then wait until its background load is on screen.
+
+    At the end each window is closed as the user would close it; should its last write fail (a test
+    that left the store locked or read-only), the question it asks is answered "Quitter sans
+    enregistrer" so that the run never hangs on a modal dialog.
+    """
+    windows: list[MainWindow] = []
 
     def make(workspace: Workspace) -> MainWindow:
         window = build_main_window(workspace, open_store)
-        qtbot.addWidget(window)
         window.show()
         wait_idle(qtbot, window.runner)
+        windows.append(window)
         return window
 
-    return make
+    yield make
+    # Not qtbot.addWidget: pytest-qt would close the windows before this answerer is there.
+    with ModalAnswerer(qtbot, [quit_without_saving] * 10, require_all=False):
+        for window in windows:
+            if is_alive(window):
+                window.close()
+                window.deleteLater()
 
 
 @pytest.fixture

@@ -26,3 +26,72 @@ def wait_idle(qtbot: QtBot, runner: TaskRunner, timeout: int = 10_000) -> None:
 def visible_windows(kind: type[W]) -> list[W]:
     """Visible top-level widgets of a kind: dialogs opened by the code under test, without exec()."""
     return [w for w in QApplication.topLevelWidgets() if is_alive(w) and isinstance(w, kind) and w.isVisible()]
+
+
+class ModalAnswerer:
+    """Answer the modal dialogs a blocking call opens (``exec()``), in order, one handler each.
+
+    ``with ModalAnswerer(qtbot, [click_retry, choose_file]): window.close()``: a timer runs inside the
+    dialogs' nested event loops and hands each newly active modal widget to the next handler, so the
+    real dialogs are exercised. Leaving the block fails the test if a handler was not used.
+    """
+
+    def __init__(
+        self, qtbot: QtBot, handlers: list[Callable[..., object]], interval_ms: int = 30, *, require_all: bool = True
+    ) -> None:
+        from ui.qt import QTimer
+
+        self._qtbot = qtbot
+        self._require_all = require_all
+        self._handlers = list(handlers)
+        self._seen: list[object] = []
+        self._timer = QTimer()
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._poll)
+
+    def _poll(self) -> None:
+        widget = QApplication.activeModalWidget()
+        if widget is None or not self._handlers or any(widget is w for w in self._seen) or not widget.isVisible():
+            return
+        self._seen.append(widget)
+        self._handlers.pop(0)(widget)
+
+    def __enter__(self) -> ModalAnswerer:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.stop()
+        if exc[0] is None and self._require_all:
+            assert not self._handlers, f"{len(self._handlers)} dialogue(s) attendu(s) jamais apparu(s)"
+
+
+def click_button(box: QWidget, text: str) -> None:
+    """Click the push button of a dialog that shows ``text`` (with its ``&`` shortcut marker)."""
+    from ui.qt import QAbstractButton
+
+    buttons = [b for b in box.findChildren(QAbstractButton) if b.text() == text]
+    assert buttons, f"pas de bouton « {text} » dans {box.windowTitle()!r}"
+    buttons[0].click()
+
+
+def quit_without_saving(box: QWidget) -> None:
+    """The answer to "Modifications non enregistrées" that lets a test's window close."""
+    if box.windowTitle() == "Modifications non enregistrées":
+        click_button(box, "&Quitter sans enregistrer")
+    else:
+        box.close()
+
+
+def save_as(path: Path) -> Callable[[QWidget], None]:
+    """A ModalAnswerer handler: type ``path`` into Qt's own file dialog and accept it."""
+
+    def answer(dialog: QWidget) -> None:
+        from ui.qt import QFileDialog, QLineEdit
+
+        assert isinstance(dialog, QFileDialog), f"dialogue inattendu : {dialog.windowTitle()!r}"
+        name_edit = dialog.findChild(QLineEdit, "fileNameEdit")  # selectFile() is overridden once shown
+        name_edit.setText(str(path))
+        dialog.accept()
+
+    return answer

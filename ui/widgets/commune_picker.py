@@ -33,7 +33,7 @@ from ui.qt import (
     QWidget,
     Signal,
 )
-from ui.tasks import TaskRunner
+from ui.tasks import Lane, TaskRunner
 
 IndexLoader = Callable[[], CommuneIndex]
 
@@ -222,7 +222,8 @@ class CommunePicker(QWidget):
         self._loading = True
         if self.edit.text().strip():
             self._set_status(LOADING)
-        self._runner.run(self._loader, self._loaded, self._load_failed, owner=self)
+        # Not on the store lane: an autosave must never wait behind this (the list takes ~0.5 s to read).
+        self._runner.run(self._loader, self._loaded, self._load_failed, owner=self, lane=Lane.BACKGROUND)
 
     def _loaded(self, index: CommuneIndex) -> None:
         self._loading = False
