@@ -21,7 +21,7 @@ import os
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -71,8 +71,16 @@ class PdfSource:
 
 
 @dataclass(frozen=True, slots=True)
+class BlankSource:
+    """What the blank questionnaire shows: an edition, and the day it is printed."""
+
+    edition: Edition
+    today: date
+
+
+@dataclass(frozen=True, slots=True)
 class PdfReport:
-    """What was written."""
+    """What was written (the blank questionnaire has no revision: 0, no hash, not a draft)."""
 
     pages: int
     size: int  # bytes
@@ -99,6 +107,34 @@ def build_pdf(
     """
     from app.pdf.document import render
 
+    return _write(lambda fh: render(source, fh, progress=progress, cancelled=cancelled), out)
+
+
+def build_blank_pdf(
+    source: BlankSource,
+    out: Path | BinaryIO,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> PdfReport:
+    """Write the edition's blank questionnaire to ``out``, like :func:`build_pdf` (atomic, cancellable)."""
+    from app.pdf.blank import render_blank
+
+    return _write(lambda fh: render_blank(source, fh, progress=progress, cancelled=cancelled), out)
+
+
+def blank_source(edition: Edition, now: datetime) -> BlankSource:
+    """What the blank questionnaire of ``edition`` shows, printed at ``now`` (naive UTC, as the clocks give)."""
+    return BlankSource(edition=edition, today=now.date())
+
+
+def blank_filename(edition: Edition) -> str:
+    """``questionnaire-vierge-2019.pdf``."""
+    return f"questionnaire-vierge-{edition.id}.pdf"
+
+
+def _write(render: Callable[[BinaryIO], PdfReport], out: Path | BinaryIO) -> PdfReport:
+    """Run ``render`` into a temporary file renamed over ``out`` once complete, or into a stream."""
     if isinstance(out, (str, os.PathLike)):
         target = Path(out)
         folder = target.parent if str(target.parent) else Path(".")
@@ -109,7 +145,7 @@ def build_pdf(
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as fh:
-                report = render(source, fh, progress=progress, cancelled=cancelled)
+                report = render(fh)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, target)
@@ -121,7 +157,7 @@ def build_pdf(
             raise
         return _with_path(report, target)
     buffer = io.BytesIO()
-    report = render(source, buffer, progress=progress, cancelled=cancelled)
+    report = render(buffer)
     out.write(buffer.getvalue())
     return report
 
