@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -421,3 +421,24 @@ def test_today_is_printed_on_the_cover(example: DossierData, edition_2019: Editi
     _r, reader = build(PdfSource(edition_2019, example, date(2027, 3, 1)), tmp_path / "mars.pdf")
     assert "1er mars 2027" in flat(reader.pages[0].extract_text())
     assert "Imprimé le 01/03/2027" in flat(reader.pages[0].extract_text())
+
+
+def test_dates_and_times_are_printed_in_local_time(store_path: Path, catalog: EditionCatalog, tmp_path: Path) -> None:
+    late = datetime(2026, 11, 30, 23, 30)  # UTC (as the clock gives it): already 1 December, 00:30, in Paris
+    ws = Workspace.open(store_path, catalog, clock=lambda: late)
+    try:
+        ws.import_document(to_document(complete_dossier(catalog.get("2019"), 1)))
+        ws.validate("2019")
+        paris = source_from_workspace(ws, "2019")
+        utc = source_from_workspace(ws, "2019", tz=UTC)
+    finally:
+        ws.close()
+    _r, reader = build(paris, tmp_path / "paris.pdf")
+    cover = flat(reader.pages[0].extract_text())
+    assert "Document établi le 1er décembre 2026" in cover
+    assert "Validé le 01/12/2026 à 00:30" in cover and "UTC" not in cover
+    assert "Imprimé le 01/12/2026" in flat(reader.pages[-1].extract_text())
+    assert "Version validée le 01/12/2026 à 00:30" in bodies(reader)
+    _r, reader = build(utc, tmp_path / "utc.pdf")  # the time zone is passed in, not global
+    cover = flat(reader.pages[0].extract_text())
+    assert "Validé le 30/11/2026 à 23:30" in cover and "Imprimé le 30/11/2026" in cover

@@ -5,6 +5,11 @@ of contents, themes, action fiches, EPCI criteria, validation block, annexes) in
 page carries the collectivity, the edition, "page N / M", the revision and, once validated, the first
 12 hex digits of the snapshot's SHA-256, so that a paper copy can be matched to the revision sent.
 
+``build_blank_pdf(blank_source(edition, now), out)`` prints the edition's blank questionnaire, to fill in
+by hand: no collectivity, no dossier, no store needed (``app.pdf.blank``).
+
+Dates and times are printed in local time (Europe/Paris unless a time zone is passed in).
+
 ``source_from_workspace(ws, edition_id)`` gathers that data from a store. A validated (sent, received)
 dossier is printed from its frozen snapshot, after checking the snapshot's hash: what is printed is
 byte for byte what was validated.
@@ -21,7 +26,7 @@ import os
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -55,8 +60,9 @@ class PdfCancelled(ArobaseError):
 class PdfSource:
     """Everything the printed dossier shows, as plain data.
 
-    ``snapshot`` is the frozen revision (validated, sent or received dossiers): its hash is printed on
-    every page. ``problems`` (drafts) are listed in an annex. ``attachment_path`` gives the file of an
+    ``today`` is the local date printed. ``snapshot`` is the frozen revision (validated, sent or received
+    dossiers): its hash is printed on every page, its times (UTC) in local time, in ``tz`` (None:
+    Europe/Paris). ``problems`` (drafts) are listed in an annex. ``attachment_path`` gives the file of an
     attachment from its SHA-256 (None: not on this computer). ``departement_name`` is printed beside the
     code when known.
     """
@@ -68,6 +74,7 @@ class PdfSource:
     problems: Sequence[Problem] = ()
     attachment_path: AttachmentPath | None = None
     departement_name: str | None = None
+    tz: tzinfo | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,9 +130,11 @@ def build_blank_pdf(
     return _write(lambda fh: render_blank(source, fh, progress=progress, cancelled=cancelled), out)
 
 
-def blank_source(edition: Edition, now: datetime) -> BlankSource:
-    """What the blank questionnaire of ``edition`` shows, printed at ``now`` (naive UTC, as the clocks give)."""
-    return BlankSource(edition=edition, today=now.date())
+def blank_source(edition: Edition, now: datetime, tz: tzinfo | None = None) -> BlankSource:
+    """The blank questionnaire of ``edition`` printed at ``now`` (naive UTC, as the clocks give), dated in ``tz``."""
+    from app.pdf.formats import local_datetime
+
+    return BlankSource(edition=edition, today=local_datetime(now, tz).date())
 
 
 def blank_filename(edition: Edition) -> str:
@@ -162,10 +171,15 @@ def _write(render: Callable[[BinaryIO], PdfReport], out: Path | BinaryIO) -> Pdf
     return report
 
 
-def source_from_workspace(ws: Workspace, edition_id: str | None = None) -> PdfSource:
-    """Read what the PDF of an edition's dossier shows; a frozen revision is read from its snapshot."""
+def source_from_workspace(ws: Workspace, edition_id: str | None = None, *, tz: tzinfo | None = None) -> PdfSource:
+    """Read what the PDF of an edition's dossier shows; a frozen revision is read from its snapshot.
+
+    Dates and times are printed in ``tz`` (None: Europe/Paris); the completeness check keeps the
+    store's own day.
+    """
     from app.checks import check_dossier
     from app.interchange import from_document
+    from app.pdf.formats import local_datetime, local_zone
     from sync import dossier_format
 
     edition = ws.edition(edition_id or ws.default_edition())
@@ -200,11 +214,12 @@ def source_from_workspace(ws: Workspace, edition_id: str | None = None) -> PdfSo
     return PdfSource(
         edition=edition,
         dossier=dossier,
-        today=today,
+        today=local_datetime(ws.clock(), tz).date(),
         snapshot=snapshot,
         problems=problems,
         attachment_path=attachment_path,
         departement_name=_departement_name(dossier.profile.departement),
+        tz=local_zone(tz),
     )
 
 

@@ -141,12 +141,12 @@ class _Builder(StoryBuilder):
             ]
         lines = [f"<b>État du dossier : {escape(STATE_LABELS.get(d.state, d.state))}</b> — révision {d.revision}"]
         if snap.validated_at:
-            lines.append(f"Validé le {escape(iso_date(snap.validated_at))}")
+            lines.append(f"Validé le {escape(iso_date(snap.validated_at, self.src.tz))}")
         if snap.sent_at:
-            lines.append(f"Envoyé à l'association le {escape(iso_date(snap.sent_at))}")
+            lines.append(f"Envoyé à l'association le {escape(iso_date(snap.sent_at, self.src.tz))}")
         if snap.received_at:
             receipt = f" (accusé de réception n° {self.t(snap.receipt_id)})" if snap.receipt_id else ""
-            lines.append(f"Reçu par l'association le {escape(iso_date(snap.received_at))}{receipt}")
+            lines.append(f"Reçu par l'association le {escape(iso_date(snap.received_at, self.src.tz))}{receipt}")
         lines.append(f"Empreinte SHA-256 de la version validée : {snap.sha256}")
         return lines
 
@@ -483,7 +483,10 @@ class _Builder(StoryBuilder):
         block: list[Flowable] = [Para(intro, st.body)]
         if snap is not None and not self.draft:
             block.append(
-                Para(escape(f"Version validée le {iso_date(snap.validated_at)}, empreinte SHA-256 :"), st.body)
+                Para(
+                    escape(f"Version validée le {iso_date(snap.validated_at, self.src.tz)}, empreinte SHA-256 :"),
+                    st.body,
+                )
             )
             block.append(Para(snap.sha256, st.hash))
         else:
