@@ -30,7 +30,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from app.errors import ArobaseError
+from app.errors import ArobaseError, os_reason
 
 if TYPE_CHECKING:
     from app.checks import Problem
@@ -150,7 +150,7 @@ def _write(render: Callable[[BinaryIO], PdfReport], out: Path | BinaryIO) -> Pdf
         try:
             fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
         except OSError as exc:
-            raise PdfError(f"Impossible d'écrire dans le dossier {folder} : {exc.strerror or exc}.") from None
+            raise PdfError(f"Impossible d'écrire dans le dossier {folder} : {os_reason(exc)}.") from None
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -160,7 +160,7 @@ def _write(render: Callable[[BinaryIO], PdfReport], out: Path | BinaryIO) -> Pdf
             os.replace(tmp, target)
         except OSError as exc:
             _unlink(tmp)
-            raise PdfError(f"Impossible d'écrire le PDF {target} : {exc.strerror or exc}.") from None
+            raise PdfError(f"Impossible d'écrire le PDF {target} : {os_reason(exc)}.") from None
         except BaseException:
             _unlink(tmp)
             raise
