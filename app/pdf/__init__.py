@@ -23,12 +23,13 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 from app.errors import ArobaseError, os_reason
 
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 AttachmentPath = Callable[[str], "Path | None"]
+
+T = TypeVar("T")
 
 PROGRESS_TOTAL = 1000  # progress is reported as (done, PROGRESS_TOTAL)
 
@@ -142,33 +145,48 @@ def blank_filename(edition: Edition) -> str:
     return f"questionnaire-vierge-{edition.id}.pdf"
 
 
+def copy_pdf(source: Path, target: Path) -> None:
+    """Copy a built PDF to ``target``, atomically: what was previewed is what is saved, or nothing is."""
+
+    def fill(fh: BinaryIO) -> None:
+        with source.open("rb") as src:
+            shutil.copyfileobj(src, fh)
+
+    _atomic(target, fill)
+
+
 def _write(render: Callable[[BinaryIO], PdfReport], out: Path | BinaryIO) -> PdfReport:
     """Run ``render`` into a temporary file renamed over ``out`` once complete, or into a stream."""
     if isinstance(out, (str, os.PathLike)):
         target = Path(out)
-        folder = target.parent if str(target.parent) else Path(".")
-        try:
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-        except OSError as exc:
-            raise PdfError(f"Impossible d'écrire dans le dossier {folder} : {os_reason(exc)}.") from None
-        tmp = Path(tmp_name)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                report = render(fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except OSError as exc:
-            _unlink(tmp)
-            raise PdfError(f"Impossible d'écrire le PDF {target} : {os_reason(exc)}.") from None
-        except BaseException:
-            _unlink(tmp)
-            raise
-        return _with_path(report, target)
+        return _with_path(_atomic(target, render), target)
     buffer = io.BytesIO()
     report = render(buffer)
     out.write(buffer.getvalue())
     return report
+
+
+def _atomic(target: Path, fill: Callable[[BinaryIO], T]) -> T:
+    """``fill`` a temporary file beside ``target``, synced, then renamed over it; on any failure, no file."""
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise PdfError(f"Impossible d'écrire dans le dossier {folder} : {os_reason(exc)}.") from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            result = fill(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        _unlink(tmp)
+        raise PdfError(f"Impossible d'écrire le PDF {target} : {os_reason(exc)}.") from None
+    except BaseException:
+        _unlink(tmp)
+        raise
+    return result
 
 
 def source_from_workspace(ws: Workspace, edition_id: str | None = None, *, tz: tzinfo | None = None) -> PdfSource:
