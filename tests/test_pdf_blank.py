@@ -118,3 +118,16 @@ def test_cli_blank_errors_are_french_sentences(tmp_path: Path) -> None:
     done = run_cli("pdf", "--vierge", "--out", str(tmp_path / "absent" / "x.pdf"))
     assert done.returncode == 2 and "n'existe pas" in done.stderr and "Traceback" not in done.stderr
     assert list(tmp_path.iterdir()) == []  # no temporary file left behind
+
+
+def test_a_page_that_goes_on_with_a_sub_theme_names_it(
+    blank: tuple[PdfReport, PdfReader], edition_2019: Edition
+) -> None:
+    _report, reader = blank
+    texts = [flat(t) for t in page_texts(reader)]
+    first = edition_2019.themes[0].subthemes[0]
+    assert f"{flat(first.title)} (suite)" in texts[4]  # its 11 services go on from page 4 to page 5
+    assert sum("(suite)" in t for t in texts) >= 8
+    theme_pages = [reader.get_destination_page_number(d) for d in reader.outline if not isinstance(d, list)]
+    for page in theme_pages:  # a page that begins with a heading goes on with nothing
+        assert "(suite)" not in texts[page]

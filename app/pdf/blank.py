@@ -318,6 +318,7 @@ def render_blank(
         what=f" · édition {e.id} · à remplir à la main",
         ident=f"Édition {e.id}\u00a0: {b.counts()}",
         printed=f"Imprimé le {short_date(source.today)}",
+        running=registry,
     )
     metadata = Metadata(
         title=f"Questionnaire vierge — édition {e.id}",

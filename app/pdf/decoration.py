@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate
 
 from app.pdf import styles as S
-from app.pdf.flow import TOTAL_FORM, fit, text_width
+from app.pdf.flow import TOTAL_FORM, Registry, fit, text_width
 from app.pdf.fonts import FontSet
 
 FOOTER_SIZE = 7.5
@@ -27,7 +27,9 @@ class PageDecoration:
     """Header (body pages), two footer lines and, for a draft, the watermark and the red header note.
 
     First footer line: ``who`` in bold (shortened to fit), then ``what``; second line: ``ident`` on the
-    left and ``printed`` on the right.
+    left and ``printed`` on the right. With ``running``, a page that goes on with a section begun on
+    an earlier page says so at the right of its header; the text is a form written at the end, once
+    it is known whether the page begins with a new heading.
     """
 
     fonts: FontSet
@@ -37,6 +39,7 @@ class PageDecoration:
     ident: str
     printed: str
     draft: bool = False
+    running: Registry | None = None  # print the running head ("Sous-thème (suite)") of this layout
 
     def cover(self, canv: Canvas, doc: BaseDocTemplate) -> None:
         self._page(canv, "deco-cover")
@@ -53,6 +56,8 @@ class PageDecoration:
 
     def _page(self, canv: Canvas, form: str) -> None:
         canv.doForm(form)
+        if self.running is not None and not self.draft:
+            self._running_head(canv, self.running, canv.getPageNumber())
         canv.saveState()
         canv.setFillColor(S.MUTED)
         canv.setFont(self.fonts.regular, FOOTER_SIZE)
@@ -60,6 +65,25 @@ class PageDecoration:
         canv.translate(self.page_x + 2.2, self.y1)
         canv.doForm(TOTAL_FORM)
         canv.restoreState()
+
+    def _running_head(self, canv: Canvas, registry: Registry, page: int) -> None:
+        registry.running_at[page] = registry.running
+        name = f"run-{page}"
+
+        def paint(c: Canvas) -> None:
+            title = "" if page in registry.fresh_pages else registry.running_at.get(page, "")
+            if title:
+                c.setFont(self.fonts.italic, FOOTER_SIZE)
+                c.setFillColor(S.MUTED)
+                width = S.FRAME_WIDTH / 2
+                c.drawRightString(
+                    S.PAGE_WIDTH - S.MARGIN_RIGHT,
+                    S.PAGE_HEIGHT - S.MARGIN_TOP + 0.75 * cm,
+                    fit(f"{title} (suite)", self.fonts.italic, FOOTER_SIZE, width),
+                )
+
+        registry.forms[name] = paint
+        canv.doForm(name)
 
     @property
     def page_x(self) -> float:

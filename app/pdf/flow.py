@@ -35,6 +35,11 @@ class Registry:
     outline: list[tuple[int, str]] = field(default_factory=list)
     page_count: int = 0
     forms: dict[str, Callable[[Canvas], None]] = field(default_factory=dict)  # drawn once, at the end
+    # The running head: the last level-1 heading drawn, what it was when each page began, and the
+    # pages that begin with a heading (they need no "(suite)").
+    running: str = ""
+    running_at: dict[int, str] = field(default_factory=dict)
+    fresh_pages: set[int] = field(default_factory=set)
 
 
 def page_form(key: str) -> str:
@@ -166,8 +171,16 @@ class Heading(Para):
             key, title, level = self.anchor
             canv.bookmarkHorizontal(key, 0, self.height + 6)
             canv.addOutlineEntry(title, key, level=level, closed=level > 0)
-            self.registry.pages[key] = canv.getPageNumber()
+            page = canv.getPageNumber()
+            self.registry.pages[key] = page
             self.registry.outline.append((level, title))
+            _x, top = canv.absolutePosition(0, self.height)
+            if top >= S.MARGIN_BOTTOM + S.FRAME_HEIGHT - 1:
+                self.registry.fresh_pages.add(page)
+            if level == 0:
+                self.registry.running = ""
+            elif level == 1:
+                self.registry.running = title
         super().draw()
 
 
