@@ -442,3 +442,17 @@ def test_dates_and_times_are_printed_in_local_time(store_path: Path, catalog: Ed
     _r, reader = build(utc, tmp_path / "utc.pdf")  # the time zone is passed in, not global
     cover = flat(reader.pages[0].extract_text())
     assert "Validé le 30/11/2026 à 23:30" in cover and "Imprimé le 30/11/2026" in cover
+
+
+def test_lines_never_break_at_a_no_break_space() -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from app.pdf.fonts import register_fonts
+    from app.pdf.lines import wrap_text
+
+    font = register_fonts().regular
+    text = "Une question\u00a0? Une réponse\u00a0: 1\u202f050 habitants"
+    width = stringWidth("Une question", font, 10) + 2  # "question ?" does not fit: it moves down whole
+    lines = wrap_text(text, font, 10, width)
+    assert lines[:2] == ["Une", "question\u00a0?"] and "1\u202f050" in lines
+    assert " ".join(lines) == text  # every character kept as typed, the no-break spaces too

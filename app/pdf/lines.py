@@ -9,6 +9,7 @@ read as markup, so it needs no escaping.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,10 @@ from typing import Any
 from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.platypus import Flowable
+
+# Every white space but the no-break ones (U+00A0, U+2007, U+202F: "Action\u00a0:", "1\u202f050"), which stay
+# inside their word and are printed as typed.
+_BREAKS = re.compile(r"[\t\n\v\f\r \x1c-\x1f\x85\u1680\u2000-\u2006\u2008-\u200a\u2028\u2029\u205f\u3000]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +65,8 @@ class Measure:
         return w
 
     def wrap(self, text: str, font: str, size: float, width: float) -> list[str]:
-        """Greedy line breaking at spaces; a word wider than the line is cut between characters."""
-        words = text.split()
+        """Greedy line breaking at spaces (never at a no-break space); a word wider than the line is cut."""
+        words = [w for w in _BREAKS.split(text) if w]
         if not words:
             return [""]
         space = self.width(" ", font, size)
