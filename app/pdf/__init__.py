@@ -45,6 +45,7 @@ AttachmentPath = Callable[[str], "Path | None"]
 
 T = TypeVar("T")
 
+LABEL_NAME = "Territoires, Villes & Villages Internet"
 PROGRESS_TOTAL = 1000  # progress is reported as (done, PROGRESS_TOTAL)
 
 

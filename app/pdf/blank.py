@@ -18,10 +18,9 @@ from reportlab.platypus import Flowable, KeepTogether, NextPageTemplate, PageBre
 from reportlab.platypus.flowables import HRFlowable
 
 from app.edition import Edition, SubTheme
-from app.pdf import PROGRESS_TOTAL, BlankSource, Cancelled, PdfCancelled, PdfReport, Progress
+from app.pdf import LABEL_NAME, PROGRESS_TOTAL, BlankSource, Cancelled, PdfCancelled, PdfReport, Progress
 from app.pdf import styles as S
 from app.pdf.decoration import PageDecoration
-from app.pdf.document import LABEL_NAME
 from app.pdf.flow import Metadata, Para, Registry, replace_style, text_width, write_story
 from app.pdf.fonts import FontSet, register_fonts
 from app.pdf.formats import long_date, short_date

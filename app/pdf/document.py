@@ -27,7 +27,7 @@ from reportlab.platypus.flowables import HRFlowable
 from app.edition import Edition
 from app.model import KIND_LABELS, STATE_LABELS
 from app.mosaic import Coverage, ServiceCoverage, coverage
-from app.pdf import PROGRESS_TOTAL, Cancelled, PdfCancelled, PdfReport, PdfSource, Progress
+from app.pdf import LABEL_NAME, PROGRESS_TOTAL, Cancelled, PdfCancelled, PdfReport, PdfSource, Progress
 from app.pdf import styles as S
 from app.pdf.decoration import PageDecoration
 from app.pdf.fiches import FicheParts
@@ -37,7 +37,6 @@ from app.pdf.formats import iso_date, long_date, short_date, thousands
 from app.pdf.lines import Line, Lines
 from app.pdf.text import describe, escape
 
-LABEL_NAME = "Territoires, Villes & Villages Internet"
 PREP_SHARE = 150  # share of the progress bar for preparing the story (photos), the rest for the layout
 
 
