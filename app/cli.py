@@ -418,6 +418,11 @@ def cmd_pdf(args: argparse.Namespace, path: Path) -> int:
         return _blank_pdf(args, out, to_stdout)
     with _workspace(path) as ws:
         edition_id = _edition(ws, args)
+        if not ws.has_dossier(edition_id):
+            return _fail(
+                f"ce fichier ne contient pas de dossier pour l'édition {edition_id}. Pour imprimer le "
+                f"questionnaire vierge, à remplir à la main : arobase pdf --vierge --out {args.out}"
+            )
         source = source_from_workspace(ws, edition_id)
     if to_stdout:
         sys.stdout.flush()

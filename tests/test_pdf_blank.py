@@ -107,6 +107,16 @@ def test_cli_blank_needs_no_store(tmp_path: Path) -> None:
     assert len(PdfReader(io.BytesIO(done.stdout)).pages) == pages
 
 
+def test_cli_pdf_of_a_file_without_dossier_points_to_the_blank_questionnaire(tmp_path: Path) -> None:
+    db, out = tmp_path / "vide.sqlite", tmp_path / "x.pdf"
+    done = run_cli("--db", str(db), "pdf", "--out", str(out))
+    assert done.returncode == 2 and not out.exists()
+    assert done.stderr.strip() == (
+        "arobase : ce fichier ne contient pas de dossier pour l'édition 2019. Pour imprimer le questionnaire "
+        f"vierge, à remplir à la main : arobase pdf --vierge --out {out}"
+    )
+
+
 def test_cli_blank_errors_are_french_sentences(tmp_path: Path) -> None:
     done = run_cli("pdf", "--vierge", "--edition", "1999", "--out", str(tmp_path / "x.pdf"))
     assert done.returncode == 2
