@@ -141,3 +141,16 @@ def test_a_page_that_goes_on_with_a_sub_theme_names_it(
     theme_pages = [reader.get_destination_page_number(d) for d in reader.outline if not isinstance(d, list)]
     for page in theme_pages:  # a page that begins with a heading goes on with nothing
         assert "(suite)" not in texts[page]
+
+
+def test_every_box_is_printed_large_enough_to_tick(blank: tuple[PdfReport, PdfReader]) -> None:
+    _report, reader = blank
+    sizes: list[float] = []
+
+    def visit(text: str, _cm: object, tm: list[float], _font: object, size: float) -> None:
+        if BOX in text or TICKED in text:
+            sizes.append(size * tm[0])
+
+    for page in reader.pages:
+        page.extract_text(visitor_text=visit)
+    assert len(sizes) > 100 and min(sizes) >= 9  # an invisible (size 0) or tiny box would not do

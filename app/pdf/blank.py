@@ -270,6 +270,7 @@ class _BlankBuilder(StoryBuilder):
                     gap=2,
                     prefix=f"{BOX} oui",
                     prefix_font=f.regular,
+                    prefix_size=10.5,
                     prefix_x=0.5 * cm,
                 )
             )
