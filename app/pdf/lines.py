@@ -38,8 +38,8 @@ class Line:
     empty_square: bool = False
     url: str = ""  # the line is a link to this address
     prefix: str = ""  # drawn at ``prefix_x`` on the same baseline (a label, a bullet, a state)
-    prefix_font: str = ""
-    prefix_size: float = 0.0
+    prefix_font: str = ""  # "": the line's own face
+    prefix_size: float = 0.0  # 0: the line's own size
     prefix_color: Color | None = None
     prefix_x: float = 0.0
     keep_with_next: bool = False  # never the last line of a page (a label stays with its text)
@@ -205,11 +205,12 @@ class Lines(Flowable):
                 ascent = ascents[key] = getAscentDescent(line.font, line.size)[0]
             baseline = y - ascent - (leading - line.size * 1.2) / 2
             if line.prefix:
-                text.setFont(line.prefix_font, line.prefix_size)
+                prefix_font = (line.prefix_font or line.font, line.prefix_size or line.size)
+                text.setFont(*prefix_font)
                 text.setFillColor(line.prefix_color or line.color)
                 text.setTextOrigin(line.prefix_x, baseline)
                 text.textOut(line.prefix)
-                font, color, flowing = (line.prefix_font, line.prefix_size), line.prefix_color or line.color, None
+                font, color, flowing = prefix_font, line.prefix_color or line.color, None
             if key != font:
                 font = key
                 text.setFont(line.font, line.size, leading)
