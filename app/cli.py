@@ -120,8 +120,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="marquer les services nouvellement couverts depuis l'édition précédente",
     )
 
-    sp = sub.add_parser("pdf", parents=[common, edition], help="écrire le dossier à imprimer et à signer (PDF)")
+    sp = sub.add_parser(
+        "pdf",
+        parents=[common, edition],
+        help="écrire le dossier à imprimer et à signer, ou le questionnaire vierge (PDF)",
+    )
     sp.add_argument("--out", metavar="FICHIER", required=True, help="fichier .pdf à écrire (- pour la sortie standard)")
+    sp.add_argument(
+        "--vierge",
+        action="store_true",
+        help="le questionnaire vierge de l'édition, à remplir à la main (sans base ni dossier ; "
+        "par défaut l'édition la plus récente)",
+    )
     return p
 
 
@@ -404,8 +414,15 @@ def cmd_pdf(args: argparse.Namespace, path: Path) -> int:
     out = Path(args.out)
     if not to_stdout and not out.parent.is_dir():
         return _fail(f"le dossier {out.parent} n'existe pas.")
+    if args.vierge:
+        return _blank_pdf(args, out, to_stdout)
     with _workspace(path) as ws:
         edition_id = _edition(ws, args)
+        if not ws.has_dossier(edition_id):
+            return _fail(
+                f"ce fichier ne contient pas de dossier pour l'édition {edition_id}. Pour imprimer le "
+                f"questionnaire vierge, à remplir à la main : arobase pdf --vierge --out {args.out}"
+            )
         source = source_from_workspace(ws, edition_id)
     if to_stdout:
         sys.stdout.flush()
@@ -425,6 +442,29 @@ def cmd_pdf(args: argparse.Namespace, path: Path) -> int:
             "(voir la note en fin de document)."
         )
     print(message, file=sys.stderr if to_stdout else sys.stdout)
+    return EXIT_OK
+
+
+def _blank_pdf(args: argparse.Namespace, out: Path, to_stdout: bool) -> int:
+    """``pdf --vierge``: the edition's blank questionnaire; the store is never opened (nor created)."""
+    from datetime import UTC, datetime
+
+    from app.pdf import blank_source, build_blank_pdf
+
+    catalog = _catalog()
+    edition = catalog.get(args.edition or catalog.latest_id())
+    source = blank_source(edition, datetime.now(UTC).replace(tzinfo=None))
+    if to_stdout:
+        sys.stdout.flush()
+        report = build_blank_pdf(source, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    else:
+        report = build_blank_pdf(source, out)
+    where = "sur la sortie standard" if to_stdout else f"dans {out}"
+    print(
+        f"Questionnaire vierge de l'édition {edition.id} écrit {where} : {report.pages} pages.",
+        file=sys.stderr if to_stdout else sys.stdout,
+    )
     return EXIT_OK
 
 

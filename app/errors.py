@@ -17,3 +17,24 @@ class InvalidInput(ArobaseError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+_OS_REASONS = {
+    "EACCES": "accès refusé",
+    "EPERM": "accès refusé",
+    "EISDIR": "c'est un dossier, pas un fichier",
+    "ENOTDIR": "un élément du chemin n'est pas un dossier",
+    "ENOENT": "fichier ou dossier introuvable",
+    "ENOSPC": "le disque est plein",
+    "EROFS": "le disque est en lecture seule",
+    "EEXIST": "le fichier existe déjà",
+    "ENAMETOOLONG": "nom de fichier trop long",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in French when the cause is a common one (the system speaks English)."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    return _OS_REASONS.get(name) or exc.strerror or str(exc)

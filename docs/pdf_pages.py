@@ -1,6 +1,7 @@
 """Turn the first pages of a printed dossier into PNG images, to look at the layout without a PDF viewer.
 
-    .venv/bin/python docs/pdf_pages.py                       # the example dossier, as a draft and validated
+    .venv/bin/python docs/pdf_pages.py                       # the example dossier (draft, validated), the
+                                                             # blank questionnaire
     .venv/bin/python docs/pdf_pages.py dossier.pdf --pages 6  # any PDF
     .venv/bin/python docs/pdf_pages.py --out /tmp/pages --dpi 110
 
@@ -33,9 +34,10 @@ def to_png(pdf: Path, out: Path, pages: int, dpi: int) -> list[Path]:
 
 
 def example_pdfs(folder: Path) -> list[Path]:
-    """The example dossier printed twice: as a draft, then validated (hash in every footer)."""
+    """The example dossier printed twice (as a draft, then validated: hash in every footer), and the blank
+    questionnaire of its edition."""
     from app.edition import EditionCatalog
-    from app.pdf import build_pdf, source_from_workspace
+    from app.pdf import blank_source, build_blank_pdf, build_pdf, source_from_workspace
     from app.workspace import Workspace
 
     example = ROOT / "resources" / "exemples" / "dossier-exemple-2019.json"
@@ -46,7 +48,9 @@ def example_pdfs(folder: Path) -> list[Path]:
         ws.validate("2019")
         validated = folder / "dossier-exemple-valide.pdf"
         build_pdf(source_from_workspace(ws, "2019"), validated)
-    return [draft, validated]
+        blank = folder / "questionnaire-vierge-2019.pdf"
+        build_blank_pdf(blank_source(ws.edition("2019"), ws.clock()), blank)
+    return [draft, validated, blank]
 
 
 def main() -> None:

@@ -47,8 +47,10 @@ def ws(store_path: Path, catalog: EditionCatalog) -> Iterator[Workspace]:
     workspace.close()
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60, input: str | None = None):  # type: ignore[no-untyped-def]
-    """Run the real ``arobase`` entry point in a subprocess."""
+def run_cli(  # type: ignore[no-untyped-def]
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60, input: str | None = None, binary: bool = False
+):
+    """Run the real ``arobase`` entry point in a subprocess (``binary``: stdout and stderr as bytes)."""
     import subprocess
 
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
@@ -56,7 +58,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60, 
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
         capture_output=True,
-        text=True,
+        text=not binary,
         env=full_env,
         timeout=timeout,
         cwd=ROOT,

@@ -1,7 +1,8 @@
 """The import rules of the brief, checked on the source: ui → app → localdb, app → sync, server → sync.
 
-Nothing imports ui; localdb and sync import nothing else of ours; only ui touches Qt; reportlab, requests
-and keyring are imported lazily (inside functions), so the window appears fast.
+Nothing imports ui; localdb, sync and the shipped data package resources import nothing else of ours;
+only ui touches Qt; reportlab, requests and keyring are imported lazily (inside functions), so the window
+appears fast.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ ALLOWED = {
     "sync": {"sync"},
     "server": {"server", "sync"},
     "ui": {"ui", "app", "localdb", "resources"},
+    "resources": {"resources"},  # the shipped data package: its build tools live in tools/, not here
 }
 HEAVY = ("reportlab", "requests", "keyring")
 

@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -262,7 +262,7 @@ def test_epci_criteria_and_attachments(ws: Workspace, edition: Edition, tmp_path
     for crit in edition.epci_criteria:
         assert flat(crit.label) in text
     assert "Précisions 3" in text
-    from app.pdf.document import file_size
+    from app.pdf.formats import file_size
 
     size = file_size(photo.stat().st_size)
     assert f"atelier.jpg — {size}" in text  # the caption of the thumbnail
@@ -421,3 +421,38 @@ def test_today_is_printed_on_the_cover(example: DossierData, edition_2019: Editi
     _r, reader = build(PdfSource(edition_2019, example, date(2027, 3, 1)), tmp_path / "mars.pdf")
     assert "1er mars 2027" in flat(reader.pages[0].extract_text())
     assert "Imprimé le 01/03/2027" in flat(reader.pages[0].extract_text())
+
+
+def test_dates_and_times_are_printed_in_local_time(store_path: Path, catalog: EditionCatalog, tmp_path: Path) -> None:
+    late = datetime(2026, 11, 30, 23, 30)  # UTC (as the clock gives it): already 1 December, 00:30, in Paris
+    ws = Workspace.open(store_path, catalog, clock=lambda: late)
+    try:
+        ws.import_document(to_document(complete_dossier(catalog.get("2019"), 1)))
+        ws.validate("2019")
+        paris = source_from_workspace(ws, "2019")
+        utc = source_from_workspace(ws, "2019", tz=UTC)
+    finally:
+        ws.close()
+    _r, reader = build(paris, tmp_path / "paris.pdf")
+    cover = flat(reader.pages[0].extract_text())
+    assert "Document établi le 1er décembre 2026" in cover
+    assert "Validé le 01/12/2026 à 00:30" in cover and "UTC" not in cover
+    assert "Imprimé le 01/12/2026" in flat(reader.pages[-1].extract_text())
+    assert "Version validée le 01/12/2026 à 00:30" in bodies(reader)
+    _r, reader = build(utc, tmp_path / "utc.pdf")  # the time zone is passed in, not global
+    cover = flat(reader.pages[0].extract_text())
+    assert "Validé le 30/11/2026 à 23:30" in cover and "Imprimé le 30/11/2026" in cover
+
+
+def test_lines_never_break_at_a_no_break_space() -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from app.pdf.fonts import register_fonts
+    from app.pdf.lines import wrap_text
+
+    font = register_fonts().regular
+    text = "Une question\u00a0? Une réponse\u00a0: 1\u202f050 habitants"
+    width = stringWidth("Une question", font, 10) + 2  # "question ?" does not fit: it moves down whole
+    lines = wrap_text(text, font, 10, width)
+    assert lines[:2] == ["Une", "question\u00a0?"] and "1\u202f050" in lines
+    assert " ".join(lines) == text  # every character kept as typed, the no-break spaces too

@@ -125,6 +125,11 @@ class MainWindow(QMainWindow):
             "&Imprimer…", self.print_dossier, QKeySequence.StandardKey.Print, "Imprimer le dossier pour le conseil"
         )
         self.pdf_action = self._action("Enregistrer en &PDF…", self.save_pdf, tip="Écrire le dossier en PDF")
+        self.blank_action = self._action(
+            "Imprimer le questionnaire &vierge…",
+            self.print_blank_questionnaire,
+            tip="Le questionnaire de l'édition, à imprimer et à remplir à la main",
+        )
         self.quit_action = self._action("&Quitter", self.close, "Ctrl+Q", "Fermer Arobase")
         for item in (self.new_action, self.open_action):
             menu.addAction(item)
@@ -133,7 +138,7 @@ class MainWindow(QMainWindow):
         for item in (self.contributions_action, self.new_edition_action, self.export_action):
             menu.addAction(item)
         menu.addSeparator()
-        for item in (self.preview_action, self.print_action, self.pdf_action):
+        for item in (self.preview_action, self.print_action, self.pdf_action, self.blank_action):
             menu.addAction(item)
         menu.addSeparator()
         menu.addAction(self.quit_action)
@@ -306,6 +311,11 @@ class MainWindow(QMainWindow):
 
         self.controller.save_pending()
         save_dossier_pdf(self, self.controller, self.runner)
+
+    def print_blank_questionnaire(self) -> None:
+        from ui.dialogs.print_preview import open_blank_questionnaire
+
+        open_blank_questionnaire(self, self.controller, self.runner)
 
     def import_contributions(self) -> None:
         from ui.dialogs.contributions_dialog import open_contributions_dialog

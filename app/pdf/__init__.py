@@ -5,6 +5,11 @@ of contents, themes, action fiches, EPCI criteria, validation block, annexes) in
 page carries the collectivity, the edition, "page N / M", the revision and, once validated, the first
 12 hex digits of the snapshot's SHA-256, so that a paper copy can be matched to the revision sent.
 
+``build_blank_pdf(blank_source(edition, now), out)`` prints the edition's blank questionnaire, to fill in
+by hand: no collectivity, no dossier, no store needed (``app.pdf.blank``).
+
+Dates and times are printed in local time (Europe/Paris unless a time zone is passed in).
+
 ``source_from_workspace(ws, edition_id)`` gathers that data from a store. A validated (sent, received)
 dossier is printed from its frozen snapshot, after checking the snapshot's hash: what is printed is
 byte for byte what was validated.
@@ -18,14 +23,15 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
-from app.errors import ArobaseError
+from app.errors import ArobaseError, os_reason
 
 if TYPE_CHECKING:
     from app.checks import Problem
@@ -37,6 +43,9 @@ Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 AttachmentPath = Callable[[str], "Path | None"]
 
+T = TypeVar("T")
+
+LABEL_NAME = "Territoires, Villes & Villages Internet"
 PROGRESS_TOTAL = 1000  # progress is reported as (done, PROGRESS_TOTAL)
 
 
@@ -55,8 +64,9 @@ class PdfCancelled(ArobaseError):
 class PdfSource:
     """Everything the printed dossier shows, as plain data.
 
-    ``snapshot`` is the frozen revision (validated, sent or received dossiers): its hash is printed on
-    every page. ``problems`` (drafts) are listed in an annex. ``attachment_path`` gives the file of an
+    ``today`` is the local date printed. ``snapshot`` is the frozen revision (validated, sent or received
+    dossiers): its hash is printed on every page, its times (UTC) in local time, in ``tz`` (None:
+    Europe/Paris). ``problems`` (drafts) are listed in an annex. ``attachment_path`` gives the file of an
     attachment from its SHA-256 (None: not on this computer). ``departement_name`` is printed beside the
     code when known.
     """
@@ -68,11 +78,20 @@ class PdfSource:
     problems: Sequence[Problem] = ()
     attachment_path: AttachmentPath | None = None
     departement_name: str | None = None
+    tz: tzinfo | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BlankSource:
+    """What the blank questionnaire shows: an edition, and the day it is printed."""
+
+    edition: Edition
+    today: date
 
 
 @dataclass(frozen=True, slots=True)
 class PdfReport:
-    """What was written."""
+    """What was written (the blank questionnaire has no revision: 0, no hash, not a draft)."""
 
     pages: int
     size: int  # bytes
@@ -99,37 +118,87 @@ def build_pdf(
     """
     from app.pdf.document import render
 
+    return _write(lambda fh: render(source, fh, progress=progress, cancelled=cancelled), out)
+
+
+def build_blank_pdf(
+    source: BlankSource,
+    out: Path | BinaryIO,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> PdfReport:
+    """Write the edition's blank questionnaire to ``out``, like :func:`build_pdf` (atomic, cancellable)."""
+    from app.pdf.blank import render_blank
+
+    return _write(lambda fh: render_blank(source, fh, progress=progress, cancelled=cancelled), out)
+
+
+def blank_source(edition: Edition, now: datetime, tz: tzinfo | None = None) -> BlankSource:
+    """The blank questionnaire of ``edition`` printed at ``now`` (naive UTC, as the clocks give), dated in ``tz``."""
+    from app.pdf.formats import local_datetime
+
+    return BlankSource(edition=edition, today=local_datetime(now, tz).date())
+
+
+def blank_filename(edition: Edition) -> str:
+    """``questionnaire-vierge-2019.pdf``."""
+    return f"questionnaire-vierge-{edition.id}.pdf"
+
+
+def copy_pdf(source: Path, target: Path) -> None:
+    """Copy a built PDF to ``target``, atomically: what was previewed is what is saved, or nothing is."""
+
+    def fill(fh: BinaryIO) -> None:
+        with source.open("rb") as src:
+            shutil.copyfileobj(src, fh)
+
+    _atomic(target, fill)
+
+
+def _write(render: Callable[[BinaryIO], PdfReport], out: Path | BinaryIO) -> PdfReport:
+    """Run ``render`` into a temporary file renamed over ``out`` once complete, or into a stream."""
     if isinstance(out, (str, os.PathLike)):
         target = Path(out)
-        folder = target.parent if str(target.parent) else Path(".")
-        try:
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-        except OSError as exc:
-            raise PdfError(f"Impossible d'écrire dans le dossier {folder} : {exc.strerror or exc}.") from None
-        tmp = Path(tmp_name)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                report = render(source, fh, progress=progress, cancelled=cancelled)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except OSError as exc:
-            _unlink(tmp)
-            raise PdfError(f"Impossible d'écrire le PDF {target} : {exc.strerror or exc}.") from None
-        except BaseException:
-            _unlink(tmp)
-            raise
-        return _with_path(report, target)
+        return _with_path(_atomic(target, render), target)
     buffer = io.BytesIO()
-    report = render(source, buffer, progress=progress, cancelled=cancelled)
+    report = render(buffer)
     out.write(buffer.getvalue())
     return report
 
 
-def source_from_workspace(ws: Workspace, edition_id: str | None = None) -> PdfSource:
-    """Read what the PDF of an edition's dossier shows; a frozen revision is read from its snapshot."""
+def _atomic(target: Path, fill: Callable[[BinaryIO], T]) -> T:
+    """``fill`` a temporary file beside ``target``, synced, then renamed over it; on any failure, no file."""
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise PdfError(f"Impossible d'écrire dans le dossier {folder} : {os_reason(exc)}.") from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            result = fill(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        _unlink(tmp)
+        raise PdfError(f"Impossible d'écrire le PDF {target} : {os_reason(exc)}.") from None
+    except BaseException:
+        _unlink(tmp)
+        raise
+    return result
+
+
+def source_from_workspace(ws: Workspace, edition_id: str | None = None, *, tz: tzinfo | None = None) -> PdfSource:
+    """Read what the PDF of an edition's dossier shows; a frozen revision is read from its snapshot.
+
+    Dates and times are printed in ``tz`` (None: Europe/Paris); the completeness check keeps the
+    store's own day.
+    """
     from app.checks import check_dossier
     from app.interchange import from_document
+    from app.pdf.formats import local_datetime, local_zone
     from sync import dossier_format
 
     edition = ws.edition(edition_id or ws.default_edition())
@@ -164,11 +233,12 @@ def source_from_workspace(ws: Workspace, edition_id: str | None = None) -> PdfSo
     return PdfSource(
         edition=edition,
         dossier=dossier,
-        today=today,
+        today=local_datetime(ws.clock(), tz).date(),
         snapshot=snapshot,
         problems=problems,
         attachment_path=attachment_path,
         departement_name=_departement_name(dossier.profile.departement),
+        tz=local_zone(tz),
     )
 
 

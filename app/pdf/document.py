@@ -1,286 +1,43 @@
-"""The layout of the printed dossier with reportlab platypus, in one pass.
+"""The printed participation dossier: its content, built from a PdfSource, laid out in one pass.
 
-Page numbers that are only known at the end ("page N / M", the page of each entry of the table of
-contents) are PDF form XObjects referenced on the page and defined when the canvas is saved, so the
-whole document is laid out once, not twice as a ``multiBuild`` would. Headings carry their own anchor:
-when one is drawn it records its page, bookmarks its position and adds its PDF outline entry.
-
-User text never goes through reportlab's paragraph parser as markup: short items and the long fields of
-the fiches are plain-text ``Lines`` blocks (``app.pdf.lines``), and the few paragraphs that hold user
-text get it escaped by ``app.pdf.text.TextFilter``, which also replaces, visibly, every character the
-fonts cannot print.
+The reportlab plumbing (page-number forms, headings that anchor themselves, the document template) is
+``app.pdf.flow``; what every page carries is ``app.pdf.decoration``; the helpers shared with the blank
+questionnaire (text, headings, lines, table of contents) are ``app.pdf.story``; the action fiches are
+``app.pdf.fiches``.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import replace
 from typing import Any, BinaryIO
 
 from reportlab.graphics.shapes import Drawing, Rect
 from reportlab.lib.colors import HexColor
 from reportlab.lib.units import cm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
-    BaseDocTemplate,
     Flowable,
-    Frame,
-    Image,
     KeepTogether,
     NextPageTemplate,
     PageBreak,
-    PageTemplate,
-    Paragraph,
     Spacer,
     Table,
-    TableStyle,
 )
 from reportlab.platypus.flowables import HRFlowable
 
 from app.edition import Edition
-from app.model import DELIVERER_LABELS, KIND_LABELS, STATE_LABELS, ActionData, AttachmentRef
+from app.model import KIND_LABELS, STATE_LABELS
 from app.mosaic import Coverage, ServiceCoverage, coverage
-from app.pdf import PROGRESS_TOTAL, Cancelled, PdfCancelled, PdfReport, PdfSource, Progress
+from app.pdf import LABEL_NAME, PROGRESS_TOTAL, Cancelled, PdfCancelled, PdfReport, PdfSource, Progress
 from app.pdf import styles as S
+from app.pdf.decoration import PageDecoration
+from app.pdf.fiches import FicheParts
+from app.pdf.flow import Metadata, Para, Registry, ScaledDrawing, replace_style, write_story
 from app.pdf.fonts import FontSet, register_fonts
-from app.pdf.lines import Line, Lines, Measure
-from app.pdf.text import TextFilter, describe, escape
+from app.pdf.formats import iso_date, long_date, short_date, thousands
+from app.pdf.lines import Line, Lines
+from app.pdf.text import describe, escape
 
-LABEL_NAME = "Territoires, Villes & Villages Internet"
-CREATOR = "Arobase 0.1.0"
-THUMB_MAX_PX = 640  # photos are embedded as thumbnails of at most this many pixels a side
-THUMB_WIDTH, THUMB_HEIGHT = 5.2 * cm, 3.9 * cm
 PREP_SHARE = 150  # share of the progress bar for preparing the story (photos), the rest for the layout
-MAX_NOTED_CHARACTERS = 200
-
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
-
-def long_date(day: date) -> str:
-    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def short_date(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
-def thousands(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
-
-
-def file_size(n: int) -> str:
-    if n < 1024:
-        return f"{n} octets"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.0f} ko"
-    return f"{n / (1024 * 1024):.1f} Mo".replace(".", ",")
-
-
-# ---------------------------------------------------------------------------------------------- pages
-
-
-@dataclass
-class _Registry:
-    """Page numbers learnt while laying out, turned into form XObjects when the canvas is saved."""
-
-    pages: dict[str, int] = field(default_factory=dict)  # anchor key -> page number
-    refs: set[str] = field(default_factory=set)  # anchor keys whose page number is printed somewhere
-    outline: list[tuple[int, str]] = field(default_factory=list)
-    page_count: int = 0
-    forms: dict[str, Callable[[Canvas], None]] = field(default_factory=dict)  # drawn once, at the end
-
-
-def _page_form(key: str) -> str:
-    return f"pg-{key}"
-
-
-TOTAL_FORM = "pg-total"
-PAGE_REF_BOX = 40.0  # width of the box of a page-number form
-
-
-class _Canvas(Canvas):
-    """Counts pages and, on save, defines the forms that print the page numbers known only at the end."""
-
-    def __init__(self, *args: Any, registry: _Registry, fonts: FontSet, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._registry = registry
-        self._fonts = fonts
-
-    def showPage(self) -> None:
-        self._registry.page_count += 1
-        super().showPage()
-
-    def save(self) -> None:
-        reg = self._registry
-        self.beginForm(TOTAL_FORM, lowerx=0, lowery=-4, upperx=60, uppery=20)
-        self.setFont(self._fonts.regular, 7.5)
-        self.setFillColor(S.MUTED)
-        self.drawString(0, 0, str(reg.page_count))
-        self.endForm()
-        for name, paint in reg.forms.items():
-            self.beginForm(name)
-            paint(self)
-            self.endForm()
-        for key in sorted(reg.refs):
-            # Forms clip to their box: the number is right-aligned inside it, not left of its origin.
-            self.beginForm(_page_form(key), lowerx=0, lowery=-4, upperx=PAGE_REF_BOX, uppery=20)
-            self.setFont(self._fonts.regular, S.BODY_SIZE)
-            self.setFillColor(S.INK)
-            self.drawRightString(PAGE_REF_BOX, 0, str(reg.pages.get(key, "–")))
-            self.endForm()
-        super().save()
-
-
-class _Doc(BaseDocTemplate):
-    """Polls for cancellation and reports progress between flowables."""
-
-    def __init__(
-        self,
-        out: BinaryIO,
-        *,
-        registry: _Registry,
-        progress: Progress | None,
-        cancelled: Cancelled | None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(out, **kwargs)
-        self.registry = registry
-        self._progress = progress
-        self._cancelled = cancelled
-        self._story_len = 1
-        self._last = -1
-
-    def build_story(self, story: list[Flowable], canvasmaker: Callable[..., Canvas]) -> None:
-        self._story_len = max(1, len(story))
-        self.build(story, canvasmaker=canvasmaker)
-
-    def handle_flowable(self, flowables: list[Flowable]) -> None:
-        if self._cancelled is not None and self._cancelled():
-            raise PdfCancelled()
-        super().handle_flowable(flowables)
-        if self._progress is not None:
-            done = PREP_SHARE + (PROGRESS_TOTAL - PREP_SHARE - 10) * (self._story_len - len(flowables)) // (
-                self._story_len
-            )
-            if done > self._last:
-                self._last = done
-                self._progress(done, PROGRESS_TOTAL)
-
-
-class Para(Paragraph):
-    """A paragraph that remembers its line breaking: re-wrapping at the same width costs nothing.
-
-    Keep-with-next groups and tables wrap their content once to measure it and again to place it; line
-    breaking is most of the cost of a paragraph, and it depends only on the width.
-    """
-
-    _wrapped_at: float | None = None
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        if self._wrapped_at == availWidth and hasattr(self, "blPara"):
-            return self.width, self.height
-        size = super().wrap(availWidth, availHeight)
-        self._wrapped_at = availWidth
-        return size
-
-
-class Heading(Para):
-    """A heading that, when drawn, records its page, bookmarks its place and adds its outline entry.
-
-    It never ends a page: if less than ``reserve`` points would remain under it, it moves to the next
-    page (a cheap keep-with-next: reportlab's own wraps the whole group, long texts included, twice).
-    """
-
-    anchor: tuple[str, str, int] | None = None  # (key, outline title, outline level)
-    registry: _Registry | None = None
-    reserve: float = 40.0
-    _forced = False
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        w, h = super().wrap(availWidth, availHeight)
-        self._forced = availHeight < h + self.reserve and availHeight < S.FRAME_HEIGHT - 1
-        return (w, availHeight + 1) if self._forced else (w, h)
-
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        if self._forced:
-            return []
-        parts = super().split(availWidth, availHeight)
-        if parts and parts[0] is not self:
-            parts[0].anchor, parts[0].registry = self.anchor, self.registry
-            for part in parts[1:]:
-                part.anchor = None
-        return parts
-
-    def draw(self) -> None:
-        canv = self.canv
-        if self.anchor is not None and self.registry is not None:
-            key, title, level = self.anchor
-            canv.bookmarkHorizontal(key, 0, self.height + 6)
-            canv.addOutlineEntry(title, key, level=level, closed=level > 0)
-            self.registry.pages[key] = canv.getPageNumber()
-            self.registry.outline.append((level, title))
-        super().draw()
-
-
-class PageRef(Flowable):
-    """The page number of an anchor, right-aligned, printed through a form defined at the end."""
-
-    def __init__(self, key: str, registry: _Registry, width: float = 1.2 * cm) -> None:
-        super().__init__()
-        self.key = key
-        self.width = width
-        self.height = S.BODY_SIZE * 1.3
-        registry.refs.add(key)
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        return self.width, self.height
-
-    def draw(self) -> None:
-        self.canv.saveState()
-        self.canv.translate(self.width - PAGE_REF_BOX, 3)
-        self.canv.doForm(_page_form(self.key))
-        self.canv.restoreState()
-
-
-class ScaledDrawing(Flowable):
-    """A vector drawing shrunk, if needed, to fit the space left on the page (never enlarged)."""
-
-    def __init__(self, drawing: Drawing, max_height: float) -> None:
-        super().__init__()
-        self.drawing = drawing
-        self.max_height = max_height
-        self.scale = 1.0
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        d = self.drawing
-        self.scale = min(1.0, availWidth / d.width, min(self.max_height, availHeight) / d.height)
-        if self.scale <= 0:
-            self.scale = 1.0
-        return d.width * self.scale, d.height * self.scale
-
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        return []
-
-    def draw(self) -> None:
-        self.canv.saveState()
-        self.canv.scale(self.scale, self.scale)
-        self.drawing.drawOn(self.canv, 0, 0)
-        self.canv.restoreState()
 
 
 def _bar(fraction: float, font: str, width: float = 3.2 * cm, height: float = 5.5) -> Drawing:
@@ -294,146 +51,21 @@ def _bar(fraction: float, font: str, width: float = 3.2 * cm, height: float = 5.
 # ---------------------------------------------------------------------------------------------- builder
 
 
-class _Builder:
+class _Builder(FicheParts):
     """Turns a PdfSource into a story of flowables."""
 
-    def __init__(self, source: PdfSource, fonts: FontSet, registry: _Registry) -> None:
+    def __init__(self, source: PdfSource, fonts: FontSet, registry: Registry) -> None:
+        super().__init__(fonts, registry)
         self.src = source
         self.edition: Edition = source.edition
         self.dossier = source.dossier
         self.profile = source.dossier.profile
-        self.fonts = fonts
-        self.st = S.make_styles(fonts)
-        self.reg = registry
-        self.tf = TextFilter(fonts.coverage, fonts.regular)
-        self.measure = Measure()
         self.cov: Coverage = coverage(self.edition, self.dossier)
         self.draft = self.dossier.state == "brouillon"
         self.numbers = {a.uuid: i for i, a in enumerate(self.dossier.actions, start=1)}
-        self.toc: list[tuple[int, str, str]] = []  # (level, markup, key)
         from app.mosaic_layout import level_colors
 
         self.level_colors = level_colors(self.edition.levels)
-
-    # -- text helpers ------------------------------------------------------------------------------------
-
-    def t(self, text: str) -> str:
-        """One-line user or edition text as markup (regular face)."""
-        return self.tf.markup(text, multiline=False)
-
-    def tb(self, text: str) -> str:
-        """One-line text in the bold face."""
-        return self.tf.markup(text, self.fonts.bold, multiline=False)
-
-    def table_style(self, commands: list[tuple[Any, ...]]) -> TableStyle:
-        """A table style whose default face is ours (reportlab's default, Helvetica, is never embedded)."""
-        return TableStyle([("FONT", (0, 0), (-1, -1), self.fonts.regular, S.BODY_SIZE), *commands])
-
-    def heading(
-        self, markup: str, style: Any, key: str, title: str, level: int, toc: bool = True, reserve: float = 40.0
-    ) -> Heading:
-        h = Heading(markup, style)
-        h.reserve = reserve
-        h.anchor = (key, " ".join(title.split()) or "(sans titre)", level)
-        h.registry = self.reg
-        if toc:
-            self.toc.append((level, markup, key))
-        return h
-
-    def field(self, label: str, text: str, empty: str = "non renseigné") -> list[Line]:
-        """A label and its text; an empty field is one line ("PARTENAIRES  non renseigné")."""
-        body = self.text_lines(text)
-        if not body:
-            return self.label_line(label.upper(), empty)
-        return self.label_line(label.upper()) + body
-
-    def text_lines(self, text: str, x: float = 0.0) -> list[Line]:
-        """A long text as lines: its line breaks kept, a little space between its paragraphs."""
-        blocks = self.tf.paragraphs_plain(text)
-        out: list[Line] = []
-        for i, block in enumerate(blocks):
-            for j, raw in enumerate(block.split("\n")):
-                out += self.lines(raw, x=x, leading=S.BODY_LEADING, gap=4.0 if i and not j else 0.0)
-        return out
-
-    def lines(
-        self,
-        text: str,
-        *,
-        font: str | None = None,
-        size: float = S.BODY_SIZE,
-        color: Any = S.INK,
-        x: float = 0.0,
-        leading: float = 0.0,
-        gap: float = 0.0,
-        prefix: str = "",
-        prefix_font: str | None = None,
-        prefix_size: float = 0.0,
-        prefix_color: Any = None,
-        prefix_x: float = 0.0,
-        square: Any = None,
-        empty_square: bool = False,
-        url: str = "",
-    ) -> list[Line]:
-        """Plain text (filtered: unprintable characters as markers) wrapped to the frame from ``x``."""
-        font = font or self.fonts.regular
-        wrapped = self.measure.wrap(self.tf.plain(text, font), font, size, S.FRAME_WIDTH - x)
-        out = []
-        for i, part in enumerate(wrapped):
-            first = i == 0
-            out.append(
-                Line(
-                    part,
-                    font,
-                    size,
-                    color,
-                    x=x,
-                    leading=leading,
-                    gap=gap if first else 0.0,
-                    square=square if first else None,
-                    empty_square=empty_square and first,
-                    url=url,
-                    prefix=prefix if first else "",
-                    prefix_font=prefix_font or self.fonts.bold,
-                    prefix_size=prefix_size or size,
-                    prefix_color=prefix_color,
-                    prefix_x=prefix_x,
-                )
-            )
-        return out
-
-    def label_line(self, text: str, note: str = "", gap: float = 5.0) -> list[Line]:
-        """A small label ("SERVICES DU QUESTIONNAIRE"), optionally with a note ("aucun")."""
-        if note:
-            return [
-                Line(
-                    note,
-                    self.fonts.italic,
-                    8.3,
-                    S.MUTED,
-                    x=_width(text, self.fonts.bold, 7.3) + 4,
-                    gap=gap,
-                    leading=10,
-                    prefix=text,
-                    prefix_font=self.fonts.bold,
-                    prefix_size=7.3,
-                    prefix_color=S.MUTED,
-                )
-            ]
-        return [Line(text, self.fonts.bold, 7.3, S.MUTED, gap=gap, leading=10, keep_with_next=True)]
-
-    def anchor(self, key: str, title: str, level: int) -> Any:
-        """What a Lines block calls when drawn: bookmark, outline entry, page number of ``key``."""
-        title = " ".join(title.split()) or "(sans titre)"
-        reg = self.reg
-
-        def on_draw(canv: Canvas, top: float) -> None:
-            canv.bookmarkHorizontal(key, 0, top + 6)
-            canv.addOutlineEntry(title, key, level=level, closed=level > 0)
-            reg.pages[key] = canv.getPageNumber()
-            reg.outline.append((level, title))
-
-        return on_draw
 
     # -- parts -------------------------------------------------------------------------------------------
 
@@ -485,23 +117,6 @@ class _Builder:
         out.append(self.state_box())
         return out
 
-    def key_values(self, rows: Iterable[tuple[str, str]], key_width: float, style: Any) -> Table:
-        label_style = replace_style(style, fontName=self.fonts.bold, textColor=S.MUTED)
-        data = [[Para(escape(k), label_style), Para(v, style)] for k, v in rows]
-        table = Table(data, colWidths=[key_width, S.FRAME_WIDTH - key_width], hAlign="LEFT")
-        table.setStyle(
-            self.table_style(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-                    ("TOPPADDING", (0, 0), (-1, -1), 2),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-                ]
-            )
-        )
-        return table
-
     def state_lines(self) -> list[str]:
         d, snap = self.dossier, self.src.snapshot
         if snap is None and not self.draft:
@@ -519,12 +134,12 @@ class _Builder:
             ]
         lines = [f"<b>État du dossier : {escape(STATE_LABELS.get(d.state, d.state))}</b> — révision {d.revision}"]
         if snap.validated_at:
-            lines.append(f"Validé le {escape(_iso_date(snap.validated_at))}")
+            lines.append(f"Validé le {escape(iso_date(snap.validated_at, self.src.tz))}")
         if snap.sent_at:
-            lines.append(f"Envoyé à l'association le {escape(_iso_date(snap.sent_at))}")
+            lines.append(f"Envoyé à l'association le {escape(iso_date(snap.sent_at, self.src.tz))}")
         if snap.received_at:
             receipt = f" (accusé de réception n° {self.t(snap.receipt_id)})" if snap.receipt_id else ""
-            lines.append(f"Reçu par l'association le {escape(_iso_date(snap.received_at))}{receipt}")
+            lines.append(f"Reçu par l'association le {escape(iso_date(snap.received_at, self.src.tz))}{receipt}")
         lines.append(f"Empreinte SHA-256 de la version validée : {snap.sha256}")
         return lines
 
@@ -546,27 +161,6 @@ class _Builder:
             )
         )
         return table
-
-    def contents(self) -> list[Flowable]:
-        st = self.st
-        out: list[Flowable] = [self.heading("Sommaire", st.h1, "sommaire", "Sommaire", 0, toc=False)]
-        rows = []
-        for level, markup, key in self.toc:
-            style = st.toc_1 if level == 0 else st.toc_2
-            rows.append([Para(f'<a href="#{key}">{markup}</a>', style), PageRef(key, self.reg)])
-        table = Table(rows, colWidths=[S.FRAME_WIDTH - 1.6 * cm, 1.6 * cm])
-        commands = [
-            ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ("TOPPADDING", (0, 0), (-1, -1), 2),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.3, S.RULE),
-        ]
-        table.setStyle(self.table_style(commands))
-        out.append(table)
-        out.append(PageBreak())
-        return out
 
     def summary(self) -> list[Flowable]:
         st, cov = self.st, self.cov
@@ -708,149 +302,6 @@ class _Builder:
             out += self.lines(f"{label} : " + " · ".join(refs), x=S.STATE_INDENT, size=8, color=S.MUTED, leading=10.5)
         return out
 
-    def actions(self, tick: Callable[[], None]) -> list[Flowable]:
-        st = self.st
-        n = len(self.dossier.actions)
-        out: list[Flowable] = [self.heading("Fiches actions", st.h1, "actions", "Fiches actions", 0)]
-        if not n:
-            out.append(Para(escape("Le dossier ne contient aucune action."), st.muted))
-        else:
-            out.append(Para(escape(f"{n} fiche{'s' if n > 1 else ''} action, dans l'ordre du dossier."), st.muted))
-        for i, a in enumerate(self.dossier.actions, start=1):
-            out += self.fiche(i, a)
-            tick()
-        out.append(PageBreak())
-        return out
-
-    def fiche(self, n: int, a: ActionData) -> list[Flowable]:
-        f, st = self.fonts, self.st
-        title = " ".join(a.title.split())
-        head = self.lines(
-            f"Fiche n° {n} — {title or '(action sans titre)'}", font=f.bold, size=13, color=S.ACCENT, leading=17
-        )
-        keep = len(head)
-        if a.level and self.edition.has_level(a.level):
-            level = self.edition.level(a.level).label
-        else:
-            level = a.level or "non indiqué"
-        meta = [
-            ("Niveau", level, ""),
-            ("Réalisée par", DELIVERER_LABELS.get(a.delivered_by or "", "non indiqué"), ""),
-            ("Dates", _period(a.start_date, a.end_date), ""),
-        ]
-        link = a.web_link.strip()
-        if link:
-            url = link if link.lower().startswith(("http://", "https://")) and link.isprintable() else ""
-            meta.append(("Lien web", link, url))
-        for i, (label, value, url) in enumerate(meta):
-            rows = self.lines(
-                value,
-                x=S.META_INDENT,
-                leading=12.5,
-                gap=5 if i == 0 else 0,
-                prefix=label,
-                prefix_size=8,
-                prefix_color=S.MUTED,
-                url=url,
-                color=S.ACCENT if url else S.INK,
-            )
-            head += rows
-            keep += len(rows)
-        if a.services:
-            head += self.label_line("SERVICES DU QUESTIONNAIRE")
-            for sid in a.services:
-                if self.edition.has_service(sid):
-                    sv = self.edition.service(sid)
-                    text = f"{sv.label} ({self.edition.subtheme(sv.subtheme_id).title})"
-                else:
-                    text = f"{sid} (service inconnu de l'édition {self.edition.id})"
-                head += self.lines(text, x=10, leading=12.5, prefix="•", prefix_font=f.regular, prefix_x=2)
-        else:
-            head += self.label_line("SERVICES DU QUESTIONNAIRE", "aucun service lié")
-        for label, text in (
-            ("Synthèse", a.synthesis),
-            ("Résultats", a.results),
-            ("Outils", a.tools),
-            ("Partenaires", a.partners),
-        ):
-            head += self.field(label, text)
-        if a.addresses:
-            head += self.label_line("ADRESSES")
-            for ad in a.addresses:
-                place = ", ".join(
-                    x
-                    for x in (ad.street.strip(), " ".join(y for y in (ad.postal_code.strip(), ad.city.strip()) if y))
-                    if x
-                )
-                text = (f"{ad.label.strip()} — " if ad.label.strip() else "") + place
-                head += self.lines(text, x=10, leading=12.5, prefix="•", prefix_font=f.regular, prefix_x=2)
-        else:
-            head += self.label_line("ADRESSES", "aucune")
-        files, thumbs = self.attachments(a.attachments)
-        head += files
-        # One block per fiche: it splits between lines, never after a label, never inside its heading.
-        out: list[Flowable] = [
-            Lines(
-                head,
-                space_before=16 if n > 1 else 10,
-                reserve=3 * cm,
-                keep_first=keep,
-                on_draw=self.anchor(f"action-{n}", f"{n}. {title or '(action sans titre)'}", 1),
-                rule=S.RULE if n > 1 else None,
-                frame_height=S.FRAME_HEIGHT,
-            )
-        ]
-        if thumbs is not None:
-            out.append(thumbs)
-        del st
-        return out
-
-    def attachments(self, refs: tuple[AttachmentRef, ...]) -> tuple[list[Line], Table | None]:
-        """The lines that list attachments, and a table of photo thumbnails (None without photos)."""
-        st, f = self.st, self.fonts
-        if not refs:
-            return self.label_line("PIÈCES JOINTES", "aucune"), None
-        files = self.label_line("PIÈCES JOINTES")
-        thumbs: list[Any] = []
-        for ref in refs:
-            path = self.src.attachment_path(ref.sha256) if self.src.attachment_path else None
-            image = _thumbnail(path) if path is not None and ref.media_type.startswith("image/") else None
-            if image is not None:
-                caption = f'{self.t(ref.name)} <font color="#5B6470">— {escape(file_size(ref.size))}</font>'
-                thumbs.append([image, Para(caption, st.small)])
-                continue
-            note = ""
-            if path is None:
-                note = " — fichier absent de cet ordinateur"
-            elif ref.media_type.startswith("image/"):
-                note = " — aperçu impossible"
-            files += self.lines(
-                f"{ref.name} — {file_size(ref.size)}{note}",
-                x=10,
-                leading=12.5,
-                prefix="•",
-                prefix_font=f.regular,
-                prefix_x=2,
-            )
-        table = None
-        if thumbs:
-            per_row = 3
-            grid = [thumbs[i : i + per_row] for i in range(0, len(thumbs), per_row)]
-            cells = [[*row, *[""] * (per_row - len(row))] for row in grid]
-            table = Table(cells, colWidths=[S.FRAME_WIDTH / per_row] * per_row, hAlign="LEFT")
-            table.setStyle(
-                self.table_style(
-                    [
-                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                        ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-                        ("TOPPADDING", (0, 0), (-1, -1), 4),
-                        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-                    ]
-                )
-            )
-        return files, table
-
     def epci(self) -> list[Flowable]:
         st = self.st
         out: list[Flowable] = [self.heading("Critères intercommunaux", st.h1, "epci", "Critères intercommunaux", 0)]
@@ -882,7 +333,10 @@ class _Builder:
         block: list[Flowable] = [Para(intro, st.body)]
         if snap is not None and not self.draft:
             block.append(
-                Para(escape(f"Version validée le {_iso_date(snap.validated_at)}, empreinte SHA-256 :"), st.body)
+                Para(
+                    escape(f"Version validée le {iso_date(snap.validated_at, self.src.tz)}, empreinte SHA-256 :"),
+                    st.body,
+                )
             )
             block.append(Para(snap.sha256, st.hash))
         else:
@@ -956,90 +410,6 @@ class _Builder:
             out.append(Lines(block, frame_height=S.FRAME_HEIGHT))
         return out
 
-    def characters_note(self) -> list[Flowable]:
-        st = self.st
-        replaced = self.tf.replaced
-        out: list[Flowable] = [
-            self.heading("Note sur les caractères", st.h2, "caracteres", "Note sur les caractères", 0)
-        ]
-        out.append(
-            Para(
-                escape(
-                    "Certains caractères saisis ne figurent pas dans les polices de ce document (émoticônes, "
-                    "écritures non latines…). Ils ne sont pas omis : chacun est imprimé sous la forme de son "
-                    "code Unicode entre crochets, par exemple [U+1F44D]."
-                ),
-                st.body,
-            )
-        )
-        items = sorted(replaced.items(), key=lambda kv: ord(kv[0]))
-        block: list[Line] = []
-        for ch, count in items[:MAX_NOTED_CHARACTERS]:
-            times = f" ({count} fois)" if count > 1 else ""
-            block += self.lines(
-                describe(ch) + times, x=10, leading=12.5, prefix="•", prefix_font=self.fonts.regular, prefix_x=2
-            )
-        if len(items) > MAX_NOTED_CHARACTERS:
-            block += self.lines(f"… et {len(items) - MAX_NOTED_CHARACTERS} autres.", color=S.MUTED)
-        out.append(Lines(block, frame_height=S.FRAME_HEIGHT))
-        return out
-
-
-def replace_style(style: Any, **changes: Any) -> Any:
-    from reportlab.lib.styles import ParagraphStyle
-
-    return ParagraphStyle(f"{style.name}+", parent=style, **changes)
-
-
-def _iso_date(value: str) -> str:
-    """``2026-11-23T10:30:00Z`` as ``23/11/2026 à 10:30 (UTC)``."""
-    try:
-        day, time = value.rstrip("Z").split("T", 1)
-        d = date.fromisoformat(day)
-        return f"{short_date(d)} à {time[:5]} (UTC)"
-    except ValueError:
-        return value
-
-
-def _period(start: date | None, end: date | None) -> str:
-    if start and end:
-        return f"du {short_date(start)} au {short_date(end)}"
-    if start:
-        return f"depuis le {short_date(start)}"
-    if end:
-        return f"jusqu'au {short_date(end)}"
-    return "non indiquées"
-
-
-def _thumbnail(path: Any) -> Image | None:
-    """A photo as a small JPEG (EXIF rotation applied), or None if it cannot be read as an image."""
-    try:
-        from PIL import Image as PILImage
-        from PIL import ImageOps
-
-        with PILImage.open(path) as im:
-            im.draft("RGB", (THUMB_MAX_PX, THUMB_MAX_PX))
-            im = ImageOps.exif_transpose(im)
-            im.thumbnail((THUMB_MAX_PX, THUMB_MAX_PX))
-            if im.mode not in ("RGB", "L"):
-                im = im.convert("RGBA")
-                background = PILImage.new("RGB", im.size, (255, 255, 255))
-                background.paste(im, mask=im.getchannel("A"))
-                im = background
-            buf = io.BytesIO()
-            im.save(buf, "JPEG", quality=82)
-            w, h = im.size
-    except Exception:  # any unreadable, truncated or exotic image: listed by name instead
-        return None
-    if not w or not h:
-        return None
-    scale = min(THUMB_WIDTH / w, THUMB_HEIGHT / h)
-    buf.seek(0)
-    return Image(buf, width=w * scale, height=h * scale, hAlign="LEFT")
-
-
-# ---------------------------------------------------------------------------------------------- render
-
 
 def render(
     source: PdfSource,
@@ -1055,7 +425,7 @@ def render(
             raise PdfCancelled()
 
     fonts = register_fonts()
-    registry = _Registry()
+    registry = Registry()
     b = _Builder(source, fonts, registry)
     if progress is not None:
         progress(0, PROGRESS_TOTAL)
@@ -1092,63 +462,39 @@ def render(
 
     d, snap = source.dossier, source.snapshot
     sha = snap.sha256 if snap is not None and not b.draft else None
-    page_deco = _PageDecoration(
+    if sha:
+        ident = f"Révision {d.revision} · empreinte SHA-256 {sha[:12]}"
+    elif b.draft:
+        ident = f"Révision {d.revision} · brouillon non validé, sans empreinte"
+    else:
+        ident = f"Révision {d.revision} · empreinte non fournie"
+    decoration = PageDecoration(
         fonts=fonts,
-        collectivity=footer_name,
-        edition=source.edition.id,
-        revision=d.revision,
-        sha12=sha[:12] if sha else None,
+        header=f"Label {LABEL_NAME} — dossier de participation, édition {source.edition.id}",
+        who=footer_name,
+        what=f" · édition {source.edition.id}",
+        ident=ident,
+        printed=f"Imprimé le {short_date(source.today)}",
         draft=b.draft,
-        printed=short_date(source.today),
     )
-    registry.forms.update(page_deco.forms())
-    title = f"Dossier de participation {source.edition.id} — {name}"
-    subject = f"Label {LABEL_NAME}, édition {source.edition.id} — révision {d.revision}" + (
-        f" — SHA-256 {sha}" if sha else " — brouillon"
+    metadata = Metadata(
+        title=f"Dossier de participation {source.edition.id} — {name}",
+        author=name,
+        subject=f"Label {LABEL_NAME}, édition {source.edition.id} — révision {d.revision}"
+        + (f" — SHA-256 {sha}" if sha else " — brouillon"),
+        keywords=("Villes Internet", f"édition {source.edition.id}", f"révision {d.revision}"),
     )
-    doc = _Doc(
+    write_story(
         out,
+        story,
+        fonts=fonts,
         registry=registry,
+        decoration=decoration,
+        metadata=metadata,
         progress=progress,
         cancelled=cancelled,
-        pagesize=(S.PAGE_WIDTH, S.PAGE_HEIGHT),
-        leftMargin=S.MARGIN_LEFT,
-        rightMargin=S.MARGIN_RIGHT,
-        topMargin=S.MARGIN_TOP,
-        bottomMargin=S.MARGIN_BOTTOM,
-        title=title,
-        author=name,
-        subject=subject,
-        creator=CREATOR,
-        keywords=["Villes Internet", f"édition {source.edition.id}", f"révision {d.revision}"],
-        lang="fr-FR",
-        initialFontName=fonts.regular,
-        initialFontSize=S.BODY_SIZE,
+        prep_share=PREP_SHARE,
     )
-    frame = Frame(
-        S.MARGIN_LEFT,
-        S.MARGIN_BOTTOM,
-        S.FRAME_WIDTH,
-        S.FRAME_HEIGHT,
-        id="body",
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-    )
-    doc.addPageTemplates(
-        [
-            PageTemplate("cover", [frame], onPage=page_deco.cover),
-            PageTemplate("body", [frame], onPage=page_deco.body),
-        ]
-    )
-
-    def canvasmaker(*args: Any, **kwargs: Any) -> Canvas:
-        return _Canvas(*args, registry=registry, fonts=fonts, **kwargs)
-
-    doc.build_story(story, canvasmaker)
-    if progress is not None:
-        progress(PROGRESS_TOTAL, PROGRESS_TOTAL)
     size = out.tell() if out.seekable() else 0
     return PdfReport(
         pages=registry.page_count,
@@ -1159,113 +505,3 @@ def render(
         outline=tuple(registry.outline),
         replaced=tuple(describe(ch) for ch in sorted(b.tf.replaced, key=ord)),
     )
-
-
-@dataclass(frozen=True, slots=True)
-class _PageDecoration:
-    """What every page carries: watermark and header of a draft, and the footer that identifies the copy."""
-
-    fonts: FontSet
-    collectivity: str
-    edition: str
-    revision: int
-    sha12: str | None
-    draft: bool
-    printed: str
-
-    def cover(self, canv: Canvas, doc: BaseDocTemplate) -> None:
-        self._page(canv, "deco-cover")
-
-    def body(self, canv: Canvas, doc: BaseDocTemplate) -> None:
-        self._page(canv, "deco-body")
-
-    def forms(self) -> dict[str, Callable[[Canvas], None]]:
-        """The parts that are the same on every page, drawn once as forms (defined when the canvas is saved)."""
-        return {
-            "deco-cover": lambda canv: self.paint(canv, header=False),
-            "deco-body": lambda canv: self.paint(canv, header=True),
-        }
-
-    def _page(self, canv: Canvas, form: str) -> None:
-        canv.doForm(form)
-        canv.saveState()
-        canv.setFillColor(S.MUTED)
-        canv.setFont(self.fonts.regular, 7.5)
-        canv.drawRightString(self.page_x, self.y1, f"Page {canv.getPageNumber()} /")
-        canv.translate(self.page_x + 2.2, self.y1)
-        canv.doForm(TOTAL_FORM)
-        canv.restoreState()
-
-    @property
-    def page_x(self) -> float:
-        return S.PAGE_WIDTH - S.MARGIN_RIGHT - 1.3 * cm
-
-    @property
-    def y1(self) -> float:
-        return S.MARGIN_BOTTOM - 0.95 * cm
-
-    def paint(self, canv: Canvas, *, header: bool) -> None:
-        f = self.fonts
-        left, right = S.MARGIN_LEFT, S.PAGE_WIDTH - S.MARGIN_RIGHT
-        canv.saveState()
-        if self.draft:
-            canv.saveState()
-            canv.setFillColor(S.DRAFT_WATERMARK)
-            canv.setFont(f.bold, 96)
-            canv.translate(S.PAGE_WIDTH / 2, S.PAGE_HEIGHT / 2)
-            canv.rotate(52)
-            canv.drawCentredString(0, -34, "BROUILLON")
-            canv.restoreState()
-        top = S.PAGE_HEIGHT - S.MARGIN_TOP + 0.75 * cm
-        if header:
-            canv.setFont(f.regular, 7.5)
-            canv.setFillColor(S.MUTED)
-            canv.drawString(left, top, f"Label {LABEL_NAME} — dossier de participation, édition {self.edition}")
-            canv.setStrokeColor(S.RULE)
-            canv.setLineWidth(0.4)
-            canv.line(left, top - 4, right, top - 4)
-        if self.draft:
-            canv.setFont(f.bold, 8.5)
-            canv.setFillColor(S.DRAFT)
-            canv.drawRightString(right, top, "BROUILLON — non validé")
-        # Footer: who, which edition, which revision and its hash (the page number is drawn on each page).
-        y1 = self.y1
-        y2 = y1 - 10
-        canv.setStrokeColor(S.RULE)
-        canv.setLineWidth(0.4)
-        canv.line(left, y1 + 10, right, y1 + 10)
-        canv.setFillColor(S.MUTED)
-        who = _fit(self.collectivity, f.bold, 7.5, self.page_x - left - 3.2 * cm)
-        canv.setFont(f.bold, 7.5)
-        canv.drawString(left, y1, who)
-        canv.setFont(f.regular, 7.5)
-        canv.drawString(left + _width(who, f.bold, 7.5), y1, f" · édition {self.edition}")
-        if self.sha12:
-            ident = f"Révision {self.revision} · empreinte SHA-256 {self.sha12}"
-        elif self.draft:
-            ident = f"Révision {self.revision} · brouillon non validé, sans empreinte"
-        else:
-            ident = f"Révision {self.revision} · empreinte non fournie"
-        canv.drawString(left, y2, ident)
-        canv.drawRightString(right, y2, f"Imprimé le {self.printed}")
-        canv.restoreState()
-
-
-def _width(text: str, font: str, size: float) -> float:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    return stringWidth(text, font, size)
-
-
-def _fit(text: str, font: str, size: float, width: float) -> str:
-    """``text`` shortened with an ellipsis to fit ``width`` points."""
-    if _width(text, font, size) <= width:
-        return text
-    lo, hi = 0, len(text)
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if _width(text[:mid] + "…", font, size) <= width:
-            lo = mid
-        else:
-            hi = mid - 1
-    return text[:lo].rstrip() + "…"

@@ -9,6 +9,7 @@ read as markup, so it needs no escaping.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,10 @@ from typing import Any
 from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.platypus import Flowable
+
+# Every white space but the no-break ones (U+00A0, U+2007, U+202F: "Action\u00a0:", "1\u202f050"), which stay
+# inside their word and are printed as typed.
+_BREAKS = re.compile(r"[\t\n\v\f\r \x1c-\x1f\x85\u1680\u2000-\u2006\u2008-\u200a\u2028\u2029\u205f\u3000]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +38,8 @@ class Line:
     empty_square: bool = False
     url: str = ""  # the line is a link to this address
     prefix: str = ""  # drawn at ``prefix_x`` on the same baseline (a label, a bullet, a state)
-    prefix_font: str = ""
-    prefix_size: float = 0.0
+    prefix_font: str = ""  # "": the line's own face
+    prefix_size: float = 0.0  # 0: the line's own size
     prefix_color: Color | None = None
     prefix_x: float = 0.0
     keep_with_next: bool = False  # never the last line of a page (a label stays with its text)
@@ -60,8 +65,8 @@ class Measure:
         return w
 
     def wrap(self, text: str, font: str, size: float, width: float) -> list[str]:
-        """Greedy line breaking at spaces; a word wider than the line is cut between characters."""
-        words = text.split()
+        """Greedy line breaking at spaces (never at a no-break space); a word wider than the line is cut."""
+        words = [w for w in _BREAKS.split(text) if w]
         if not words:
             return [""]
         space = self.width(" ", font, size)
@@ -200,11 +205,12 @@ class Lines(Flowable):
                 ascent = ascents[key] = getAscentDescent(line.font, line.size)[0]
             baseline = y - ascent - (leading - line.size * 1.2) / 2
             if line.prefix:
-                text.setFont(line.prefix_font, line.prefix_size)
+                prefix_font = (line.prefix_font or line.font, line.prefix_size or line.size)
+                text.setFont(*prefix_font)
                 text.setFillColor(line.prefix_color or line.color)
                 text.setTextOrigin(line.prefix_x, baseline)
                 text.textOut(line.prefix)
-                font, color, flowing = (line.prefix_font, line.prefix_size), line.prefix_color or line.color, None
+                font, color, flowing = prefix_font, line.prefix_color or line.color, None
             if key != font:
                 font = key
                 text.setFont(line.font, line.size, leading)

@@ -1,4 +1,4 @@
-"""The print preview: the dossier's PDF built through the runner, shown with QtPdf, saved, printed, cancelled."""
+"""The print preview: the dossier's PDF or the blank questionnaire, built by the runner, shown, saved, cancelled."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from pytestqt.qtbot import QtBot
 
 from app.workspace import Workspace
 from tests.conftest import ROOT
-from tests.ui.helpers import wait_idle
+from tests.ui.helpers import WindowFactory, visible_windows, wait_idle
 from ui.dialogs.print_preview import MESSAGE_PAGE, VIEW_PAGE, PrintPreviewDialog, open_print_preview
 from ui.dossier_controller import DossierController
+from ui.main_window import MainWindow
 from ui.qt import Qt, QWidget
 from ui.qt_pdf import HAS_QTPDF, QPrinter
 from ui.tasks import TaskRunner
@@ -138,3 +139,58 @@ def test_the_preview_shows_edits_not_yet_saved(qtbot: QtBot, ws: Workspace, runn
     assert "Titre tapé à l'instant" in text
     dialog.close()
     wait_idle(qtbot, runner)
+
+
+# ---------------------------------------------------------------------- the blank questionnaire
+
+
+def _blank_dialog(qtbot: QtBot, window: MainWindow) -> PrintPreviewDialog:
+    file_menu = window.menuBar().actions()[0].menu()
+    assert window.blank_action in file_menu.actions()
+    assert window.blank_action.text() == "Imprimer le questionnaire &vierge…"
+    window.blank_action.trigger()
+    (dialog,) = visible_windows(PrintPreviewDialog)
+    return dialog
+
+
+def test_blank_questionnaire_from_the_file_menu_of_an_empty_file(
+    qtbot: QtBot, ws: Workspace, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    window = make_window(ws)
+    assert window.controller.dossier.actions == () and not window.controller.dossier.profile.name
+    dialog = _blank_dialog(qtbot, window)
+    assert dialog.windowTitle() == "Questionnaire vierge\u00a0: aperçu avant impression"
+    with qtbot.waitSignal(dialog.ready, timeout=20_000) as ready:
+        pass  # built by the window's runner, off the GUI thread
+    pages = ready.args[0]
+    assert dialog.stack.currentIndex() == VIEW_PAGE and dialog.page_count() == pages > 15
+    assert dialog.info_label.text() == (f"{pages} pages · questionnaire vierge de l'édition 2019, à remplir à la main")
+    assert dialog.suggested_name == "questionnaire-vierge-2019.pdf"
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(dialog.pdf_path).pages)  # type: ignore[arg-type]
+    for service in window.controller.edition.services:
+        assert " ".join(service.label.split()) in text
+    assert dialog.print_button.isEnabled() and dialog.save_button.isEnabled()
+    target = tmp_path / "vierge.pdf"
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.save_to(target)
+    assert target.read_bytes() == dialog.pdf_path.read_bytes()  # type: ignore[union-attr]
+    dialog.close()
+    wait_idle(qtbot, window.runner)
+
+
+def test_blank_questionnaire_can_be_cancelled(qtbot: QtBot, ws: Workspace, make_window: WindowFactory) -> None:
+    window = make_window(ws)
+    gate = threading.Event()
+    window.runner.run(lambda: gate.wait(10))  # the worker is busy: the questionnaire waits in the queue
+    dialog = _blank_dialog(qtbot, window)
+    assert dialog.generating and dialog.status_label.text() == "Préparation du questionnaire vierge…"
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(dialog.cancelled, timeout=10_000):
+        gate.set()
+    assert dialog.stack.currentIndex() == MESSAGE_PAGE and "annulée" in dialog.message_label.text()
+    assert list(Path(dialog._tmp.path()).iterdir()) == [] and dialog.pdf_path is None
+    with qtbot.waitSignal(dialog.ready, timeout=20_000):
+        qtbot.mouseClick(dialog.retry_button, Qt.MouseButton.LeftButton)
+    assert dialog.stack.currentIndex() == VIEW_PAGE
+    dialog.close()
+    wait_idle(qtbot, window.runner)

@@ -1,6 +1,7 @@
-"""Fichier › Aperçu avant impression: the dossier's PDF shown in the window, printed, or saved.
+"""Fichier › Aperçu avant impression: the dossier's PDF (or the blank questionnaire) shown, printed, or saved.
 
-The PDF is built off the GUI thread through the window's TaskRunner (``app.pdf.build_pdf``) into a
+What is built is a ``PreviewJob`` (``ui.dialogs.print_jobs``): the dossier, or the edition's blank
+questionnaire. The PDF is built off the GUI thread through the window's TaskRunner into a
 temporary folder, with a progress bar and a Cancel button that sets a flag the builder polls between
 flowables (cancelling leaves no file). It is then shown with QtPdf (page navigation and zoom), printed
 through the system's print dialog (each page rendered by QPdfDocument into the printer's painter), or
@@ -10,13 +11,11 @@ copied where the user chooses: what is printed or saved is exactly what is previ
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
-import tempfile
 import threading
 from pathlib import Path
 
-from app.pdf import PROGRESS_TOTAL, PdfCancelled, PdfReport, build_pdf, source_from_workspace, suggested_filename
+from app.pdf import PROGRESS_TOTAL, PdfCancelled, PdfReport, copy_pdf
+from ui.dialogs.print_jobs import PreviewJob, blank_job, dossier_job
 from ui.dossier_controller import DossierController
 from ui.excepthook import expected_message, report_exception
 from ui.messages import show_warning
@@ -55,7 +54,7 @@ PROGRESS_PAGE, VIEW_PAGE, MESSAGE_PAGE = 0, 1, 2
 
 
 class PrintPreviewDialog(QDialog):
-    """Generate, show, print and save the dossier's PDF."""
+    """Generate, show, print and save a PDF: the dossier's, or the blank questionnaire."""
 
     ready = Signal(int)  # the PDF is on screen: its page count
     cancelled = Signal()  # the generation was cancelled: nothing was written
@@ -64,19 +63,19 @@ class PrintPreviewDialog(QDialog):
     printed = Signal(int)  # pages sent to the printer
     _progress = Signal(int, int)  # from the worker thread (queued to the GUI thread)
 
-    def __init__(self, controller: DossierController, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, job: PreviewJob, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.controller = controller
+        self.job = job
         self.runner = runner
         self.report: PdfReport | None = None
         self.pdf_path: Path | None = None
-        self.suggested_name = f"dossier-{controller.edition.id}.pdf"
+        self.suggested_name = job.suggested_name
         self.generating = False
         self._cancel: threading.Event | None = None
         self._generation = 0
         self._tmp = QTemporaryDir()
-        self.setWindowTitle("Aperçu avant impression")
-        self.setAccessibleName("Aperçu avant impression du dossier")
+        self.setWindowTitle(job.title)
+        self.setAccessibleName(f"Aperçu avant impression : {job.what}")
         self.resize(980, 760)
 
         # -- toolbar: pages, zoom, actions
@@ -104,10 +103,10 @@ class PrintPreviewDialog(QDialog):
         self.refresh_button = QPushButton("&Actualiser", self)
         self.refresh_button.setAccessibleName("Refaire le PDF avec les dernières modifications")
         self.print_button = QPushButton("&Imprimer…", self)
-        self.print_button.setAccessibleName("Imprimer le dossier")
+        self.print_button.setAccessibleName(f"Imprimer {job.what}")
         self.print_button.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
         self.save_button = QPushButton("&Enregistrer en PDF…", self)
-        self.save_button.setAccessibleName("Enregistrer le dossier en PDF")
+        self.save_button.setAccessibleName(f"Enregistrer {job.what} en PDF")
         self.close_button = QPushButton("&Fermer", self)
         self.close_button.setAccessibleName("Fermer l'aperçu")
         self.info_label = QLabel(self)
@@ -127,7 +126,7 @@ class PrintPreviewDialog(QDialog):
         # -- the three states: generating, showing, message (cancelled, failed, no viewer)
         self.stack = QStackedWidget(self)
         progress_page = QWidget(self)
-        self.status_label = QLabel("Préparation du dossier à imprimer…", progress_page)
+        self.status_label = QLabel(job.preparing, progress_page)
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.progress_bar = QProgressBar(progress_page)
         self.progress_bar.setAccessibleName("Avancement de la préparation du PDF")
@@ -212,12 +211,12 @@ class PrintPreviewDialog(QDialog):
         cancel = self._cancel = threading.Event()
         self.generating = True
         self.progress_bar.setValue(0)
-        self.status_label.setText("Préparation du dossier à imprimer…")
+        self.status_label.setText(self.job.preparing)
         self.cancel_button.setEnabled(True)
         self.stack.setCurrentIndex(PROGRESS_PAGE)
         self._update_controls()
-        self.controller.save_pending()  # queued first: the PDF shows every edit made so far
-        ws, edition_id = self.controller.ws, self.controller.edition.id
+        self.job.before()  # the dossier's pending edits are queued first: the PDF shows every edit made so far
+        build = self.job.build
         target = Path(self._tmp.path()) / f"apercu-{generation}.pdf"
         post = self._progress.emit
 
@@ -226,9 +225,7 @@ class PrintPreviewDialog(QDialog):
                 post(done, total)
 
         def work() -> tuple[str, PdfReport]:
-            source = source_from_workspace(ws, edition_id)
-            report = build_pdf(source, target, progress=progress, cancelled=cancel.is_set)
-            return suggested_filename(source), report
+            return build(target, progress, cancel.is_set)
 
         self.runner.run(work, self._generated, self._generation_failed, owner=self)
 
@@ -251,8 +248,7 @@ class PrintPreviewDialog(QDialog):
         old = self.pdf_path
         self.report = report
         self.pdf_path = report.path
-        state = "brouillon" if report.draft else f"empreinte SHA-256 {(report.sha256 or '')[:12]}"
-        self.info_label.setText(f"{report.pages} page(s) · révision {report.revision} · {state}")
+        self.info_label.setText(self.job.describe(report))
         if self.document is not None and self.pdf_path is not None:
             self.document.close()
             self.document.load(str(self.pdf_path))
@@ -372,8 +368,8 @@ class PrintPreviewDialog(QDialog):
     def save_dialog(self) -> None:
         if self.pdf_path is None:
             return
-        folder = self.controller.ws.path.parent / self.suggested_name
-        name, _ = QFileDialog.getSaveFileName(self, "Enregistrer le dossier en PDF", str(folder), PDF_FILTER)
+        folder = self.job.folder / self.suggested_name
+        name, _ = QFileDialog.getSaveFileName(self, f"Enregistrer {self.job.what} en PDF", str(folder), PDF_FILTER)
         if name:
             path = Path(name) if Path(name).suffix else Path(name).with_suffix(".pdf")
             self.save_to(path)
@@ -384,30 +380,14 @@ class PrintPreviewDialog(QDialog):
         if source is None:
             return
 
-        def work() -> None:
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            try:
-                with os.fdopen(fd, "wb") as out, source.open("rb") as src:
-                    shutil.copyfileobj(src, out)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(tmp, target)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
-
         def failed(exc: BaseException) -> None:
-            if isinstance(exc, OSError):
-                show_warning(self, f"Impossible d'enregistrer {target} : {exc.strerror or exc}.")
-                return
             message = expected_message(exc)
             if message is None:
                 report_exception(exc)
             else:
                 show_warning(self, message)
 
-        self.runner.run(work, lambda _r: self.saved.emit(str(target)), failed, owner=self)
+        self.runner.run(lambda: copy_pdf(source, target), lambda _r: self.saved.emit(str(target)), failed, owner=self)
 
     def open_external(self) -> None:
         if self.pdf_path is not None:
@@ -422,7 +402,7 @@ class PrintPreviewDialog(QDialog):
         printer.setDocName(self.suggested_name)
         printer.setCreator("Arobase")
         dialog = QPrintDialog(printer, self)
-        dialog.setWindowTitle("Imprimer le dossier")
+        dialog.setWindowTitle(f"Imprimer {self.job.what}")
         dialog.setMinMax(1, self.page_count())
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.print_to(printer)
@@ -480,7 +460,16 @@ class PrintPreviewDialog(QDialog):
 
 def open_print_preview(parent: QWidget, controller: DossierController, runner: TaskRunner) -> PrintPreviewDialog:
     """Fichier › Aperçu avant impression: show the dialog (non-modal) and start building the PDF."""
-    dialog = PrintPreviewDialog(controller, runner, parent)
+    return _open(parent, dossier_job(controller), runner)
+
+
+def open_blank_questionnaire(parent: QWidget, controller: DossierController, runner: TaskRunner) -> PrintPreviewDialog:
+    """Fichier › Imprimer le questionnaire vierge…: its preview, to print or save (works on an empty file)."""
+    return _open(parent, blank_job(controller), runner)
+
+
+def _open(parent: QWidget, job: PreviewJob, runner: TaskRunner) -> PrintPreviewDialog:
+    dialog = PrintPreviewDialog(job, runner, parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()
     dialog.generate()

@@ -1,20 +1,27 @@
-"""Write ``dossier-exemple-2019.json``: a fictional commune's dossier, for screenshots, demos and training.
+"""Write ``resources/exemples/dossier-exemple-2019.json``: a fictional commune's dossier, for screenshots,
+demos and training.
 
-.venv/bin/python resources/exemples/build.py
+    .venv/bin/python tools/build_example.py [--out FICHIER.json]
+
+A developer's tool, kept out of the shipped ``resources`` package (it imports ``app``).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import uuid
 from datetime import date
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.interchange import to_document
 from app.model import ActionData, Address, DossierData, Profile
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "resources" / "exemples" / "dossier-exemple-2019.json"
 
 NS = uuid.UUID("5f0e4c2a-9a53-4d55-8a8e-2b8f3f0c0a19")
 MAIRIE = Address("Mairie", "1 place de l'Église", "29999", "Landévran-Exemple")
@@ -174,8 +181,10 @@ def build() -> DossierData:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description="Écrire le dossier d'exemple (commune fictive).")
+    parser.add_argument("--out", type=Path, default=EXAMPLE, help=f"fichier à écrire (par défaut {EXAMPLE})")
+    target = parser.parse_args().out
     doc = to_document(build())
-    target = Path(__file__).with_name("dossier-exemple-2019.json")
     target.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(target)
 

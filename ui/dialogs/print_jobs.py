@@ -1,0 +1,90 @@
+"""What the print preview builds: the dossier's PDF or the edition's blank questionnaire.
+
+A job is plain data handed to ``PrintPreviewDialog``: the function that builds the PDF (run by the
+window's TaskRunner, off the GUI thread, polling the cancel flag), what to do first on the GUI thread
+(save the pending edits of the dossier), and the words the dialog uses for it. The blank questionnaire
+reads only the edition, never the store: it works on an empty file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.pdf import (
+    Cancelled,
+    PdfReport,
+    Progress,
+    blank_filename,
+    blank_source,
+    build_blank_pdf,
+    build_pdf,
+    source_from_workspace,
+    suggested_filename,
+)
+from ui.dossier_controller import DossierController
+
+Build = Callable[[Path, Progress, Cancelled], tuple[str, PdfReport]]  # (suggested file name, report)
+
+
+@dataclass(frozen=True)
+class PreviewJob:
+    """A PDF to preview, print and save, and how the dialog speaks of it."""
+
+    build: Build
+    describe: Callable[[PdfReport], str]  # the line under the pages
+    folder: Path  # where "Enregistrer en PDF…" proposes to save
+    suggested_name: str  # before the first build
+    before: Callable[[], None]  # on the GUI thread, before each build
+    title: str
+    preparing: str
+    what: str  # "le dossier", "le questionnaire vierge": in the buttons' accessible names and dialog titles
+
+
+def dossier_job(controller: DossierController) -> PreviewJob:
+    """The dossier's PDF, with every edit made so far (the pending ones are queued first)."""
+    ws, edition_id = controller.ws, controller.edition.id
+
+    def build(target: Path, progress: Progress, cancelled: Cancelled) -> tuple[str, PdfReport]:
+        source = source_from_workspace(ws, edition_id)
+        return suggested_filename(source), build_pdf(source, target, progress=progress, cancelled=cancelled)
+
+    def describe(report: PdfReport) -> str:
+        state = "brouillon" if report.draft else f"empreinte SHA-256 {(report.sha256 or '')[:12]}"
+        return f"{report.pages} page(s) · révision {report.revision} · {state}"
+
+    return PreviewJob(
+        build=build,
+        describe=describe,
+        folder=ws.path.parent,
+        suggested_name=f"dossier-{edition_id}.pdf",
+        before=controller.save_pending,
+        title="Aperçu avant impression",
+        preparing="Préparation du dossier à imprimer…",
+        what="le dossier",
+    )
+
+
+def blank_job(controller: DossierController) -> PreviewJob:
+    """The blank questionnaire of the edition on screen: no collectivity, no dossier, no store read."""
+    edition, clock = controller.edition, controller.ws.clock
+    name = blank_filename(edition)
+
+    def build(target: Path, progress: Progress, cancelled: Cancelled) -> tuple[str, PdfReport]:
+        source = blank_source(edition, clock())
+        return name, build_blank_pdf(source, target, progress=progress, cancelled=cancelled)
+
+    def describe(report: PdfReport) -> str:
+        return f"{report.pages} pages · questionnaire vierge de l'édition {edition.id}, à remplir à la main"
+
+    return PreviewJob(
+        build=build,
+        describe=describe,
+        folder=controller.ws.path.parent,
+        suggested_name=name,
+        before=lambda: None,
+        title="Questionnaire vierge\u00a0: aperçu avant impression",
+        preparing="Préparation du questionnaire vierge…",
+        what="le questionnaire vierge",
+    )
