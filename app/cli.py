@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from app.errors import ArobaseError
+from app.errors import ArobaseError, StoreError
 from app.paths import resolve_store_path
 
 OpenWindow = Callable[[Path], int]
@@ -153,8 +153,6 @@ def main(
     except ArobaseError as exc:
         return _fail(exc.message)
     except Exception as exc:  # store errors and anything else: never a traceback
-        from localdb.store import StoreError
-
         if isinstance(exc, StoreError):
             return _fail(str(exc))
         log = _log_internal_error(exc)

@@ -1,6 +1,12 @@
-"""The one error family users may see: each carries a French sentence that says what to do."""
+"""The error families users may see: each carries a French sentence that says what to do.
+
+The store's own errors are re-exported here: the window reaches them through ``app/``, never by
+importing ``localdb`` (the module they live in loads neither SQLite nor SQLAlchemy).
+"""
 
 from __future__ import annotations
+
+from localdb.errors import StoreDamaged, StoreError, StoreLocked, StoreTooNew, StoreUnreadable
 
 
 class ArobaseError(Exception):
@@ -17,3 +23,14 @@ class InvalidInput(ArobaseError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+__all__ = [
+    "ArobaseError",
+    "InvalidInput",
+    "StoreDamaged",
+    "StoreError",
+    "StoreLocked",
+    "StoreTooNew",
+    "StoreUnreadable",
+]

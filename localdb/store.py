@@ -20,26 +20,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from localdb.errors import StoreDamaged, StoreError, StoreLocked, StoreTooNew, StoreUnreadable
 from localdb.files import FileStore
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 BACKUP_FOLDER = "sauvegardes"
-
-
-class StoreError(Exception):
-    """The store file cannot be used; the message is a French sentence for the user."""
-
-
-class StoreLocked(StoreError):
-    """Another program holds the store's write lock."""
-
-
-class StoreUnreadable(StoreError):
-    """The file is not an SQLite database, is damaged, or cannot be opened."""
-
-
-class StoreTooNew(StoreError):
-    """The file was written by a newer Arobase whose schema this version does not know."""
 
 
 def _busy_timeout_ms() -> int:
@@ -56,9 +41,10 @@ def translate_db_error(exc: Exception, path: Path) -> StoreError:
             "Fermez-le puis réessayez."
         )
     if "not a database" in msg or "malformed" in msg or "corrupt" in msg:
-        return StoreUnreadable(
+        return StoreDamaged(
             f"Le fichier {path} n'est pas une base Arobase lisible (fichier endommagé ou d'un autre type). "
-            "Ouvrez une sauvegarde ou un autre fichier."
+            "Ouvrez une sauvegarde ou un autre fichier.",
+            path,
         )
     if "unable to open" in msg or "readonly" in msg or "read-only" in msg or "disk i/o" in msg:
         return StoreUnreadable(
@@ -258,6 +244,7 @@ def utcnow() -> datetime:
 
 __all__ = [
     "Store",
+    "StoreDamaged",
     "StoreError",
     "StoreLocked",
     "StoreTooNew",

@@ -18,7 +18,7 @@ ALLOWED = {
     "localdb": {"localdb"},
     "sync": {"sync"},
     "server": {"server", "sync"},
-    "ui": {"ui", "app", "localdb", "resources"},
+    "ui": {"ui", "app", "resources"},
 }
 HEAVY = ("reportlab", "requests", "keyring")
 

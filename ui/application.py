@@ -12,10 +12,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from app.edition import EditionCatalog, builtin_directory
-from app.errors import ArobaseError
+from app.errors import ArobaseError, StoreError
 from app.paths import downloaded_editions_dir, user_log_dir
 from app.workspace import Workspace
-from localdb.store import StoreError
 from ui.excepthook import ErrorReporter, expected_message
 from ui.main_window import MainWindow, StoreOpener
 from ui.messages import show_blocking_error

@@ -388,7 +388,7 @@ class DossierController(QObject):
         self._failed(exc)
 
     def _load_failed(self, exc: BaseException) -> None:
-        from localdb.store import StoreError
+        from app.errors import StoreError
 
         if isinstance(exc, ArobaseError | StoreError):
             self.load_failed.emit(exc.message if isinstance(exc, ArobaseError) else str(exc))
@@ -400,7 +400,7 @@ class DossierController(QObject):
         if isinstance(exc, ArobaseError):
             self.save_failed.emit(exc.message)
             return
-        from localdb.store import StoreError
+        from app.errors import StoreError
 
         if isinstance(exc, StoreError):
             self.save_failed.emit(str(exc))
