@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from app.errors import ArobaseError, StoreError
+from app.errors import ArobaseError, StoreDamaged, StoreError
 from app.paths import resolve_store_path
 
 OpenWindow = Callable[[Path], int]
@@ -122,6 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("pdf", parents=[common, edition], help="écrire le dossier à imprimer et à signer (PDF)")
     sp.add_argument("--out", metavar="FICHIER", required=True, help="fichier .pdf à écrire (- pour la sortie standard)")
+
+    sub.add_parser("backups", parents=[common], help="lister les sauvegardes du fichier, la plus récente d'abord")
+    sp = sub.add_parser(
+        "restore", parents=[common], help="remettre une sauvegarde en place (le fichier actuel est gardé)"
+    )
+    sp.add_argument("backup", metavar="SAUVEGARDE", help="numéro (donné par arobase backups) ou nom de fichier")
     return p
 
 
@@ -150,6 +156,8 @@ def main(
     except KeyboardInterrupt:
         print("arobase : interrompu.", file=sys.stderr)
         return 130
+    except StoreDamaged as exc:
+        return _fail(_damaged(exc))
     except ArobaseError as exc:
         return _fail(exc.message)
     except Exception as exc:  # store errors and anything else: never a traceback
@@ -167,6 +175,24 @@ def main(
 def _fail(message: str) -> int:
     print(f"arobase : {message}", file=sys.stderr)
     return EXIT_INPUT
+
+
+def _damaged(exc: StoreDamaged) -> str:
+    """One line: the file is damaged, kept as it is, and the command that restores the latest good backup."""
+    from app.backups import damaged_text, latest_good_backup
+
+    backup = latest_good_backup(exc.path)
+    text = " ".join(damaged_text(exc, backup).split("\n\n"))
+    if backup is not None:
+        text += f" Pour la restaurer\u00a0: arobase --db {_quoted(exc.path)} restore {_quoted(backup.name)}"
+    return text
+
+
+def _quoted(path: Path | str) -> str:
+    """A path or name as it can be pasted into a terminal."""
+    import shlex
+
+    return shlex.quote(str(path)) if os.name == "posix" else (f'"{path}"' if " " in str(path) else str(path))
 
 
 def _log_internal_error(exc: BaseException) -> Path:
@@ -426,6 +452,30 @@ def cmd_pdf(args: argparse.Namespace, path: Path) -> int:
     return EXIT_OK
 
 
+def cmd_backups(_args: argparse.Namespace, path: Path) -> int:
+    """List the backups without opening the store (it may be the damaged file they are meant to replace)."""
+    from app.backups import list_backups
+    from localdb.backups import backup_folder
+
+    found = list_backups(path)
+    if not found:
+        print(f"Aucune sauvegarde de {path} pour l'instant (elles sont rangées dans {backup_folder(path)}).")
+        return EXIT_OK
+    print(f"Sauvegardes de {path}, la plus récente d'abord (dossier {backup_folder(path)})\u00a0:")
+    for b in found:
+        print(f"{b.number:>3}. {b.when} ({b.kind_label})\u00a0— {b.contents_text()}\n     {b.name}")
+    print(f"Pour en remettre une en place\u00a0: arobase --db {_quoted(path)} restore NUMÉRO")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace, path: Path) -> int:
+    from app.backups import find_backup, restore_backup, restored_text
+
+    report = restore_backup(path, find_backup(path, args.backup))
+    print(restored_text(report))
+    return EXIT_OK
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
     "import": cmd_import,
     "export": cmd_export,
@@ -434,6 +484,8 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
     "status": cmd_status,
     "mosaique": cmd_mosaique,
     "pdf": cmd_pdf,
+    "backups": cmd_backups,
+    "restore": cmd_restore,
 }
 
 

@@ -1,4 +1,4 @@
-"""Run the Alembic migrations of a store, programmatically, after backing the file up."""
+"""Run the Alembic migrations of a store, programmatically, after backing the file up (``localdb.backups``)."""
 
 from __future__ import annotations
 
@@ -98,6 +98,9 @@ def upgrade_to_head(store: Store) -> Path | None:
     if current == head:
         return None
     refuse_unknown_revision(store.path, current)
-    backup = store.backup_before_migration(current) if _has_tables(store) else None
+    from localdb.backups import take
+    from localdb.store import utcnow
+
+    backup = take(store.path, "avant-migration", utcnow()) if _has_tables(store) else None
     upgrade(store)
     return backup

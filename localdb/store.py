@@ -4,7 +4,9 @@
 * Foreign keys enforced; real transactions: pysqlite's implicit BEGIN handling is switched off and
   SQLAlchemy's ``begin`` emits our own BEGIN (IMMEDIATE for writes, so two writers queue up instead of
   failing half-way).
-* Alembic migrations run at open, after a copy of the file has been taken (``sauvegardes/``).
+* Alembic migrations run at open, after a backup of the file has been taken (``localdb.backups``).
+* Every open of an existing file first runs ``PRAGMA quick_check`` (read only): a damaged file is
+  refused with :class:`StoreDamaged`, before anything may write to it.
 """
 
 from __future__ import annotations
@@ -24,10 +26,10 @@ from localdb.errors import StoreDamaged, StoreError, StoreLocked, StoreTooNew, S
 from localdb.files import FileStore
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
-BACKUP_FOLDER = "sauvegardes"
 
 
-def _busy_timeout_ms() -> int:
+def busy_timeout_ms() -> int:
+    """How long to wait for another program's lock (``AROBASE_BUSY_TIMEOUT_MS``, for tests and support)."""
     raw = os.environ.get("AROBASE_BUSY_TIMEOUT_MS", "")
     return int(raw) if raw.isdigit() else DEFAULT_BUSY_TIMEOUT_MS
 
@@ -139,25 +141,6 @@ class Store:
         finally:
             session.close()
 
-    def backup_to(self, target: Path) -> Path:
-        """Copy the whole database, consistently, with SQLite's online backup."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        src = sqlite3.connect(self.path)
-        try:
-            dst = sqlite3.connect(target)
-            try:
-                src.backup(dst)
-            finally:
-                dst.close()
-        finally:
-            src.close()
-        return target
-
-    def backup_before_migration(self, current: str | None, clock: datetime | None = None) -> Path:
-        now = (clock or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
-        name = f"{self.path.stem}.avant-migration-{current or 'vide'}-{now}{self.path.suffix or '.sqlite'}"
-        return self.backup_to(self.path.parent / BACKUP_FOLDER / name)
-
     def integrity_ok(self) -> bool:
         try:
             with self.engine.connect() as conn:
@@ -190,7 +173,7 @@ def _preflight(path: Path) -> str | None:
     if not path.exists() or path.stat().st_size == 0:
         return None
     try:
-        conn = sqlite3.connect(path, timeout=_busy_timeout_ms() / 1000, isolation_level=None)
+        conn = sqlite3.connect(path, timeout=busy_timeout_ms() / 1000, isolation_level=None)
         try:
             if conn.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
                 raise sqlite3.DatabaseError("database disk image is malformed (quick_check)")
@@ -212,7 +195,7 @@ def _preflight(path: Path) -> str | None:
 
 
 def _make_engine(path: Path) -> Engine:
-    timeout_ms = _busy_timeout_ms()
+    timeout_ms = busy_timeout_ms()
     engine = create_engine(
         f"sqlite:///{path}",
         connect_args={"timeout": timeout_ms / 1000, "check_same_thread": False},

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import sqlite3
 from contextlib import closing
@@ -24,8 +25,9 @@ import localdb.migrate
 from app.edition import EditionCatalog
 from app.workspace import Workspace
 from localdb import models as m
+from localdb.backups import BACKUP_FOLDER, list_files
 from localdb.migrate import all_revisions, current_revision, head_revision, upgrade
-from localdb.store import BACKUP_FOLDER, Store, StoreError, StoreTooNew
+from localdb.store import Store, StoreError, StoreTooNew
 from sync import dossier_format
 from tests.conftest import run_cli
 from tests.factories import commune_profile, fixed_clock
@@ -40,9 +42,13 @@ def raw_rows(path: Path, sql: str) -> list[tuple[object, ...]]:
         return conn.execute(sql).fetchall()
 
 
-def backups(path: Path) -> list[Path]:
+def backups(path: Path, kind: str = "avant-migration") -> list[Path]:
+    """The backups of one kind (the day's backup, taken when a workspace opens, is not about migrating)."""
     folder = path.parent / BACKUP_FOLDER
-    return sorted(folder.iterdir()) if folder.is_dir() else []
+    everything = sorted(folder.iterdir()) if folder.is_dir() else []
+    of_kind = [b.path for b in list_files(path) if b.kind == kind]
+    assert len(everything) == len(list_files(path)), everything  # nothing else lands in the folder
+    return sorted(of_kind)
 
 
 def schema_diff(store: Store, metadata: MetaData = m.Base.metadata) -> list[object]:
@@ -159,7 +165,8 @@ def test_backup_is_taken_before_migrating_an_older_file(store_path: Path, monkey
         assert current_revision(store) == "9000"
         assert store.integrity_ok()
     [backup] = backups(store_path)
-    assert backup.name.startswith(f"commune.avant-migration-{old_head}-") and backup.suffix == ".sqlite"
+    assert re.fullmatch(r"commune\.avant-migration-\d{8}-\d{6}\.sqlite", backup.name), backup.name
+    assert backup.read_bytes()[18:20] == b"\x01\x01"  # a single self-contained file, no -wal needed
     # The backup is a readable SQLite file holding the old data in the old schema.
     assert raw_rows(backup, "PRAGMA integrity_check") == [("ok",)]
     assert raw_rows(backup, "SELECT version_num FROM alembic_version") == old_bytes_rev == [(old_head,)]
