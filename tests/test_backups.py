@@ -281,3 +281,23 @@ def test_a_backup_is_found_by_number_or_by_name(store_path: Path, catalog: Editi
         with pytest.raises(BackupError) as exc:
             find_backup(store_path, wrong)
         assert f"«\u00a0{wrong}\u00a0» introuvable" in exc.value.message and "de 1 à 2" in exc.value.message
+
+
+def test_a_backup_from_an_older_schema_is_restored_then_migrated(
+    store_path: Path, catalog: EditionCatalog, edition: Edition
+) -> None:
+    filled_store(store_path, catalog, edition, 2)
+    oldest = sorted((Path(__file__).parent / "fixtures" / "stores").glob("store-*.sqlite"))[0]
+    saved = store_path.parent / BACKUP_FOLDER / "commune.avant-migration-20261101-090000.sqlite"
+    saved.parent.mkdir()
+    shutil.copyfile(oldest, saved)
+    [listed] = list_backups(store_path)
+    assert listed.usable and listed.content.schema != head_revision()
+
+    restore_backup(store_path, listed, ticking())
+
+    with Workspace.open(store_path, catalog, clock=fixed_clock) as ws:
+        assert [d.action_count for d in ws.dossier_summaries()] == [10]  # the saved store's ten actions
+        assert ws.store.integrity_ok()
+    kinds = [b.kind for b in list_files(store_path)]
+    assert kinds.count("avant-migration") == 2 and kinds.count("avant-restauration") == 1
