@@ -231,8 +231,8 @@ def damaged_text(exc: StoreDamaged, backup: BackupInfo | None) -> str:
     """The start-up message for a damaged file: what happened, and what restoring the latest good backup does."""
     path = exc.path
     head = (
-        f"Le fichier {path} est endommagé (une partie de son contenu est illisible)\u00a0: Arobase ne l'ouvre pas, "
-        "pour ne rien y abîmer de plus, et ne l'a pas modifié."
+        f"Le fichier {path} est endommagé\u00a0: son contenu ne peut plus être lu correctement. Arobase ne "
+        "l'ouvre pas, pour ne rien y abîmer de plus, et ne l'a pas modifié."
     )
     if backup is None:
         return (

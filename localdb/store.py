@@ -85,6 +85,7 @@ class Store:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreUnreadable(f"Impossible de créer le dossier {path.parent} : {exc.strerror}.") from None
+        _refuse_emptied(path)
         _check_header(path)
         stamped = _preflight(path)
         if migrate:
@@ -149,6 +150,21 @@ class Store:
         except DatabaseError:  # "database disk image is malformed" is an answer, not a crash
             return False
         return rows == [("ok",)] and not fk
+
+
+def _refuse_emptied(path: Path) -> None:
+    """An empty file that has backups was a store once (a crash or a disk emptied it): never fill it with a
+    new empty store, which would hide the backups' content behind a blank dossier."""
+    if not path.is_file() or path.stat().st_size != 0:
+        return
+    from localdb.backups import list_files
+
+    if list_files(path):
+        raise StoreDamaged(
+            f"Le fichier {path} est vide alors que des sauvegardes de ce fichier existent\u00a0: il a été "
+            "endommagé. Restaurez une sauvegarde.",
+            path,
+        )
 
 
 def _check_header(path: Path) -> None:

@@ -301,3 +301,20 @@ def test_a_backup_from_an_older_schema_is_restored_then_migrated(
         assert ws.store.integrity_ok()
     kinds = [b.kind for b in list_files(store_path)]
     assert kinds.count("avant-migration") == 2 and kinds.count("avant-restauration") == 1
+
+
+def test_an_emptied_file_that_has_backups_is_damaged_not_a_new_store(
+    store_path: Path, catalog: EditionCatalog, edition: Edition
+) -> None:
+    filled_store(store_path, catalog, edition, 2)
+    take(store_path, "quotidienne", FIXED_NOW)
+    store_path.write_bytes(b"")  # what a crash on some file systems leaves
+    with pytest.raises(StoreDamaged) as exc:
+        Workspace.open(store_path, catalog, clock=fixed_clock)
+    assert "est vide alors que des sauvegardes" in str(exc.value)
+    assert store_path.read_bytes() == b""
+    good = latest_good_backup(store_path)
+    assert good is not None
+    restore_backup(store_path, good, ticking())
+    with Workspace.open(store_path, catalog, clock=fixed_clock) as ws:
+        assert len(ws.load("2019").actions) == 2
