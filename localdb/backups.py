@@ -136,7 +136,7 @@ def read_content(path: Path) -> BackupContent:
         with path.open("rb") as fh:
             if fh.read(16) != SQLITE_HEADER:
                 return BackupContent(readable=False)
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=_timeout())
+        conn = _read_only(path)
         try:
             if conn.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
                 return BackupContent(readable=False)
@@ -188,7 +188,7 @@ def restore_into(store_path: Path, backup_path: Path) -> None:
             mode = dst.execute("PRAGMA journal_mode=DELETE").fetchone()
             if mode is None or str(mode[0]).lower() != "delete":
                 raise sqlite3.OperationalError("database is locked")
-            src = sqlite3.connect(f"{backup_path.as_uri()}?mode=ro", uri=True, timeout=_timeout())
+            src = _read_only(backup_path)
             try:
                 src.backup(dst)
             finally:
@@ -263,11 +263,7 @@ def _copy(source: Path, target: Path, *, uri: bool) -> None:
     tmp = target.with_name(f".{target.name}.partiel")
     tmp.unlink(missing_ok=True)
     try:
-        src = (
-            sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True, timeout=_timeout())
-            if uri
-            else sqlite3.connect(source, timeout=_timeout())
-        )
+        src = _read_only(source) if uri else sqlite3.connect(source, timeout=_timeout())
         try:
             dst = sqlite3.connect(tmp, isolation_level=None)
             try:
@@ -295,6 +291,11 @@ def _sync_folder(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write to ``path`` (a backup is never changed by reading it)."""
+    return sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=_timeout())
 
 
 def _timeout() -> float:

@@ -318,3 +318,16 @@ def test_an_emptied_file_that_has_backups_is_damaged_not_a_new_store(
     restore_backup(store_path, good, ticking())
     with Workspace.open(store_path, catalog, clock=fixed_clock) as ws:
         assert len(ws.load("2019").actions) == 2
+
+
+def test_a_store_given_by_a_relative_path_lists_and_restores_its_backups(
+    store_path: Path, catalog: EditionCatalog, edition: Edition, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    filled_store(store_path, catalog, edition, 2)
+    take(store_path, "quotidienne", FIXED_NOW)
+    monkeypatch.chdir(store_path.parent)
+    relative = Path(store_path.name)  # as `arobase --db commune.sqlite` gives it
+    [listed] = list_backups(relative)
+    assert listed.usable and listed.content.dossiers == (BackupDossier("2019", "brouillon", 1, 2),)
+    report = restore_backup(relative, find_backup(relative, "1"), ticking())
+    assert report.saved_current is not None and report.saved_current.is_file()
