@@ -17,6 +17,7 @@ import contextlib
 import os
 import re
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -109,7 +110,7 @@ def take(store_path: Path, kind: str, now: datetime, *, keep: int | None = KEEP_
     try:
         folder.mkdir(parents=True, exist_ok=True)
         target = _free_name(folder, f"{store_path.stem}.{kind}-{now:{STAMP}}", SUFFIX)
-        _copy(store_path, target, uri=False)
+        _copy(store_path, target)
     except (OSError, sqlite3.Error) as exc:
         raise StoreError(
             f"La sauvegarde de {store_path} n'a pas pu être écrite dans {folder} ({_reason(exc)})\u00a0: "
@@ -136,8 +137,7 @@ def read_content(path: Path) -> BackupContent:
         with path.open("rb") as fh:
             if fh.read(16) != SQLITE_HEADER:
                 return BackupContent(readable=False)
-        conn = _read_only(path)
-        try:
+        with _read_only(path) as conn:
             if conn.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
                 return BackupContent(readable=False)
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -153,8 +153,6 @@ def read_content(path: Path) -> BackupContent:
                 )
             )
             attachments = tuple(r[0] for r in conn.execute("SELECT DISTINCT sha256 FROM attachment ORDER BY 1"))
-        finally:
-            conn.close()
     except (OSError, sqlite3.Error, TypeError, ValueError):
         return BackupContent(readable=False)
     return BackupContent(True, row[0] if row else None, str(name[0]) if name else "", dossiers, attachments)
@@ -166,11 +164,8 @@ def file_is_healthy(path: Path) -> bool:
         with path.open("rb") as fh:
             if fh.read(16) != SQLITE_HEADER:
                 return False
-        conn = sqlite3.connect(path, timeout=_timeout(), isolation_level=None)
-        try:
+        with _read_only(path) as conn:
             return conn.execute("PRAGMA quick_check").fetchall() == [("ok",)]
-        finally:
-            conn.close()
     except (OSError, sqlite3.Error):
         return False
 
@@ -188,11 +183,8 @@ def restore_into(store_path: Path, backup_path: Path) -> None:
             mode = dst.execute("PRAGMA journal_mode=DELETE").fetchone()
             if mode is None or str(mode[0]).lower() != "delete":
                 raise sqlite3.OperationalError("database is locked")
-            src = _read_only(backup_path)
-            try:
+            with _read_only(backup_path) as src:
                 src.backup(dst)
-            finally:
-                src.close()
         finally:
             dst.close()
     except sqlite3.Error as exc:
@@ -212,7 +204,7 @@ def restore_as_new(store_path: Path, backup_path: Path) -> None:
     if store_path.exists():
         raise FileExistsError(store_path)
     try:
-        _copy(backup_path, store_path, uri=True)
+        _copy(backup_path, store_path)
     except (OSError, sqlite3.Error) as exc:
         raise StoreError(
             f"La sauvegarde {backup_path.name} n'a pas pu être recopiée dans {store_path} ({_reason(exc)})\u00a0: "
@@ -258,21 +250,14 @@ def _free_name(folder: Path, base: str, suffix: str) -> Path:
     return target
 
 
-def _copy(source: Path, target: Path, *, uri: bool) -> None:
+def _copy(source: Path, target: Path) -> None:
     """Online backup of ``source`` into a new temporary file, made single-file, synced, then renamed."""
     tmp = target.with_name(f".{target.name}.partiel")
     tmp.unlink(missing_ok=True)
     try:
-        src = _read_only(source) if uri else sqlite3.connect(source, timeout=_timeout())
-        try:
-            dst = sqlite3.connect(tmp, isolation_level=None)
-            try:
-                src.backup(dst)
-                dst.execute("PRAGMA journal_mode=DELETE")
-            finally:
-                dst.close()
-        finally:
-            src.close()
+        with _read_only(source) as src, contextlib.closing(sqlite3.connect(tmp, isolation_level=None)) as dst:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode=DELETE")
         with tmp.open("rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
@@ -293,9 +278,23 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def _read_only(path: Path) -> sqlite3.Connection:
-    """A connection that cannot write to ``path`` (a backup is never changed by reading it)."""
-    return sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=_timeout())
+@contextlib.contextmanager
+def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection that cannot write to ``path``: reading a backup, or a file that may be damaged, never
+    changes it (a read-write connection would checkpoint its -wal on close). The empty -wal and -shm a
+    read-only look at a WAL file creates are removed afterwards (a -wal only when empty)."""
+    companions = [path.with_name(path.name + extra) for extra in ("-wal", "-shm")]
+    existed = [c.exists() for c in companions]
+    conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=_timeout())
+    try:
+        yield conn
+    finally:
+        conn.close()
+        wal, shm = companions
+        if not existed[0] and wal.exists() and wal.stat().st_size == 0:
+            wal.unlink(missing_ok=True)
+        if not existed[1]:  # no connection had the file open before this one: its index is ours
+            shm.unlink(missing_ok=True)
 
 
 def _timeout() -> float:

@@ -331,3 +331,26 @@ def test_a_store_given_by_a_relative_path_lists_and_restores_its_backups(
     assert listed.usable and listed.content.dossiers == (BackupDossier("2019", "brouillon", 1, 2),)
     report = restore_backup(relative, find_backup(relative, "1"), ticking())
     assert report.saved_current is not None and report.saved_current.is_file()
+
+
+def test_a_damaged_file_goes_aside_with_its_journal_files_untouched(
+    store_path: Path, catalog: EditionCatalog, edition: Edition
+) -> None:
+    filled_store(store_path, catalog, edition, 12)
+    take(store_path, "quotidienne", FIXED_NOW)
+    damaged = damage_middle_pages(store_path)
+    wal = store_path.with_name(store_path.name + "-wal")
+    wal_bytes = b"\x37\x7f\x06\x82" + bytes(range(256)) * 4  # what a crash may leave beside it
+    wal.write_bytes(wal_bytes)
+    good = latest_good_backup(store_path)
+    assert good is not None
+
+    report = restore_backup(store_path, good, ticking())
+
+    assert report.set_aside is not None
+    assert report.set_aside.read_bytes() == damaged
+    assert report.set_aside.with_name(report.set_aside.name + "-wal").read_bytes() == wal_bytes
+    assert not report.set_aside.with_name(report.set_aside.name + "-shm").exists()
+    assert not wal.exists() or wal.stat().st_size == 0  # never replayed into the restored file
+    with Workspace.open(store_path, catalog, clock=fixed_clock) as ws:
+        assert len(ws.load("2019").actions) == 12 and ws.store.integrity_ok()
