@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.errors import ArobaseError, StoreDamaged
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.errors import ArobaseError, StoreDamaged, StoreError
 from app.model import STATE_LABELS
 from localdb import backups as files
 from localdb.backups import BackupContent
@@ -123,7 +125,7 @@ def take_daily(store: Store, clock: Clock = utcnow) -> Path | None:
         if not has_data:
             return None
         return files.take(store.path, "quotidienne", now)
-    except Exception:  # the day's backup must never stop the file from opening
+    except (StoreError, OSError, SQLAlchemyError):  # the day's backup must never stop the file from opening
         return None
 
 

@@ -354,3 +354,13 @@ def test_a_damaged_file_goes_aside_with_its_journal_files_untouched(
     assert not wal.exists() or wal.stat().st_size == 0  # never replayed into the restored file
     with Workspace.open(store_path, catalog, clock=fixed_clock) as ws:
         assert len(ws.load("2019").actions) == 12 and ws.store.integrity_ok()
+
+
+def test_a_day_backup_that_cannot_be_written_does_not_stop_the_file_from_opening(
+    store_path: Path, catalog: EditionCatalog, edition: Edition
+) -> None:
+    filled_store(store_path, catalog, edition, 2)
+    (store_path.parent / BACKUP_FOLDER).write_text("un fichier là où le dossier des sauvegardes devrait être")
+    with Workspace.open(store_path, catalog, clock=fixed_clock) as ws:
+        assert len(ws.load("2019").actions) == 2
+    assert list_files(store_path) == []
