@@ -27,6 +27,7 @@ QUIT_AFTER_ENV = "AROBASE_QUIT_AFTER_MS"  # smoke tests: leave the event loop af
 
 ErrorPresenter = Callable[[str], None]
 Question = Callable[[str], bool]
+DAILY_CHECK_MS = 60 * 60 * 1000
 RESTORE_QUESTION = "Restaurer cette sauvegarde\u00a0?"
 
 
@@ -61,6 +62,23 @@ def offer_latest_backup(exc: StoreDamaged, show_error: ErrorPresenter, ask: Ques
     except (ArobaseError, StoreError) as err:
         show_error(expected_message(err) or str(err))
         return None
+
+
+def keep_daily_backups(window: MainWindow, interval_ms: int = DAILY_CHECK_MS) -> QTimer:
+    """A window left open for days still gets its backup of each day: checked every hour, off the GUI thread."""
+    from app.backups import take_daily
+
+    timer = QTimer(window)
+    timer.setInterval(interval_ms)
+
+    def check() -> None:
+        ws = window.workspace
+        if not window.runner.closed:
+            window.runner.run(lambda: take_daily(ws.store, ws.clock))
+
+    timer.timeout.connect(check)
+    timer.start()
+    return timer
 
 
 def build_main_window(
@@ -128,6 +146,7 @@ def run(
             )
             return EXIT_INTERNAL
         window.show()
+        keep_daily_backups(window)
         code = app.exec()
         window.close()
         window.shutdown()  # in case the loop ended without a close event reaching the window

@@ -1,10 +1,12 @@
 """Fichier › Restaurer une sauvegarde…: the list read from the backup files, the plain-words question, and a
-restore that writes the pending edits first, keeps the current file as a backup and reopens the window."""
+restore that writes the pending edits first, keeps the current file as a backup and reopens the window;
+and the backup of each new day taken while the window stays open."""
 
 from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,8 +16,9 @@ from app.edition import Edition, EditionCatalog
 from app.interchange import to_document
 from app.workspace import Workspace
 from localdb.backups import list_files
-from tests.factories import complete_dossier, fixed_clock
+from tests.factories import FIXED_NOW, complete_dossier, fixed_clock
 from tests.ui.helpers import WindowFactory, visible_windows, wait_idle
+from ui.application import keep_daily_backups
 from ui.dialogs.restore_dialog import NO_BACKUP, RestoreDialog
 from ui.main_window import MainWindow
 from ui.qt import QMessageBox, Qt
@@ -146,3 +149,20 @@ def test_a_file_another_program_holds_is_not_restored_and_the_window_goes_on(
     window.controller.save_pending()
     wait_idle(qtbot, window.runner)
     assert synthesis_in(store_path) == TYPED + " Encore."  # the window still writes to its file
+
+
+def test_a_window_left_open_takes_the_backup_of_each_new_day(
+    qtbot: QtBot, make_window: WindowFactory, store_path: Path, catalog: EditionCatalog, backed_up: Path
+) -> None:
+    now = {"t": FIXED_NOW}
+    window = make_window(Workspace.open(store_path, catalog, clock=lambda: now["t"]))
+    timer = keep_daily_backups(window, interval_ms=20)
+    qtbot.wait(100)
+    wait_idle(qtbot, window.runner)
+    assert [b.taken_at for b in list_files(store_path)] == [FIXED_NOW]  # one a day, not one an hour
+
+    now["t"] = FIXED_NOW + timedelta(days=1, hours=2)
+    qtbot.waitUntil(lambda: len(list_files(store_path)) == 2, timeout=10_000)
+    timer.stop()
+    wait_idle(qtbot, window.runner)
+    assert [b.taken_at for b in list_files(store_path)] == [now["t"], FIXED_NOW]
