@@ -1,8 +1,9 @@
 """Backups and restore of a store file, as the secretary meets them (window and command line).
 
-Backups are taken automatically: one a day while the file is used (when it is opened), one before
-every validation, one before every migration of the schema (``localdb.migrate``), and one of the
-current file before every restore; the newest 10 of each kind are kept. Each is a complete SQLite file
+Backups are taken automatically: one a day while the file is used (when it is opened, and by the
+window's hourly check when it stays open), one before every validation, one before every migration of
+the schema (``localdb.migrate``), and one of the current file before every restore; the newest 10 of
+each kind are kept. Each is a complete SQLite file
 in ``sauvegardes/`` beside the store, taken with SQLite's online backup (``localdb.backups``).
 
 Restoring puts a backup's content in place of the store's. A healthy current file is first saved as a
