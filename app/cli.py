@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from app.errors import ArobaseError
+from app.errors import ArobaseError, StoreDamaged, StoreError
 from app.paths import resolve_store_path
 
 OpenWindow = Callable[[Path], int]
@@ -132,6 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="le questionnaire vierge de l'édition, à remplir à la main (sans base ni dossier ; "
         "par défaut l'édition la plus récente)",
     )
+
+    sub.add_parser("backups", parents=[common], help="lister les sauvegardes du fichier, la plus récente d'abord")
+    sp = sub.add_parser(
+        "restore", parents=[common], help="remettre une sauvegarde en place (le fichier actuel est gardé)"
+    )
+    sp.add_argument("backup", metavar="SAUVEGARDE", help="numéro (donné par arobase backups) ou nom de fichier")
     return p
 
 
@@ -160,11 +166,11 @@ def main(
     except KeyboardInterrupt:
         print("arobase : interrompu.", file=sys.stderr)
         return 130
+    except StoreDamaged as exc:
+        return _fail(_damaged(exc))
     except ArobaseError as exc:
         return _fail(exc.message)
     except Exception as exc:  # store errors and anything else: never a traceback
-        from localdb.store import StoreError
-
         if isinstance(exc, StoreError):
             return _fail(str(exc))
         log = _log_internal_error(exc)
@@ -179,6 +185,24 @@ def main(
 def _fail(message: str) -> int:
     print(f"arobase : {message}", file=sys.stderr)
     return EXIT_INPUT
+
+
+def _damaged(exc: StoreDamaged) -> str:
+    """One line: the file is damaged, kept as it is, and the command that restores the latest good backup."""
+    from app.backups import damaged_text, latest_good_backup
+
+    backup = latest_good_backup(exc.path)
+    text = " ".join(damaged_text(exc, backup).split("\n\n"))
+    if backup is not None:
+        text += f" Pour la restaurer\u00a0: arobase --db {_quoted(exc.path)} restore {_quoted(backup.name)}"
+    return text
+
+
+def _quoted(path: Path | str) -> str:
+    """A path or name as it can be pasted into a terminal."""
+    import shlex
+
+    return shlex.quote(str(path)) if os.name == "posix" else (f'"{path}"' if " " in str(path) else str(path))
 
 
 def _log_internal_error(exc: BaseException) -> Path:
@@ -468,6 +492,30 @@ def _blank_pdf(args: argparse.Namespace, out: Path, to_stdout: bool) -> int:
     return EXIT_OK
 
 
+def cmd_backups(_args: argparse.Namespace, path: Path) -> int:
+    """List the backups without opening the store (it may be the damaged file they are meant to replace)."""
+    from app.backups import list_backups
+    from localdb.backups import backup_folder
+
+    found = list_backups(path)
+    if not found:
+        print(f"Aucune sauvegarde de {path} pour l'instant (elles sont rangées dans {backup_folder(path)}).")
+        return EXIT_OK
+    print(f"Sauvegardes de {path}, la plus récente d'abord (dossier {backup_folder(path)})\u00a0:")
+    for b in found:
+        print(f"{b.number:>3}. {b.when} ({b.kind_label})\u00a0— {b.contents_text()}\n     {b.name}")
+    print(f"Pour en remettre une en place\u00a0: arobase --db {_quoted(path)} restore NUMÉRO")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace, path: Path) -> int:
+    from app.backups import find_backup, restore_backup, restored_text
+
+    report = restore_backup(path, find_backup(path, args.backup))
+    print(restored_text(report))
+    return EXIT_OK
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
     "import": cmd_import,
     "export": cmd_export,
@@ -476,6 +524,8 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
     "status": cmd_status,
     "mosaique": cmd_mosaique,
     "pdf": cmd_pdf,
+    "backups": cmd_backups,
+    "restore": cmd_restore,
 }
 
 

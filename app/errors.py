@@ -1,6 +1,12 @@
-"""The one error family users may see: each carries a French sentence that says what to do."""
+"""The error families users may see: each carries a French sentence that says what to do.
+
+The store's own errors are re-exported here: the window reaches them through ``app/``, never by
+importing ``localdb`` (the module they live in loads neither SQLite nor SQLAlchemy).
+"""
 
 from __future__ import annotations
+
+from localdb.errors import StoreDamaged, StoreError, StoreLocked, StoreTooNew, StoreUnreadable
 
 
 class ArobaseError(Exception):
@@ -38,3 +44,14 @@ def os_reason(exc: OSError) -> str:
 
     name = errno.errorcode.get(exc.errno or 0, "")
     return _OS_REASONS.get(name) or exc.strerror or str(exc)
+
+
+__all__ = [
+    "ArobaseError",
+    "InvalidInput",
+    "StoreDamaged",
+    "StoreError",
+    "StoreLocked",
+    "StoreTooNew",
+    "StoreUnreadable",
+]

@@ -116,7 +116,12 @@ class Workspace:
 
     @classmethod
     def open(cls, path: Path | str, catalog: EditionCatalog | None = None, clock: Clock = utcnow) -> Workspace:
-        return cls(Store.open(path), catalog, clock)
+        """Open the store (checked, migrated) and take the day's backup if none was taken today."""
+        from app.backups import take_daily
+
+        store = Store.open(path)
+        take_daily(store, clock)
+        return cls(store, catalog, clock)
 
     def close(self) -> None:
         self.store.close()
@@ -423,6 +428,10 @@ class Workspace:
             problems = blocking(check_dossier(edition, data, self.today(), self.store.files.has))
             if problems:
                 raise ValidationBlocked(problems)
+            from app.backups import take_backup
+
+            # The file as it was before this validation (read through its own connection: the last commit).
+            take_backup(self.store, "avant-validation", self.clock)
             body = dossier_format.snapshot_body(to_document(data))
             content = dossier_format.canonical_json(body)
             now = self.clock()

@@ -2,6 +2,8 @@
 
 A file is copied to a temporary name, flushed to disk, then renamed, so a crash never leaves a
 partial file under a valid name; the same content is stored once however often it is attached.
+Nothing is ever deleted from the folder (removing an attachment only removes its row): the backups of
+the store (``localdb.backups``) refer to these files, and a restored backup finds its attachments here.
 """
 
 from __future__ import annotations

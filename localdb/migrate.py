@@ -1,4 +1,4 @@
-"""Run the Alembic migrations of a store, programmatically, after backing the file up."""
+"""Run the Alembic migrations of a store, programmatically, after backing the file up (``localdb.backups``)."""
 
 from __future__ import annotations
 
@@ -48,10 +48,36 @@ def _has_tables(store: Store) -> bool:
 
 
 def upgrade(store: Store, target: str = "head") -> None:
+    """Run the migrations in one transaction, foreign keys off, and refuse to commit a broken reference.
+
+    A batch migration rebuilds a table (copy, DROP, rename): with foreign keys on, dropping ``dossier``
+    or ``action`` would cascade-delete every action, link, address and attachment. The pragma is a no-op
+    inside a transaction, so it is switched on the raw connection before Alembic begins, and back on
+    before the connection returns to the pool.
+    """
+    from localdb.store import StoreError
+
     cfg = alembic_config()
-    with store.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, target)
+    with store.engine.connect() as conn:
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None
+        dbapi.execute("PRAGMA foreign_keys=OFF")
+        try:
+            if dbapi.execute("PRAGMA foreign_keys").fetchone() != (0,):  # pragma: no cover - SQLite guarantee
+                raise StoreError(f"Impossible de préparer la mise à jour du fichier {store.path}.")
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, target)
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    tables = ", ".join(sorted({str(row[0]) for row in broken}))
+                    raise StoreError(
+                        f"La mise à jour du fichier {store.path} a été annulée\u00a0: elle aurait laissé "
+                        f"{len(broken)} lien(s) cassé(s) entre les données ({tables}). Le fichier est resté "
+                        "tel qu'il était\u00a0; signalez-le à l'assistance."
+                    )
+        finally:
+            dbapi.execute("PRAGMA foreign_keys=ON")
 
 
 def refuse_unknown_revision(path: Path, current: str | None) -> None:
@@ -72,6 +98,9 @@ def upgrade_to_head(store: Store) -> Path | None:
     if current == head:
         return None
     refuse_unknown_revision(store.path, current)
-    backup = store.backup_before_migration(current) if _has_tables(store) else None
+    from localdb.backups import take
+    from localdb.store import utcnow
+
+    backup = take(store.path, "avant-migration", utcnow()) if _has_tables(store) else None
     upgrade(store)
     return backup

@@ -4,7 +4,9 @@
 * Foreign keys enforced; real transactions: pysqlite's implicit BEGIN handling is switched off and
   SQLAlchemy's ``begin`` emits our own BEGIN (IMMEDIATE for writes, so two writers queue up instead of
   failing half-way).
-* Alembic migrations run at open, after a copy of the file has been taken (``sauvegardes/``).
+* Alembic migrations run at open, after a backup of the file has been taken (``localdb.backups``).
+* Every open of an existing file first runs ``PRAGMA quick_check`` (read only): a damaged file is
+  refused with :class:`StoreDamaged`, before anything may write to it.
 """
 
 from __future__ import annotations
@@ -20,29 +22,14 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from localdb.errors import StoreDamaged, StoreError, StoreLocked, StoreTooNew, StoreUnreadable
 from localdb.files import FileStore
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
-BACKUP_FOLDER = "sauvegardes"
 
 
-class StoreError(Exception):
-    """The store file cannot be used; the message is a French sentence for the user."""
-
-
-class StoreLocked(StoreError):
-    """Another program holds the store's write lock."""
-
-
-class StoreUnreadable(StoreError):
-    """The file is not an SQLite database, is damaged, or cannot be opened."""
-
-
-class StoreTooNew(StoreError):
-    """The file was written by a newer Arobase whose schema this version does not know."""
-
-
-def _busy_timeout_ms() -> int:
+def busy_timeout_ms() -> int:
+    """How long to wait for another program's lock (``AROBASE_BUSY_TIMEOUT_MS``, for tests and support)."""
     raw = os.environ.get("AROBASE_BUSY_TIMEOUT_MS", "")
     return int(raw) if raw.isdigit() else DEFAULT_BUSY_TIMEOUT_MS
 
@@ -68,9 +55,10 @@ def translate_db_error(exc: Exception, path: Path) -> StoreError:
             "Fermez-le puis réessayez."
         )
     if "not a database" in msg or "malformed" in msg or "corrupt" in msg:
-        return StoreUnreadable(
+        return StoreDamaged(
             f"Le fichier {path} n'est pas une base Arobase lisible (fichier endommagé ou d'un autre type). "
-            "Ouvrez une sauvegarde ou un autre fichier."
+            "Ouvrez une sauvegarde ou un autre fichier.",
+            path,
         )
     if "unable to open" in msg or "readonly" in msg or "read-only" in msg or "disk i/o" in msg:
         return StoreUnreadable(
@@ -109,6 +97,7 @@ class Store:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreUnreadable(f"Impossible de créer le dossier {path.parent} : {exc.strerror}.") from None
+        _refuse_emptied(path)
         _check_header(path)
         stamped = _preflight(path)
         if migrate:
@@ -171,25 +160,6 @@ class Store:
         finally:
             session.close()
 
-    def backup_to(self, target: Path) -> Path:
-        """Copy the whole database, consistently, with SQLite's online backup."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        src = sqlite3.connect(self.path)
-        try:
-            dst = sqlite3.connect(target)
-            try:
-                src.backup(dst)
-            finally:
-                dst.close()
-        finally:
-            src.close()
-        return target
-
-    def backup_before_migration(self, current: str | None, clock: datetime | None = None) -> Path:
-        now = (clock or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
-        name = f"{self.path.stem}.avant-migration-{current or 'vide'}-{now}{self.path.suffix or '.sqlite'}"
-        return self.backup_to(self.path.parent / BACKUP_FOLDER / name)
-
     def integrity_ok(self) -> bool:
         try:
             with self.engine.connect() as conn:
@@ -198,6 +168,21 @@ class Store:
         except DatabaseError:  # "database disk image is malformed" is an answer, not a crash
             return False
         return rows == [("ok",)] and not fk
+
+
+def _refuse_emptied(path: Path) -> None:
+    """An empty file that has backups was a store once (a crash or a disk emptied it): never fill it with a
+    new empty store, which would hide the backups' content behind a blank dossier."""
+    if not path.is_file() or path.stat().st_size != 0:
+        return
+    from localdb.backups import list_files
+
+    if list_files(path):
+        raise StoreDamaged(
+            f"Le fichier {path} est vide alors que des sauvegardes de ce fichier existent\u00a0: il a été "
+            "endommagé. Restaurez une sauvegarde.",
+            path,
+        )
 
 
 def _check_header(path: Path) -> None:
@@ -222,7 +207,7 @@ def _preflight(path: Path) -> str | None:
     if not path.exists() or path.stat().st_size == 0:
         return None
     try:
-        conn = sqlite3.connect(path, timeout=_busy_timeout_ms() / 1000, isolation_level=None)
+        conn = sqlite3.connect(path, timeout=busy_timeout_ms() / 1000, isolation_level=None)
         try:
             if conn.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
                 raise sqlite3.DatabaseError("database disk image is malformed (quick_check)")
@@ -244,7 +229,7 @@ def _preflight(path: Path) -> str | None:
 
 
 def _make_engine(path: Path) -> Engine:
-    timeout_ms = _busy_timeout_ms()
+    timeout_ms = busy_timeout_ms()
     engine = create_engine(
         f"sqlite:///{path}",
         connect_args={"timeout": timeout_ms / 1000, "check_same_thread": False},
@@ -276,6 +261,7 @@ def utcnow() -> datetime:
 
 __all__ = [
     "Store",
+    "StoreDamaged",
     "StoreError",
     "StoreLocked",
     "StoreTooNew",

@@ -1,9 +1,13 @@
-"""Builders of realistic dossiers for the tests (plain data, no mocks)."""
+"""Builders of realistic dossiers for the tests (plain data, no mocks), and of a really damaged store file."""
 
 from __future__ import annotations
 
+import random
+import sqlite3
 import uuid
+from contextlib import closing
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from app.edition import Edition
@@ -68,3 +72,18 @@ def complete_dossier(edition: Edition, n_actions: int = 3, **changes: Any) -> Do
 
 def epci_answers(edition: Edition) -> tuple[EpciAnswerData, ...]:
     return tuple(EpciAnswerData(c.id, i % 2 == 0, f"Précisions {i}") for i, c in enumerate(edition.epci_criteria))
+
+
+def damage_middle_pages(path: Path, seed: int = 5) -> bytes:
+    """Overwrite the middle third of a closed store's pages with random bytes, as a failing disk would;
+    return the damaged bytes. The header and the first pages stay, so SQLite still opens the file."""
+    with closing(sqlite3.connect(path)) as conn:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    data = bytearray(path.read_bytes())
+    pages = len(data) // page_size
+    assert pages >= 6, f"{path} is too small to damage in the middle ({pages} pages)"
+    rng = random.Random(seed)
+    for page in range(pages // 3, 2 * pages // 3):
+        data[page * page_size : (page + 1) * page_size] = rng.randbytes(page_size)
+    path.write_bytes(bytes(data))
+    return bytes(data)

@@ -19,7 +19,7 @@ ALLOWED = {
     "localdb": {"localdb"},
     "sync": {"sync"},
     "server": {"server", "sync"},
-    "ui": {"ui", "app", "localdb", "resources"},
+    "ui": {"ui", "app", "resources"},
     "resources": {"resources"},  # the shipped data package: its build tools live in tools/, not here
 }
 HEAVY = ("reportlab", "requests", "keyring")
@@ -77,3 +77,13 @@ def test_heavy_modules_are_imported_lazily() -> None:
         if top and module.split(".")[0] in HEAVY
     ]
     assert wrong == []
+
+
+def test_the_errors_users_see_load_no_database_code() -> None:
+    """ui/ and the command line import app.errors (store errors included) at start: it must stay light."""
+    import subprocess
+    import sys
+
+    probe = "import sys, app.errors; print(sorted(m for m in ('sqlalchemy', 'sqlite3', 'alembic') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]", out.stdout

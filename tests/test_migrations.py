@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import sqlite3
 from contextlib import closing
@@ -24,8 +25,9 @@ import localdb.migrate
 from app.edition import EditionCatalog
 from app.workspace import Workspace
 from localdb import models as m
+from localdb.backups import BACKUP_FOLDER, list_files
 from localdb.migrate import all_revisions, current_revision, head_revision, upgrade
-from localdb.store import BACKUP_FOLDER, Store, StoreTooNew
+from localdb.store import Store, StoreError, StoreTooNew
 from sync import dossier_format
 from tests.conftest import run_cli
 from tests.factories import commune_profile, fixed_clock
@@ -40,9 +42,13 @@ def raw_rows(path: Path, sql: str) -> list[tuple[object, ...]]:
         return conn.execute(sql).fetchall()
 
 
-def backups(path: Path) -> list[Path]:
+def backups(path: Path, kind: str = "avant-migration") -> list[Path]:
+    """The backups of one kind (the day's backup, taken when a workspace opens, is not about migrating)."""
     folder = path.parent / BACKUP_FOLDER
-    return sorted(folder.iterdir()) if folder.is_dir() else []
+    everything = sorted(folder.iterdir()) if folder.is_dir() else []
+    of_kind = [b.path for b in list_files(path) if b.kind == kind]
+    assert len(everything) == len(list_files(path)), everything  # nothing else lands in the folder
+    return sorted(of_kind)
 
 
 def schema_diff(store: Store, metadata: MetaData = m.Base.metadata) -> list[object]:
@@ -99,7 +105,19 @@ def test_models_and_migrated_schema_agree(store_path: Path) -> None:
 # ---------------------------------------------------------------------- backups before migrating
 
 
-def install_next_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+NOTE_ON_COLLECTIVITY = """
+def upgrade() -> None:
+    with op.batch_alter_table("collectivity") as batch_op:
+        batch_op.add_column(sa.Column("note", sa.Text(), nullable=False, server_default=""))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("collectivity") as batch_op:
+        batch_op.drop_column("note")
+"""
+
+
+def install_next_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str = NOTE_ON_COLLECTIVITY) -> str:
     """Ship the real migrations plus one more real revision on top, as the next release would; return the
     former head.
 
@@ -109,8 +127,8 @@ def install_next_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> st
     folder = tmp_path / "migrations"
     shutil.copytree(localdb.migrate.MIGRATIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
     old_head = head_revision()
-    (folder / "versions" / "9000_note.py").write_text(
-        f'''"""test: a note on the collectivity
+    (folder / "versions" / "9000_next.py").write_text(
+        f'''"""test: the next release's migration
 
 Revision ID: 9000
 Revises: {old_head}
@@ -123,17 +141,7 @@ revision = "9000"
 down_revision = "{old_head}"
 branch_labels = None
 depends_on = None
-
-
-def upgrade() -> None:
-    with op.batch_alter_table("collectivity") as batch_op:
-        batch_op.add_column(sa.Column("note", sa.Text(), nullable=False, server_default=""))
-
-
-def downgrade() -> None:
-    with op.batch_alter_table("collectivity") as batch_op:
-        batch_op.drop_column("note")
-''',
+{body}''',
         encoding="utf-8",
     )
     monkeypatch.setattr(localdb.migrate, "MIGRATIONS", folder)
@@ -157,7 +165,8 @@ def test_backup_is_taken_before_migrating_an_older_file(store_path: Path, monkey
         assert current_revision(store) == "9000"
         assert store.integrity_ok()
     [backup] = backups(store_path)
-    assert backup.name.startswith(f"commune.avant-migration-{old_head}-") and backup.suffix == ".sqlite"
+    assert re.fullmatch(r"commune\.avant-migration-\d{8}-\d{6}\.sqlite", backup.name), backup.name
+    assert backup.read_bytes()[18:20] == b"\x01\x01"  # a single self-contained file, no -wal needed
     # The backup is a readable SQLite file holding the old data in the old schema.
     assert raw_rows(backup, "PRAGMA integrity_check") == [("ok",)]
     assert raw_rows(backup, "SELECT version_num FROM alembic_version") == old_bytes_rev == [(old_head,)]
@@ -175,6 +184,75 @@ def test_no_backup_for_a_brand_new_file_even_with_several_revisions(store_path: 
         assert current_revision(store) == "9000"
     assert backups(store_path) == []
     assert not (store_path.parent / BACKUP_FOLDER).exists()
+
+
+# ---------------------------------------------------------------------- migrations that rebuild tables
+
+REBUILD_DOSSIER_AND_ACTION = """
+def upgrade() -> None:
+    # What a later release changing a column does on SQLite: each table is copied, DROPped and renamed.
+    for table in ("dossier", "action"):
+        with op.batch_alter_table(table, recreate="always") as batch_op:
+            batch_op.add_column(sa.Column("note", sa.Text(), nullable=False, server_default=""))
+"""
+
+BREAK_A_REFERENCE = """
+def upgrade() -> None:
+    op.execute("INSERT INTO action_service (action_id, service_id) VALUES (424242, 'identite-01')")
+"""
+
+# Every table whose rows hang (directly or through action) on a dossier: a cascade would empty them.
+CHILDREN = ("action", "action_service", "action_address", "attachment", "epci_answer", "snapshot", "dossier_event")
+
+
+def table_rows(path: Path, table: str, columns: list[str]) -> list[tuple[object, ...]]:
+    return raw_rows(path, f"SELECT {', '.join(columns)} FROM {table} ORDER BY {', '.join(columns)}")
+
+
+def test_rebuilding_dossier_and_action_keeps_every_child_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "commune.sqlite"
+    shutil.copyfile(STORES / f"store-{head_revision()}.sqlite", path)
+    with closing(sqlite3.connect(path)) as conn:  # the outbox hangs on dossier too: give it a row
+        conn.execute(
+            "INSERT INTO outbox (submission_uuid, dossier_id, revision, payload_sha256, state, attempts, "
+            "last_error, created_at, updated_at) VALUES ('00000000-0000-0000-0000-00000000abcd', 1, 1, "
+            "'ab', 'en_attente', 0, '', '2026-11-23 10:30:00', '2026-11-23 10:30:00')"
+        )
+        conn.commit()
+    tables = ("dossier", *CHILDREN, "outbox")
+    columns = {t: [r[1] for r in raw_rows(path, f"PRAGMA table_info({t})")] for t in tables}
+    before = {t: table_rows(path, t, columns[t]) for t in tables}
+    assert all(before.values()), {t: len(rows) for t, rows in before.items()}
+
+    install_next_revision(tmp_path, monkeypatch, REBUILD_DOSSIER_AND_ACTION)
+    with Store.open(path) as store:
+        assert current_revision(store) == "9000"
+        assert store.integrity_ok()
+        with store.engine.connect() as conn:  # the pooled connection that migrated has its foreign keys back
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+    for table in ("dossier", "action"):  # the tables really were rebuilt
+        assert "note" in [r[1] for r in raw_rows(path, f"PRAGMA table_info({table})")]
+    after = {t: table_rows(path, t, columns[t]) for t in tables}
+    assert after == before
+
+
+def test_a_migration_that_breaks_a_reference_is_refused_and_rolled_back(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Workspace.open(store_path, clock=fixed_clock) as ws:
+        ws.update_profile(name="Saint-Aubin-des-Landes")
+    old_head = install_next_revision(store_path.parent, monkeypatch, BREAK_A_REFERENCE)
+
+    with pytest.raises(StoreError) as exc:
+        Store.open(store_path)
+
+    msg = str(exc.value)
+    assert "a été annulée" in msg and "1 lien(s) cassé(s)" in msg and "action_service" in msg
+    assert str(store_path) in msg and "tel qu'il était" in msg
+    assert raw_rows(store_path, "SELECT version_num FROM alembic_version") == [(old_head,)]
+    assert raw_rows(store_path, "SELECT count(*) FROM action_service") == [(0,)]
+    assert raw_rows(store_path, "PRAGMA foreign_key_check") == []
 
 
 # ---------------------------------------------------------------------- files from a newer Arobase

@@ -320,15 +320,6 @@ def test_integrity_ok_detects_a_broken_foreign_key(store_path: Path) -> None:
         assert not store.integrity_ok()
 
 
-def test_backup_to_is_a_consistent_copy(store_path: Path, tmp_path: Path) -> None:
-    with Workspace.open(store_path, clock=fixed_clock) as ws:
-        ws.update_profile(name="Saint-Aubin-des-Landes")
-        target = ws.store.backup_to(tmp_path / "copies" / "copie.sqlite")
-    with raw(target) as conn:
-        assert conn.execute("SELECT name FROM collectivity").fetchone() == ("Saint-Aubin-des-Landes",)
-        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-
-
 def test_integrity_ok_answers_false_for_a_file_damaged_while_open(store_path: Path) -> None:
     with Workspace.open(store_path, clock=fixed_clock) as ws:
         ws.update_profile(name="Saint-Aubin-des-Landes")

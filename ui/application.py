@@ -12,13 +12,12 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from app.edition import EditionCatalog, builtin_directory
-from app.errors import ArobaseError
+from app.errors import ArobaseError, StoreDamaged, StoreError
 from app.paths import downloaded_editions_dir, user_log_dir
 from app.workspace import Workspace
-from localdb.store import StoreError
 from ui.excepthook import ErrorReporter, expected_message
 from ui.main_window import MainWindow, StoreOpener
-from ui.messages import show_blocking_error
+from ui.messages import ask_blocking, show_blocking_error
 from ui.qt import QApplication, QLocale, QSettings, QTimer
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3
@@ -27,6 +26,13 @@ LOG_NAME = "erreurs.log"
 QUIT_AFTER_ENV = "AROBASE_QUIT_AFTER_MS"  # smoke tests: leave the event loop after that many ms
 
 ErrorPresenter = Callable[[str], None]
+Question = Callable[[str], bool]
+DAILY_CHECK_MS = 60 * 60 * 1000
+RESTORE_QUESTION = "Restaurer cette sauvegarde\u00a0?"
+
+
+def ask_restore(text: str) -> bool:
+    return ask_blocking(text, "&Restaurer la sauvegarde", "&Quitter sans rien changer")
 
 
 def open_workspace(store_path: Path) -> Workspace:
@@ -34,6 +40,45 @@ def open_workspace(store_path: Path) -> Workspace:
     catalog = EditionCatalog([downloaded_editions_dir(), builtin_directory()])
     catalog.latest_id()  # no edition installed: say so now (EditionError), not from deep inside a page
     return Workspace.open(store_path, catalog)
+
+
+def offer_latest_backup(exc: StoreDamaged, show_error: ErrorPresenter, ask: Question) -> Workspace | None:
+    """A damaged file at start: offer its latest good backup, never a new empty store; None to quit.
+
+    Restoring keeps the damaged file beside, renamed, untouched (``app.backups.restore_backup``).
+    """
+    from app.backups import damaged_text, latest_good_backup, restore_backup
+
+    backup = latest_good_backup(exc.path)
+    text = damaged_text(exc, backup)
+    if backup is None:
+        show_error(text)
+        return None
+    if not ask(f"{text}\n\n{RESTORE_QUESTION}"):
+        return None
+    try:
+        restore_backup(exc.path, backup)
+        return open_workspace(exc.path)
+    except (ArobaseError, StoreError) as err:
+        show_error(expected_message(err) or str(err))
+        return None
+
+
+def keep_daily_backups(window: MainWindow, interval_ms: int = DAILY_CHECK_MS) -> QTimer:
+    """A window left open for days still gets its backup of each day: checked every hour, off the GUI thread."""
+    from app.backups import take_daily
+
+    timer = QTimer(window)
+    timer.setInterval(interval_ms)
+
+    def check() -> None:
+        ws = window.workspace
+        if not window.runner.closed:
+            window.runner.run(lambda: take_daily(ws.store, ws.clock))
+
+    timer.timeout.connect(check)
+    timer.start()
+    return timer
 
 
 def build_main_window(
@@ -65,8 +110,9 @@ def run(
     environ: Mapping[str, str] | None = None,
     argv: Sequence[str] | None = None,
     log_path: Path | None = None,
+    ask: Question = ask_restore,
 ) -> int:
-    """Open the store and run the window until it closes. ``show_error`` is injectable for tests."""
+    """Open the store and run the window until it closes. ``show_error`` and ``ask`` are injectable for tests."""
     environ = os.environ if environ is None else environ
     app = configure_application(sys.argv[:1] if argv is None else argv)
     quit_timer = QTimer()
@@ -81,6 +127,11 @@ def run(
     try:
         try:
             workspace = open_workspace(store_path)
+        except StoreDamaged as exc:
+            restored = offer_latest_backup(exc, show_error, ask)
+            if restored is None:
+                return EXIT_INPUT
+            workspace = restored
         except (ArobaseError, StoreError) as exc:
             show_error(expected_message(exc) or str(exc))
             return EXIT_INPUT
@@ -95,6 +146,7 @@ def run(
             )
             return EXIT_INTERNAL
         window.show()
+        keep_daily_backups(window)
         code = app.exec()
         window.close()
         window.shutdown()  # in case the loop ended without a close event reaching the window

@@ -36,7 +36,7 @@ from app.edits import (
     describe,
     replay,
 )
-from app.errors import ArobaseError, InvalidInput
+from app.errors import ArobaseError, InvalidInput, StoreError
 from app.model import (
     ACTION_TEXT_FIELDS,
     ADDRESS_LABELS,
@@ -50,7 +50,6 @@ from app.model import (
 from app.mosaic import Coverage, coverage
 from app.text import check_text
 from app.workspace import Status, Workspace
-from localdb.store import StoreError
 from ui.qt import QObject, QTimer, Signal
 from ui.tasks import TaskRunner
 

@@ -18,8 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
-from app.errors import ArobaseError
-from localdb.store import StoreError
+from app.errors import ArobaseError, StoreError
 from ui.error_dialog import ErrorDialog
 from ui.messages import show_warning
 from ui.qt import QApplication, QObject, Qt, QThread, QWidget, Signal, Slot, is_alive

@@ -105,6 +105,11 @@ class MainWindow(QMainWindow):
             "&Ouvrir…", self.choose_store, QKeySequence.StandardKey.Open, "Ouvrir un autre fichier Arobase (.sqlite)"
         )
         self.recent_menu = menu.addMenu("Fichiers &récents")
+        self.restore_action = self._action(
+            "Restaurer une &sauvegarde…",
+            self.restore_backup,
+            tip="Remettre le fichier dans l'état d'une de ses sauvegardes automatiques",
+        )
         self.contributions_action = self._action(
             "&Importer des fiches d'autres personnes…",
             self.import_contributions,
@@ -134,6 +139,7 @@ class MainWindow(QMainWindow):
         for item in (self.new_action, self.open_action):
             menu.addAction(item)
         menu.addMenu(self.recent_menu)
+        menu.addAction(self.restore_action)
         menu.addSeparator()
         for item in (self.contributions_action, self.new_edition_action, self.export_action):
             menu.addAction(item)
@@ -288,6 +294,11 @@ class MainWindow(QMainWindow):
                 action = self.recent_menu.addAction(item)
                 action.triggered.connect(lambda _checked=False, p=item: self.open_store_file(Path(p)))
         self.recent_menu.setEnabled(bool(self.recent_menu.actions()))
+
+    def restore_backup(self) -> None:
+        from ui.dialogs.restore_dialog import open_restore_dialog
+
+        open_restore_dialog(self, self.controller, self.runner, self._open_store, self._switch_to)
 
     def export_dossier(self) -> None:
         from ui.dialogs.export import export_dossier

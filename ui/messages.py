@@ -7,9 +7,9 @@ from ui.qt import QMessageBox, QWidget
 TITLE = "Arobase"
 
 
-def show_warning(parent: QWidget | None, text: str) -> QMessageBox:
+def show_warning(parent: QWidget | None, text: str, icon: QMessageBox.Icon = QMessageBox.Icon.Warning) -> QMessageBox:
     """Show an expected problem (a French sentence that says what to do), window-modal, non-blocking."""
-    box = QMessageBox(QMessageBox.Icon.Warning, TITLE, text, QMessageBox.StandardButton.Ok, parent)
+    box = QMessageBox(icon, TITLE, text, QMessageBox.StandardButton.Ok, parent)
     box.setAccessibleName("Message d'Arobase")
     box.button(QMessageBox.StandardButton.Ok).setText("OK")
     box.finished.connect(box.deleteLater)
@@ -22,3 +22,15 @@ def show_blocking_error(text: str) -> None:
     box = QMessageBox(QMessageBox.Icon.Critical, TITLE, text, QMessageBox.StandardButton.Ok)
     box.setAccessibleName("Message d'Arobase")
     box.exec()
+
+
+def ask_blocking(text: str, yes: str, no: str) -> bool:
+    """For start-up questions, before any window exists: True only if the user chose ``yes``."""
+    box = QMessageBox(QMessageBox.Icon.Question, TITLE, text, QMessageBox.StandardButton.NoButton)
+    box.setAccessibleName("Question d'Arobase")
+    accept = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    reject = box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(accept)
+    box.setEscapeButton(reject)
+    box.exec()
+    return box.clickedButton() is accept

@@ -1,0 +1,59 @@
+"""The backups of the open file as a table: number, date, kind and content (read from each backup file)."""
+
+from __future__ import annotations
+
+from app.backups import BackupInfo
+from ui.qt import QAbstractTableModel, QBrush, QModelIndex, QObject, QPalette, QPersistentModelIndex, Qt
+
+Index = QModelIndex | QPersistentModelIndex
+COLUMNS = ("N°", "Date", "Sauvegarde", "Contenu")
+
+
+class BackupsModel(QAbstractTableModel):
+    """Read-only; an unusable backup (damaged, or from a newer Arobase) is shown greyed and says why."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[BackupInfo] = []
+
+    def set_backups(self, backups: list[BackupInfo]) -> None:
+        self.beginResetModel()
+        self._rows = list(backups)
+        self.endResetModel()
+
+    def backup(self, row: int) -> BackupInfo | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        b = self.backup(index.row()) if index.isValid() else None
+        if b is None or not 0 <= index.column() < len(COLUMNS):
+            return None
+        values = (str(b.number), b.when, b.kind_label.capitalize(), b.contents_text())
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return values[col]
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{COLUMNS[col]}\u00a0: {values[col]}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return b.name
+        if role == Qt.ItemDataRole.ForegroundRole and not b.usable:
+            return QBrush(QPalette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
