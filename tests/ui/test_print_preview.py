@@ -10,8 +10,11 @@ import pytest
 from pypdf import PdfReader
 from pytestqt.qtbot import QtBot
 
+from app.edition import Edition
+from app.interchange import to_document
 from app.workspace import Workspace
 from tests.conftest import ROOT
+from tests.factories import complete_dossier
 from tests.ui.helpers import WindowFactory, visible_windows, wait_idle
 from ui.dialogs.print_preview import MESSAGE_PAGE, VIEW_PAGE, PrintPreviewDialog, open_print_preview
 from ui.dossier_controller import DossierController
@@ -194,3 +197,23 @@ def test_blank_questionnaire_can_be_cancelled(qtbot: QtBot, ws: Workspace, make_
     assert dialog.stack.currentIndex() == VIEW_PAGE
     dialog.close()
     wait_idle(qtbot, window.runner)
+
+
+def test_an_autosave_does_not_wait_behind_the_pdf_build(
+    qtbot: QtBot, ws: Workspace, runner: TaskRunner, edition: Edition
+) -> None:
+    """The build runs on the background lane: an edit typed while the PDF is being made is written at once."""
+    ws.import_document(to_document(complete_dossier(edition, 300)))
+    ctl = DossierController(ws, runner)
+    ctl.load_now()
+    host = _host(qtbot)
+    dialog = open_print_preview(host, ctl, runner)
+    qtbot.waitUntil(lambda: dialog.progress_bar.value() > 0, timeout=20_000)  # the build has started
+    ctl.set_profile_field("name", "Tapée pendant le PDF")
+    ctl.save_pending()
+    with qtbot.waitSignal(ctl.saved, timeout=10_000):
+        pass
+    assert dialog.generating, "the autosave waited for the PDF build"
+    assert ws.profile().name == "Tapée pendant le PDF"
+    with qtbot.waitSignal(dialog.ready, timeout=60_000):
+        pass

@@ -1,9 +1,11 @@
 """What the print preview builds: the dossier's PDF or the edition's blank questionnaire.
 
-A job is plain data handed to ``PrintPreviewDialog``: the function that builds the PDF (run by the
-window's TaskRunner, off the GUI thread, polling the cancel flag), what to do first on the GUI thread
-(save the pending edits of the dossier), and the words the dialog uses for it. The blank questionnaire
-reads only the edition, never the store: it works on an empty file.
+A job is plain data handed to ``PrintPreviewDialog``: what to do first on the GUI thread (save the
+pending edits of the dossier), what to read (on the store lane of the window's TaskRunner, queued after
+those edits, so the PDF shows every one of them), the function that builds the PDF from what was read
+(on the background lane, polling the cancel flag: an autosave never waits behind a PDF), and the words
+the dialog uses for it. The blank questionnaire reads only the edition, never the store: it works on an
+empty file.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from app.pdf import (
     Cancelled,
@@ -25,13 +28,15 @@ from app.pdf import (
 )
 from ui.dossier_controller import DossierController
 
-Build = Callable[[Path, Progress, Cancelled], tuple[str, PdfReport]]  # (suggested file name, report)
+Read = Callable[[], Any]  # the document's source, read on the store lane
+Build = Callable[[Any, Path, Progress, Cancelled], tuple[str, PdfReport]]  # (suggested file name, report)
 
 
 @dataclass(frozen=True)
 class PreviewJob:
     """A PDF to preview, print and save, and how the dialog speaks of it."""
 
+    read: Read
     build: Build
     describe: Callable[[PdfReport], str]  # the line under the pages
     folder: Path  # where "Enregistrer en PDF…" proposes to save
@@ -46,8 +51,10 @@ def dossier_job(controller: DossierController) -> PreviewJob:
     """The dossier's PDF, with every edit made so far (the pending ones are queued first)."""
     ws, edition_id = controller.ws, controller.edition.id
 
-    def build(target: Path, progress: Progress, cancelled: Cancelled) -> tuple[str, PdfReport]:
-        source = source_from_workspace(ws, edition_id)
+    def read() -> Any:
+        return source_from_workspace(ws, edition_id)
+
+    def build(source: Any, target: Path, progress: Progress, cancelled: Cancelled) -> tuple[str, PdfReport]:
         return suggested_filename(source), build_pdf(source, target, progress=progress, cancelled=cancelled)
 
     def describe(report: PdfReport) -> str:
@@ -55,6 +62,7 @@ def dossier_job(controller: DossierController) -> PreviewJob:
         return f"{report.pages} page(s) · révision {report.revision} · {state}"
 
     return PreviewJob(
+        read=read,
         build=build,
         describe=describe,
         folder=ws.path.parent,
@@ -71,14 +79,14 @@ def blank_job(controller: DossierController) -> PreviewJob:
     edition, clock = controller.edition, controller.ws.clock
     name = blank_filename(edition)
 
-    def build(target: Path, progress: Progress, cancelled: Cancelled) -> tuple[str, PdfReport]:
-        source = blank_source(edition, clock())
+    def build(source: Any, target: Path, progress: Progress, cancelled: Cancelled) -> tuple[str, PdfReport]:
         return name, build_blank_pdf(source, target, progress=progress, cancelled=cancelled)
 
     def describe(report: PdfReport) -> str:
         return f"{report.pages} pages · questionnaire vierge de l'édition {edition.id}, à remplir à la main"
 
     return PreviewJob(
+        read=lambda: blank_source(edition, clock()),
         build=build,
         describe=describe,
         folder=controller.ws.path.parent,

@@ -44,7 +44,7 @@ from ui.qt import (
     Signal,
 )
 from ui.qt_pdf import HAS_QTPDF, QPdfDocument, QPdfView, QPrintDialog, QPrinter
-from ui.tasks import TaskRunner
+from ui.tasks import Lane, TaskRunner
 
 PDF_FILTER = "Documents PDF (*.pdf);;Tous les fichiers (*)"
 ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
@@ -224,10 +224,16 @@ class PrintPreviewDialog(QDialog):
             with contextlib.suppress(RuntimeError):  # the dialog is gone: nobody is watching
                 post(done, total)
 
-        def work() -> tuple[str, PdfReport]:
-            return build(target, progress, cancel.is_set)
+        def read_then_build(source: object) -> None:
+            self.runner.run(
+                lambda: build(source, target, progress, cancel.is_set),
+                self._generated,
+                self._generation_failed,
+                owner=self,
+                lane=Lane.BACKGROUND,
+            )
 
-        self.runner.run(work, self._generated, self._generation_failed, owner=self)
+        self.runner.run(self.job.read, read_then_build, self._generation_failed, owner=self)
 
     def cancel(self) -> None:
         """Ask the builder to stop at its next check; the dialog shows it was cancelled once it has."""
