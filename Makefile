@@ -19,7 +19,7 @@ $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(PIP) install --quiet -e ".[test]"
+	$(PIP) install --quiet -e ".[test,server]"
 	@touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run

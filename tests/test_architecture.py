@@ -1,7 +1,8 @@
 """The import rules of the brief, checked on the source: ui → app → localdb, app → sync, server → sync.
 
-Nothing imports ui; localdb and sync import nothing else of ours; only ui touches Qt; reportlab, requests
-and keyring are imported lazily (inside functions), so the window appears fast.
+Nothing imports ui; localdb and sync import nothing else of ours; the server never imports app, localdb or
+ui; only ui touches Qt; reportlab, requests and keyring are imported lazily (inside functions), so the window
+appears fast; the desktop bundle leaves the server and its extra out.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ ALLOWED = {
     "app": {"app", "localdb", "sync", "resources"},
     "localdb": {"localdb"},
     "sync": {"sync"},
-    "server": {"server", "sync"},
+    "server": {"server", "sync", "resources"},  # resources: the edition files and their schema
     "ui": {"ui", "app", "localdb", "resources"},
 }
 HEAVY = ("reportlab", "requests", "keyring")
@@ -75,3 +76,23 @@ def test_heavy_modules_are_imported_lazily() -> None:
         if top and module.split(".")[0] in HEAVY
     ]
     assert wrong == []
+
+
+def test_the_desktop_bundle_leaves_the_server_out() -> None:
+    """The server's extra (pyproject [server]) must not ride along in the PyInstaller bundle."""
+    import re
+    import tomllib
+
+    spec = (ROOT / "packaging" / "arobase.spec").read_text(encoding="utf-8")
+    excludes = set(re.findall(r'"([A-Za-z0-9_.]+)"', spec.split("excludes = [", 1)[1].split("]", 1)[0]))
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    modules = {"argon2-cffi": "argon2", "psycopg": "psycopg", "uvicorn": "uvicorn", "python-multipart": "multipart"}
+    wanted = {"server"} | {
+        modules.get(name, name)
+        for name in (re.split(r"[\[<>=!~ ]", dep, maxsplit=1)[0] for dep in extra["server"])
+        if name != "cryptography"  # the desktop app verifies receipts with it too
+    }
+    assert wanted - excludes == set()
+    for package in ("app", "ui", "localdb"):
+        for path in _files(package):
+            assert not any(m.split(".")[0] in wanted for m, _ in _imports(path)), path
