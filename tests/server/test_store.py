@@ -31,4 +31,3 @@ def test_migrations_match_the_models(tmp_path: Path) -> None:
             assert diff == [], url
         finally:
             db.dispose()
-
