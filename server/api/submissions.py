@@ -21,8 +21,9 @@ RECEIPT_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas
     "",
     status_code=204,
     responses={204: {"description": "Serveur Arobase", "headers": {
-        HEADER_PROTOCOL: {"schema": {"type": "string"}, "description": "version du protocole"},
-        HEADER_MAX_BODY: {"schema": {"type": "integer"}, "description": "taille maximale d'un envoi en octets"},
+        HEADER_PROTOCOL: {"schema": {"type": "string"}, "description": "version du protocole", "example": "1"},
+        HEADER_MAX_BODY: {"schema": {"type": "integer"}, "description": "taille maximale d'un envoi en octets",
+                          "example": 16777216},
     }}},
 )  # fmt: skip
 async def preflight(request: Request) -> Response:
