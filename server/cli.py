@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3
+from server.errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, UserError
+
 ENV_FLAGS = {
     "data": "AROBASE_SERVER_DATA",
     "database_url": "AROBASE_SERVER_DATABASE_URL",
@@ -30,10 +31,6 @@ _FRENCH = (
     (re.compile(r"^argument (.+?): invalid int value: '(.*)'$"),
      lambda m: f"{m[1]} attend un nombre entier, pas « {m[2]} »"),
 )  # fmt: skip
-
-
-class UserError(Exception):
-    """Bad input: printed as one French line, exit code 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -111,6 +108,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except KeyboardInterrupt:
         return EXIT_OK
+    except Exception:  # never a traceback on the terminal: the details go to the log
+        import logging
+
+        log = Path(os.environ.get("AROBASE_SERVER_DATA") or ".") / "erreurs-serveur.log"
+        logging.basicConfig(filename=log, level=logging.ERROR, force=True)
+        logging.getLogger("arobase.server").exception("erreur imprévue dans arobase-server %s", args.command)
+        print(f"arobase-server : erreur imprévue ; les détails sont dans {log}.", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -11,8 +11,8 @@ from typing import TypeVar
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from server import accounts, editions
-from server.cli import EXIT_OK, UserError
 from server.db import Database
+from server.errors import EXIT_OK, UserError
 from server.migrate import current_revision, head_revision, upgrade
 from server.receipts import Signer, SigningKeyMissing
 from server.services import utc_now

@@ -27,6 +27,7 @@ class Database:
     """Owns the engine; hands out sessions inside one transaction."""
 
     def __init__(self, url: str) -> None:
+        url = normalise_url(url)
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self.engine = _make_engine(url)
@@ -62,6 +63,14 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def normalise_url(url: str) -> str:
+    """``postgresql://`` (what people write) → SQLAlchemy's psycopg 3 driver, the one the extra installs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
 
 
 def insert_for(session: Session, model: type) -> Any:

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from server.db import normalise_url
+
 MB = 1024 * 1024
 
 
@@ -74,8 +76,7 @@ class Settings:
         env = os.environ if env is None else env
         data_dir = Path(env.get("AROBASE_SERVER_DATA") or ".").resolve()
         url = env.get("AROBASE_SERVER_DATABASE_URL") or f"sqlite:///{data_dir / 'arobase-serveur.sqlite'}"
-        if url.startswith("postgresql://") or url.startswith("postgres://"):
-            url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        url = normalise_url(url)
         blobs = env.get("AROBASE_SERVER_BLOBS") or str(data_dir / "fichiers")
         limits = {}
         for name, key in (

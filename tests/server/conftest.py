@@ -24,6 +24,10 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from server import accounts
+from server.db import Database
+from server.services import utc_now
+from server.settings import Settings
 from sync.dossier_format import snapshot_hash
 from tests.conftest import ROOT
 
@@ -44,11 +48,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def reset_postgres(url: str) -> None:
-    engine = create_engine(url)
+def postgres_url(schema: str) -> str:
+    """The test database, with its own schema for each server so two servers never share tables."""
+    url = os.environ["AROBASE_TEST_DATABASE_URL"]
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
+def reset_postgres(schema: str) -> None:
+    engine = create_engine(os.environ["AROBASE_TEST_DATABASE_URL"])
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine.dispose()
 
 
@@ -67,7 +77,7 @@ class ServerProcess:
 
     @property
     def database_url(self) -> str:
-        return self.env.get("AROBASE_SERVER_DATABASE_URL") or f"sqlite:///{self.data / 'arobase-serveur.sqlite'}"
+        return Settings.from_env(self.env).database_url
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
@@ -108,6 +118,15 @@ class ServerProcess:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
 
+    def activation_code(self, code: str, name: str) -> str:
+        """What ``add-collectivity`` does (tests/server/test_cli.py runs the command), without a process."""
+        db = Database(self.database_url)
+        try:
+            with db.write() as s:
+                return accounts.add_collectivity(s, code, name, "mairie@example.org", utc_now(), 86400)[1]
+        finally:
+            db.dispose()
+
     def count(self, sql: str, **params: Any) -> int:
         engine = create_engine(self.database_url)
         try:
@@ -117,13 +136,14 @@ class ServerProcess:
             engine.dispose()
 
 
-def server_env(data: Path, backend: str, **extra: str) -> dict[str, str]:
+def server_env(data: Path, backend: str, schema: str = "arobase_test", **extra: str) -> dict[str, str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "AROBASE_SERVER_DATA": str(data), **RELAXED, **extra}
     env.pop("AROBASE_SERVER_DATABASE_URL", None)
-    env.pop("AROBASE_SERVER_BLOBS", None) if "AROBASE_SERVER_BLOBS" not in extra else None
+    if "AROBASE_SERVER_BLOBS" not in extra:
+        env.pop("AROBASE_SERVER_BLOBS", None)
     if backend == "postgresql":
-        env["AROBASE_SERVER_DATABASE_URL"] = os.environ["AROBASE_TEST_DATABASE_URL"]
-        reset_postgres(os.environ["AROBASE_TEST_DATABASE_URL"])
+        reset_postgres(schema)
+        env["AROBASE_SERVER_DATABASE_URL"] = postgres_url(schema)
     return env
 
 
