@@ -102,6 +102,9 @@ def create_app(services: Services) -> FastAPI:
     app.add_middleware(TusHeader)
     app.add_middleware(BodyLimit, services=services)
     _document_problems(app)
+    from server.staff import routes as staff_pages
+
+    staff_pages.install(app)
     return app
 
 

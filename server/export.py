@@ -7,7 +7,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy import func, select
 
@@ -57,11 +57,11 @@ def latest_submissions(db: Database, edition: str) -> list[Latest]:
     return [Latest(c, sub) for c, sub in rows]
 
 
-def write_csv(rows: list[Latest], path: Path) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: a spreadsheet reads the accents right
-        writer = csv.writer(f, delimiter=";")
-        writer.writerow(CSV_COLUMNS)
-        writer.writerows(r.csv_row() for r in rows)
+def write_csv(rows: list[Latest], out: TextIO) -> None:
+    """Semicolons, for a French spreadsheet; the caller writes a BOM so the accents read right."""
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(r.csv_row() for r in rows)
 
 
 def _safe(name: str) -> str:
@@ -86,7 +86,8 @@ def export_edition(db: Database, blobs: BlobStore, edition: str, out: Path) -> i
                     target = folder / "pieces-jointes" / f"{a['sha256'][:12]}-{_safe(a['name'])}"
                     if not target.exists():
                         target.write_bytes(blobs.get(a["sha256"]))
-        write_csv(rows, out / f"synthese-{edition}.csv")
+        with (out / f"synthese-{edition}.csv").open("w", encoding="utf-8-sig", newline="") as f:
+            write_csv(rows, f)
     except OSError as exc:
         raise ExportError(f"impossible d'écrire dans {out} ({exc.strerror or exc})") from None
     return len(rows)
