@@ -25,7 +25,7 @@ def kind_of_code(code: str) -> str:
         return "commune"
     if SIREN.match(code):
         return "epci"
-    raise AccountError(f"« {code} » n'est ni un code INSEE de commune (5 caractères) ni un SIREN (9 chiffres)")
+    raise AccountError(f"« {code} » n'est ni un code INSEE de commune (5 caractères) ni un SIREN (9 chiffres)")
 
 
 def add_collectivity(s: Session, code: str, name: str, email: str, now: datetime, ttl: int) -> tuple[Collectivity, str]:
@@ -35,7 +35,7 @@ def add_collectivity(s: Session, code: str, name: str, email: str, now: datetime
     if not name.strip():
         raise AccountError("le nom de la collectivité est vide")
     if not EMAIL.match(email.strip()):
-        raise AccountError(f"adresse électronique invalide : « {email} »")
+        raise AccountError(f"adresse électronique invalide : « {email} »")
     row = s.execute(select(Collectivity).where(Collectivity.code == code)).scalar_one_or_none()
     if row is None:
         row = Collectivity(code=code, name=name.strip(), kind=kind, email=email.strip(), created_at=now)
@@ -60,7 +60,7 @@ def add_staff(s: Session, email: str, now: datetime) -> str:
     """Create (or reset) a staff account; returns its one-time password, to be changed at first login."""
     email = email.strip().lower()
     if not EMAIL.match(email):
-        raise AccountError(f"adresse électronique invalide : « {email} »")
+        raise AccountError(f"adresse électronique invalide : « {email} »")
     password = security.new_password()
     row = s.execute(select(Staff).where(Staff.email == email)).scalar_one_or_none()
     if row is None:
@@ -73,7 +73,7 @@ def add_staff(s: Session, email: str, now: datetime) -> str:
 def revoke_device(s: Session, device_id: str, now: datetime) -> Device:
     device = s.get(Device, device_id.strip())
     if device is None:
-        raise AccountError(f"aucun appareil « {device_id} »")
+        raise AccountError(f"aucun appareil « {device_id} »")
     auth.revoke(s, device, now, "révoqué par l'association")
     return device
 

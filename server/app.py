@@ -48,13 +48,13 @@ class BodyLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > limit:  # handled by the app's problem handler (FastAPI lets HTTPException through)
-                raise HTTPException(413, f"Requête trop volumineuse : {limit} octets au plus.")
+                raise HTTPException(413, f"Requête trop volumineuse : {limit} octets au plus.")
             return message
 
         await self.app(scope, counted, send)
 
     async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
-        response = problems.problem_response(413, f"Requête trop volumineuse : {limit} octets au plus.")
+        response = problems.problem_response(413, f"Requête trop volumineuse : {limit} octets au plus.")
         if scope["path"].startswith(f"{API_PREFIX}/uploads"):
             response.headers["Tus-Resumable"] = TUS_VERSION
         await response({"type": "http"}, _no_receive, send)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 from fastapi import Request
 from sqlalchemy import delete, select, update
@@ -22,9 +21,9 @@ from server.models import AccessToken, ActivationCode, Collectivity, Device, Ref
 from server.problems import Problem
 from server.services import Services, client_address, services_of
 
-BAD_CODE = "Code d'activation inconnu, expiré ou déjà utilisé : demandez un nouveau code à l'association."
-BAD_REFRESH = "Cet appareil n'est plus reconnu : saisissez un nouveau code d'activation."
-BAD_ACCESS = "Authentification requise ou expirée : renouvelez le jeton d'accès."
+BAD_CODE = "Code d'activation inconnu, expiré ou déjà utilisé : demandez un nouveau code à l'association."
+BAD_REFRESH = "Cet appareil n'est plus reconnu : saisissez un nouveau code d'activation."
+BAD_ACCESS = "Authentification requise ou expirée : renouvelez le jeton d'accès."
 
 
 @dataclass(frozen=True)
@@ -92,7 +91,7 @@ def enrol(svc: Services, request: Request, code: str, device_name: str) -> Token
     if account_id is not None:
         _refuse_if_limited(svc, request, account_id)
     # argon2 outside any transaction (it is slow on purpose); a dummy hash keeps the time the same.
-    ok = security.argon2_verify(row.secret_hash if row else _dummy_hash(), parts[1] if parts else code)
+    ok = security.argon2_verify(row.secret_hash if row else security.dummy_hash(), parts[1] if parts else code)
     now = svc.now()
     if row is not None and ok:
         with svc.db.write() as s:
@@ -111,12 +110,6 @@ def enrol(svc: Services, request: Request, code: str, device_name: str) -> Token
                 return Tokens(device.id, refresh, access, svc.settings.access_ttl, collectivity)
     _count_failure(svc, request, account_id)
     raise Problem(401, BAD_CODE)
-
-
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    """Verified against when the code names no row, so a wrong lookup costs the same time."""
-    return security.argon2_hash("arobase-dummy-secret")
 
 
 def refresh(svc: Services, request: Request, token: str) -> Tokens:

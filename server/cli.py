@@ -24,12 +24,12 @@ ENV_FLAGS = {
 
 _FRENCH = (
     (re.compile(r"^argument COMMANDE: invalid choice: '?(.*?)'? \(choose from (.*)\)$"),
-     lambda m: f"commande inconnue « {m[1]} » (commandes : {m[2].replace(chr(39), '')})"),
-    (re.compile(r"^the following arguments are required: (.*)$"), lambda m: f"argument obligatoire manquant : {m[1]}"),
-    (re.compile(r"^unrecognized arguments: (.*)$"), lambda m: f"argument non reconnu : {m[1]}"),
+     lambda m: f"commande inconnue « {m[1]} » (commandes : {m[2].replace(chr(39), '')})"),
+    (re.compile(r"^the following arguments are required: (.*)$"), lambda m: f"argument obligatoire manquant : {m[1]}"),
+    (re.compile(r"^unrecognized arguments: (.*)$"), lambda m: f"argument non reconnu : {m[1]}"),
     (re.compile(r"^argument (.+?): expected one argument$"), lambda m: f"l'option {m[1]} attend une valeur"),
     (re.compile(r"^argument (.+?): invalid int value: '(.*)'$"),
-     lambda m: f"{m[1]} attend un nombre entier, pas « {m[2]} »"),
+     lambda m: f"{m[1]} attend un nombre entier, pas « {m[2]} »"),
 )  # fmt: skip
 
 
@@ -41,17 +41,17 @@ class _Parser(argparse.ArgumentParser):
         self.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
 
     def format_usage(self) -> str:
-        return super().format_usage().replace("usage:", "Utilisation :", 1)
+        return super().format_usage().replace("usage:", "Utilisation :", 1)
 
     def format_help(self) -> str:
-        return super().format_help().replace("usage:", "Utilisation :", 1)
+        return super().format_help().replace("usage:", "Utilisation :", 1)
 
     def error(self, message: str) -> NoReturn:
         for pattern, translate in _FRENCH:
             if match := pattern.match(message):
                 message = translate(match)
                 break
-        self.exit(EXIT_INPUT, f"arobase-server : {message}\nAide : arobase-server --help\n")
+        self.exit(EXIT_INPUT, f"arobase-server : {message}\nAide : arobase-server --help\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,10 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--database-url",
         metavar="URL",
         default=argparse.SUPPRESS,
-        help="base PostgreSQL (postgresql://…) ou SQLite ; sinon $AROBASE_SERVER_DATABASE_URL",
+        help="base PostgreSQL (postgresql://…) ou SQLite ; sinon $AROBASE_SERVER_DATABASE_URL",
     )
     common.add_argument("--blobs", metavar="DOSSIER|s3://SEAU/PRÉFIXE", default=argparse.SUPPRESS,
-                        help="où ranger les pièces jointes ; sinon $AROBASE_SERVER_BLOBS")  # fmt: skip
+                        help="où ranger les pièces jointes ; sinon $AROBASE_SERVER_BLOBS")  # fmt: skip
     p = _Parser(prog="arobase-server", parents=[common], description="Serveur de l'association Villes Internet.")
     sub = p.add_subparsers(dest="command", metavar="COMMANDE", parser_class=_Parser, title="commandes", required=True)
     sub.add_parser("init", parents=[common], help="créer ou mettre à jour la base, la clé de signature, les éditions")
@@ -104,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return commands.run(args)
     except UserError as exc:
-        print(f"arobase-server : {exc}", file=sys.stderr)
+        print(f"arobase-server : {exc}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         return EXIT_OK
@@ -114,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log = Path(os.environ.get("AROBASE_SERVER_DATA") or ".") / "erreurs-serveur.log"
         logging.basicConfig(filename=log, level=logging.ERROR, force=True)
         logging.getLogger("arobase.server").exception("erreur imprévue dans arobase-server %s", args.command)
-        print(f"arobase-server : erreur imprévue ; les détails sont dans {log}.", file=sys.stderr)
+        print(f"arobase-server : erreur imprévue ; les détails sont dans {log}.", file=sys.stderr)
         return EXIT_INTERNAL
 
 

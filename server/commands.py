@@ -42,7 +42,7 @@ def _database(settings: Settings) -> Iterator[Database]:
 
 def _ready(db: Database) -> None:
     if current_revision(db) != head_revision():
-        raise UserError("la base du serveur n'est pas prête : lancez d'abord « arobase-server init »")
+        raise UserError("la base du serveur n'est pas prête : lancez d'abord « arobase-server init »")
 
 
 def init(settings: Settings) -> int:
@@ -58,7 +58,7 @@ def init(settings: Settings) -> int:
                 editions.publish(s, editions.read_edition_file(f), now) for f in editions.bundled_edition_files()
             ]
     print(f"Base prête ({settings.database_url.split('://', 1)[0]}), schéma {head_revision()}.")
-    print(f"Clé de signature {signer.key_id} : {path}")
+    print(f"Clé de signature {signer.key_id} : {path}")
     for row, changed in published:
         print(f"Édition {row.id} {'publiée' if changed else 'déjà à jour'}.")
     return EXIT_OK
@@ -84,7 +84,7 @@ def add_collectivity(settings: Settings, args: argparse.Namespace) -> int:
     except accounts.AccountError as exc:
         raise UserError(str(exc)) from None
     print(f"Collectivité {name} ({code_insee}) inscrite.")
-    print(f"Code d'activation, à usage unique, valable {args.days} jours :")
+    print(f"Code d'activation, à usage unique, valable {args.days} jours :")
     print(code)
     return EXIT_OK
 
@@ -98,7 +98,7 @@ def add_staff(settings: Settings, args: argparse.Namespace) -> int:
         password = _with_db(settings, work)
     except accounts.AccountError as exc:
         raise UserError(str(exc)) from None
-    print(f"Compte {args.email.strip().lower()} prêt. Mot de passe provisoire, à changer à la première connexion :")
+    print(f"Compte {args.email.strip().lower()} prêt. Mot de passe provisoire, à changer à la première connexion :")
     print(password)
     return EXIT_OK
 
@@ -112,7 +112,7 @@ def revoke_device(settings: Settings, args: argparse.Namespace) -> int:
         name = _with_db(settings, work)
     except accounts.AccountError as exc:
         raise UserError(str(exc)) from None
-    print(f"Appareil « {name} » révoqué : ses jetons ne valent plus.")
+    print(f"Appareil « {name} » révoqué : ses jetons ne valent plus.")
     return EXIT_OK
 
 

@@ -43,7 +43,7 @@ def read_edition_file(path: Path) -> dict[str, Any]:
     if errors:
         where = "/".join(str(p) for p in errors[0].absolute_path) or "(racine)"
         raise EditionFileError(
-            f"le fichier {path} n'est pas une édition valide : champ « {where} » ({errors[0].message})"
+            f"le fichier {path} n'est pas une édition valide : champ « {where} » ({errors[0].message})"
         )
     ids = [s["id"] for t in document["themes"] for st in t["subthemes"] for s in st["services"]]
     if len(ids) != len(set(ids)):
@@ -97,10 +97,10 @@ def dossier_faults(dossier: dict[str, Any], edition: Edition) -> list[str]:
     for n, action in enumerate(dossier["actions"], start=1):
         unknown = [s for s in action["services"] if s not in idx.services]
         if unknown:
-            faults.append(f"action {n} : service(s) inconnu(s) de l'édition {edition.id} : {', '.join(unknown)}")
+            faults.append(f"action {n} : service(s) inconnu(s) de l'édition {edition.id} : {', '.join(unknown)}")
         if action["level"] is not None and action["level"] not in idx.levels:
-            faults.append(f"action {n} : niveau « {action['level']} » inconnu de l'édition {edition.id}")
+            faults.append(f"action {n} : niveau « {action['level']} » inconnu de l'édition {edition.id}")
     for answer in dossier["epci_answers"]:
         if answer["criterion"] not in idx.criteria:
-            faults.append(f"critère intercommunal « {answer['criterion']} » inconnu de l'édition {edition.id}")
+            faults.append(f"critère intercommunal « {answer['criterion']} » inconnu de l'édition {edition.id}")
     return faults

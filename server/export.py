@@ -71,7 +71,7 @@ def _safe(name: str) -> str:
 def export_edition(db: Database, blobs: BlobStore, edition: str, out: Path) -> int:
     with db.read() as s:
         if s.get(Edition, edition) is None:
-            raise ExportError(f"aucune édition « {edition} » sur ce serveur")
+            raise ExportError(f"aucune édition « {edition} » sur ce serveur")
     rows = latest_submissions(db, edition)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -54,7 +54,7 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 _GENERIC = {
     400: "La requête est mal formée.",
-    401: "Authentification requise : reconnectez l'appareil.",
+    401: "Authentification requise : reconnectez l'appareil.",
     404: "Cette adresse n'existe pas sur le serveur Arobase.",
     405: "Cette méthode n'est pas acceptée à cette adresse.",
     413: "La requête est trop volumineuse.",
@@ -79,7 +79,7 @@ def install(app: FastAPI) -> None:
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         first = errors[0] if errors else {"loc": (), "msg": ""}
-        detail = f"Requête invalide : champ « {_where(tuple(first.get('loc', ())))} » incorrect ou manquant."
+        detail = f"Requête invalide : champ « {_where(tuple(first.get('loc', ())))} » incorrect ou manquant."
         return problem_response(422, detail)
 
     @app.exception_handler(StarletteHTTPException)
@@ -91,4 +91,4 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:
         request.app.state.services.log_internal(request, exc)
-        return problem_response(500, "Erreur interne du serveur ; réessayez plus tard. L'association est prévenue.")
+        return problem_response(500, "Erreur interne du serveur ; réessayez plus tard. L'association est prévenue.")

@@ -41,6 +41,6 @@ def refuse_if_over(session: Session, keys: list[tuple[str, RateLimit]], now: dat
         wait = max(waits)
         raise Problem(
             429,
-            f"Trop de tentatives : réessayez dans {wait} secondes.",
+            f"Trop de tentatives : réessayez dans {wait} secondes.",
             headers={"Retry-After": str(wait)},
         )

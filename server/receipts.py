@@ -34,7 +34,7 @@ class Signer:
             key = serialization.load_pem_private_key(path.read_bytes(), password=None)
         except (OSError, ValueError) as exc:
             raise SigningKeyMissing(
-                f"Clé de signature des accusés de réception illisible ({path}) : lancez « arobase-server init »."
+                f"Clé de signature des accusés de réception illisible ({path}) : lancez « arobase-server init »."
             ) from exc
         if not isinstance(key, Ed25519PrivateKey):
             raise SigningKeyMissing(f"Le fichier {path} ne contient pas une clé Ed25519.")

@@ -58,3 +58,9 @@ def argon2_verify(hashed: str, secret: str) -> bool:
         return bool(_hasher().verify(hashed, secret))
     except (VerificationError, InvalidHashError):
         return False
+
+
+@lru_cache(maxsize=1)
+def dummy_hash() -> str:
+    """Verified against when no account matches, so a wrong name costs the same time as a wrong secret."""
+    return argon2_hash("arobase-dummy-secret")

@@ -25,7 +25,7 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw:
         return default
     if not raw.isdigit():
-        raise SettingsError(f"la variable {name} doit être un nombre entier positif (reçu « {raw} »)")
+        raise SettingsError(f"la variable {name} doit être un nombre entier positif (reçu « {raw} »)")
     return int(raw)
 
 
@@ -40,7 +40,7 @@ class RateLimit:
     def parse(cls, name: str, raw: str) -> RateLimit:
         count, _, window = raw.partition("/")
         if not (count.isdigit() and window.isdigit() and int(window) > 0):
-            raise SettingsError(f"la variable {name} s'écrit NOMBRE/SECONDES, par exemple 10/900 (reçu « {raw} »)")
+            raise SettingsError(f"la variable {name} s'écrit NOMBRE/SECONDES, par exemple 10/900 (reçu « {raw} »)")
         return cls(int(count), int(window))
 
 

@@ -47,7 +47,7 @@ def _replay(found: Submission, body: SubmissionRequest) -> Outcome:
     if found.payload_sha256 != body.payload_sha256:
         raise Problem(
             422,
-            "Ce numéro d'envoi a déjà servi pour un autre contenu : rien n'a été modifié. "
+            "Ce numéro d'envoi a déjà servi pour un autre contenu : rien n'a été modifié. "
             "Validez une nouvelle révision pour envoyer ce contenu.",
         )
     return Outcome(False, found.receipt)
@@ -59,13 +59,13 @@ def _check_content(svc: Services, account: Account, body: SubmissionRequest) -> 
     try:
         dossier_format.validate(dossier)
     except dossier_format.FormatError as exc:
-        raise Problem(422, f"Dossier invalide : {exc}.") from None
+        raise Problem(422, f"Dossier invalide : {exc}.") from None
     if dossier["edition"] != body.edition:
         raise Problem(422, f"Le dossier est de l'édition {dossier['edition']}, l'envoi annonce {body.edition}.")
     if dossier.get("revision", body.revision) != body.revision:
         raise Problem(422, f"Le dossier est la révision {dossier['revision']}, l'envoi annonce {body.revision}.")
     if dossier_format.snapshot_hash(dossier) != body.payload_sha256:
-        raise Problem(422, "L'empreinte SHA-256 annoncée ne correspond pas au dossier reçu : rien n'a été enregistré.")
+        raise Problem(422, "L'empreinte SHA-256 annoncée ne correspond pas au dossier reçu : rien n'a été enregistré.")
     if dossier["collectivity"]["code"] != account.code:
         raise Problem(403, "Ce dossier est celui d'une autre collectivité que celle de cet appareil.")
     sizes = {a["sha256"]: a["size"] for action in dossier["actions"] for a in action["attachments"]}
@@ -77,7 +77,7 @@ def _check_content(svc: Services, account: Account, body: SubmissionRequest) -> 
             raise Problem(422, f"L'édition {body.edition} n'est pas ouverte aux envois.")
         faults = dossier_faults(dossier, edition)
         if faults:
-            raise Problem(422, f"Le dossier ne correspond pas à l'édition : {faults[0]}.", errors=faults)
+            raise Problem(422, f"Le dossier ne correspond pas à l'édition : {faults[0]}.", errors=faults)
         held = dict(
             s.execute(
                 select(AccountFile.sha256, AccountFile.size).where(
@@ -88,14 +88,14 @@ def _check_content(svc: Services, account: Account, body: SubmissionRequest) -> 
     missing = sorted(h for h, size in sizes.items() if held.get(h) != size)
     if missing:
         raise Problem(
-            422, f"{len(missing)} pièce(s) jointe(s) manquent sur le serveur : envoyez-les d'abord.", missing=missing
+            422, f"{len(missing)} pièce(s) jointe(s) manquent sur le serveur : envoyez-les d'abord.", missing=missing
         )
     return len(sizes), sum(sizes.values())
 
 
 def submit(svc: Services, account: Account, key: str | None, body: SubmissionRequest) -> Outcome:
     if not key:
-        raise Problem(400, "En-tête Idempotency-Key manquant : il doit porter le numéro de l'envoi.")
+        raise Problem(400, "En-tête Idempotency-Key manquant : il doit porter le numéro de l'envoi.")
     if key.strip().lower() != body.submission_uuid:
         raise Problem(400, "L'en-tête Idempotency-Key doit être égal à submission_uuid.")
     with svc.db.read() as s:
@@ -106,7 +106,7 @@ def submit(svc: Services, account: Account, key: str | None, body: SubmissionReq
     canonical = dossier_format.canonical_json(body.dossier)
     with svc.db.write() as s:
         if not svc.db.lock(s, f"submission:{account.collectivity_id}:{body.submission_uuid}", wait=False):
-            raise Problem(409, "Cet envoi est déjà en cours de traitement : réessayez dans un instant.",
+            raise Problem(409, "Cet envoi est déjà en cours de traitement : réessayez dans un instant.",
                           headers={"Retry-After": "2"})  # fmt: skip
         svc.db.lock(s, f"chain:{account.collectivity_id}:{body.edition}")
         found = _existing(s, account, body.submission_uuid)
@@ -121,7 +121,7 @@ def submit(svc: Services, account: Account, key: str | None, body: SubmissionReq
         if body.replaces != latest:
             raise Problem(
                 409,
-                "Cet envoi ne remplace pas le dernier reçu pour cette édition : "
+                "Cet envoi ne remplace pas le dernier reçu pour cette édition : "
                 "récupérez la liste des envois puis renvoyez la révision la plus récente.",
                 latest=latest,
             )
@@ -149,7 +149,7 @@ def submit(svc: Services, account: Account, key: str | None, body: SubmissionReq
             .returning(Submission.id)
         ).scalar_one_or_none()  # fmt: skip
         if inserted is None:  # cannot happen under the lock; never a second row, never a gap
-            raise Problem(409, "Cet envoi est déjà en cours de traitement : réessayez dans un instant.")
+            raise Problem(409, "Cet envoi est déjà en cours de traitement : réessayez dans un instant.")
         return Outcome(True, text)
 
 

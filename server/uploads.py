@@ -39,7 +39,7 @@ def parse_metadata(header: str) -> dict[str, str]:
         try:
             found[key] = base64.b64decode(value.strip(), validate=True).decode("utf-8") if value.strip() else ""
         except (binascii.Error, UnicodeDecodeError):
-            raise Problem(400, f"Upload-Metadata : la valeur de « {key[:40]} » n'est pas du base64 valide.") from None
+            raise Problem(400, f"Upload-Metadata : la valeur de « {key[:40]} » n'est pas du base64 valide.") from None
     return found
 
 
@@ -52,10 +52,10 @@ def parse_length(raw: str | None, name: str) -> int:
 def create(svc: Services, account: Account, length: int, metadata: dict[str, str]) -> Upload:
     sha = metadata.get("sha256", "").strip().lower()
     if not SHA_HEX.match(sha):
-        raise Problem(400, "Upload-Metadata doit donner « sha256 » : l'empreinte SHA-256 du fichier, en hexadécimal.")
+        raise Problem(400, "Upload-Metadata doit donner « sha256 » : l'empreinte SHA-256 du fichier, en hexadécimal.")
     limit = min(svc.settings.max_upload_bytes, MAX_ATTACHMENT_BYTES)
     if length > limit:
-        raise Problem(413, f"Fichier trop volumineux : {length} octets, {limit} au plus.")
+        raise Problem(413, f"Fichier trop volumineux : {length} octets, {limit} au plus.")
     now = svc.now()
     with svc.db.write() as s:
         s.execute(delete(Upload).where(Upload.collectivity_id == account.collectivity_id, Upload.expires_at <= now))
@@ -80,7 +80,7 @@ def find(s: Session, account: Account, upload_id: str, now: datetime, *, lock: b
     if upload is None:
         raise Problem(404, "Aucun envoi de fichier à cette adresse pour votre collectivité.")
     if upload.completed_at is None and upload.expires_at <= now:
-        raise Problem(410, "Cet envoi de fichier a expiré : recommencez-le depuis le début.")
+        raise Problem(410, "Cet envoi de fichier a expiré : recommencez-le depuis le début.")
     return upload
 
 
@@ -95,13 +95,13 @@ def check_chunk(header: str | None, data: bytes) -> None:
         return
     algorithm, _, value = header.strip().partition(" ")
     if algorithm.lower() != "sha256":
-        raise Problem(400, "Upload-Checksum : seul l'algorithme sha256 est pris en charge.")
+        raise Problem(400, "Upload-Checksum : seul l'algorithme sha256 est pris en charge.")
     try:
         expected = base64.b64decode(value.strip(), validate=True)
     except binascii.Error:
-        raise Problem(400, "Upload-Checksum : l'empreinte n'est pas du base64 valide.") from None
+        raise Problem(400, "Upload-Checksum : l'empreinte n'est pas du base64 valide.") from None
     if hashlib.sha256(data).digest() != expected:
-        raise Problem(TUS_CHECKSUM_MISMATCH, "Le morceau reçu ne correspond pas à son empreinte : renvoyez-le.")
+        raise Problem(TUS_CHECKSUM_MISMATCH, "Le morceau reçu ne correspond pas à son empreinte : renvoyez-le.")
 
 
 def append(svc: Services, account: Account, upload_id: str, offset: int, data: bytes) -> Upload:
@@ -110,7 +110,7 @@ def append(svc: Services, account: Account, upload_id: str, offset: int, data: b
         upload = find(s, account, upload_id, now, lock=True)
         if offset != upload.offset:
             raise Problem(
-                409, f"Décalage {offset} incorrect : le serveur a reçu {upload.offset} octets.",
+                409, f"Décalage {offset} incorrect : le serveur a reçu {upload.offset} octets.",
                 headers={"Upload-Offset": str(upload.offset)},
             )  # fmt: skip
         if upload.offset + len(data) > upload.length:
@@ -126,7 +126,7 @@ def append(svc: Services, account: Account, upload_id: str, offset: int, data: b
             return upload
     raise Problem(
         TUS_CHECKSUM_MISMATCH,
-        "Le fichier reçu ne correspond pas à l'empreinte SHA-256 annoncée : il a été écarté, renvoyez-le.",
+        "Le fichier reçu ne correspond pas à l'empreinte SHA-256 annoncée : il a été écarté, renvoyez-le.",
     )
 
 

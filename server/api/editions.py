@@ -60,7 +60,7 @@ async def get_edition(edition_id: str, request: Request) -> Response:
     """The edition file, byte for byte what its sha256 names; If-None-Match answers 304."""
     edition = await run_in_threadpool(_get, request, edition_id)
     if edition is None:
-        raise Problem(404, f"Aucune édition « {edition_id[:40]} » n'est publiée sur ce serveur.")
+        raise Problem(404, f"Aucune édition « {edition_id[:40]} » n'est publiée sur ce serveur.")
     etag = f'"{edition.sha256}"'
     if _matches(request, etag):
         return Response(status_code=304, headers={"ETag": etag})

@@ -39,7 +39,7 @@ async def preflight(request: Request) -> Response:
     status_code=201,
     response_model=Receipt,
     responses={
-        200: {"description": "Déjà reçu : le même accusé de réception", "content": RECEIPT_CONTENT},
+        200: {"description": "Déjà reçu : le même accusé de réception", "content": RECEIPT_CONTENT},
         **responses(400, 401, 403, 409, 413, 422, 429),
     },
 )

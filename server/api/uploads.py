@@ -105,7 +105,7 @@ async def _patch(
     svc = services_of(request)
     data, whole = await _read_body(request, min(svc.settings.max_upload_bytes, MAX_ATTACHMENT_BYTES))
     if not whole and upload_checksum is not None:
-        raise Problem(400, "Morceau interrompu : renvoyez-le depuis le décalage indiqué par HEAD.")
+        raise Problem(400, "Morceau interrompu : renvoyez-le depuis le décalage indiqué par HEAD.")
     uploads.check_chunk(upload_checksum, data)
     upload = await run_in_threadpool(uploads.append, svc, account, upload_id, offset, data)
     return Response(status_code=204, headers=_headers(upload))

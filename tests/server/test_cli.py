@@ -43,7 +43,7 @@ def test_init_then_add_collectivity_prints_the_code_alone_on_the_last_line(tmp_p
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (("bogus",), "commande inconnue « bogus »"),
+        (("bogus",), "commande inconnue «\u00a0bogus\u00a0»"),
         (("add-collectivity", "--code", "35248"), "argument obligatoire manquant"),
         (("add-collectivity", "--code", "12", "--name", "X", "--email", "a@b.fr"), "ni un code INSEE"),
         (("add-collectivity", "--code", "35248", "--name", "X", "--email", "pas-un-courriel"), "adresse électronique"),
@@ -51,7 +51,7 @@ def test_init_then_add_collectivity_prints_the_code_alone_on_the_last_line(tmp_p
         (("serve", "--port", "70000"), "port 70000 impossible"),
         (("revoke-device", "inconnu"), "aucun appareil"),
         (("publish-edition", "absent.json"), "n'existe pas"),
-        (("export", "--edition", "1999", "--out", "x"), "aucune édition « 1999 »"),
+        (("export", "--edition", "1999", "--out", "x"), "aucune édition «\u00a01999\u00a0»"),
     ],
 )
 def test_bad_input_exits_2_with_one_french_line(tmp_path: Path, args: tuple[str, ...], words: str) -> None:

@@ -39,6 +39,15 @@ def browser(tmp_path: Path) -> Iterator[object]:
     driver.quit()
 
 
+def _wait(driver, condition) -> None:  # type: ignore[no-untyped-def]
+    """Until the page the click asked for is there (a click returns before the next page loads)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+    WebDriverWait(driver, 15, ignored_exceptions=ignored).until(lambda d: condition(d))
+
+
 def _fill(driver, name: str, value: str) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
 
@@ -68,15 +77,15 @@ def test_staff_log_in_open_a_dossier_download_and_csrf(
     _fill(driver, "email", email)
     _fill(driver, "password", "mauvais mot de passe")
     driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    assert "Adresse ou mot de passe incorrect" in driver.page_source
+    assert "Adresse ou mot de passe incorrect" in driver.find_element(By.CSS_SELECTOR, "[role=alert]").text
     _fill(driver, "email", email)
     _fill(driver, "password", password)
     driver.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
-    assert driver.current_url.endswith("/equipe/mot-de-passe")  # provisional: change it first
+    _wait(driver, lambda d: d.current_url.endswith("/equipe/mot-de-passe"))  # provisional: change it first
     _fill(driver, "current", password)
     _fill(driver, "new", "un mot de passe assez long")
     driver.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
-    assert driver.find_element(By.TAG_NAME, "h1").text == "Collectivités"
+    _wait(driver, lambda d: d.title.startswith("Collectivités"))
     cookie = driver.get_cookie("arobase_equipe")
     assert cookie["httpOnly"] is True and cookie["sameSite"] == "Strict"
 
@@ -84,17 +93,20 @@ def test_staff_log_in_open_a_dossier_download_and_csrf(
     row = driver.find_element(By.XPATH, f"//tr[td[1][text()='{device.code}']]")
     driver.execute_script("arguments[0].querySelector('input[name=csrf_token]').remove()", row)
     row.find_element(By.TAG_NAME, "button").click()
-    assert "jeton anti-falsification" in driver.page_source
+    assert "jeton anti-falsification" in driver.find_element(By.CSS_SELECTOR, "[role=alert]").text
     driver.get(f"{server.url}/equipe/")
     row = driver.find_element(By.XPATH, f"//tr[td[1][text()='{device.code}']]")
     assert "Marquer adhérente" in row.text
     row.find_element(By.TAG_NAME, "button").click()
+    _wait(
+        driver, lambda d: "Retirer l'adhésion" in d.find_element(By.XPATH, f"//tr[td[1][text()='{device.code}']]").text
+    )
     row = driver.find_element(By.XPATH, f"//tr[td[1][text()='{device.code}']]")
-    assert "Retirer l'adhésion" in row.text
     assert device.http.get("/api/v1/account").json()["membership"]["member"] is True
 
     # One dossier in full; typed text shown as text, never run as markup.
     row.find_element(By.PARTIAL_LINK_TEXT, "révision 1").click()
+    _wait(driver, lambda d: d.title.startswith("Dossier"))
     assert device.name in driver.find_element(By.TAG_NAME, "h1").text
     assert driver.find_element(By.ID, "action-1").text == "1. " + dossier["actions"][0]["title"]
     assert "Couverture par thème" in driver.page_source
