@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select, update
@@ -25,6 +26,21 @@ from server.receipts import utc_stamp
 from server.services import Services
 from sync import dossier_format
 from sync.receipt import receipt_number
+
+
+@lru_cache(maxsize=1)
+def _fast_validator():  # type: ignore[no-untyped-def]
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(json.loads(dossier_format.SCHEMA_PATH.read_text(encoding="utf-8")))
+
+
+def validate_dossier(dossier: dict[str, Any]) -> None:
+    """The Rust validator says yes ten times faster; on a no, sync's validator names the field in French."""
+    if not _fast_validator().is_valid(dossier):
+        dossier_format.validate(dossier)
+        raise dossier_format.FormatError("le dossier ne suit pas le format d'échange")
+
 
 NOT_FOUND = "Aucun envoi de ce numéro pour votre collectivité."
 
@@ -57,7 +73,7 @@ def _check_content(svc: Services, account: Account, body: SubmissionRequest) -> 
     """Everything that does not depend on other submissions; returns (attachment count, bytes)."""
     dossier = body.dossier
     try:
-        dossier_format.validate(dossier)
+        validate_dossier(dossier)
     except dossier_format.FormatError as exc:
         raise Problem(422, f"Dossier invalide : {exc}.") from None
     if dossier["edition"] != body.edition:

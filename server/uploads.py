@@ -115,14 +115,12 @@ def append(svc: Services, account: Account, upload_id: str, offset: int, data: b
             )  # fmt: skip
         if upload.offset + len(data) > upload.length:
             raise Problem(413, f"Le fichier dépasse la taille annoncée ({upload.length} octets).")
-        if data:
+        last = upload.offset + len(data) == upload.length and upload.completed_at is None
+        if data and not last:  # the last piece goes straight to the blob store, never into a chunk row
             s.add(UploadChunk(upload_id=upload.id, offset=upload.offset, data=data))
-            upload.offset += len(data)
-            s.flush()
-        kept = True
-        if upload.offset == upload.length and upload.completed_at is None:
-            kept = _complete(s, svc, upload, now)
-        if kept:
+        upload.offset += len(data)
+        s.flush()
+        if not last or _complete(s, svc, upload, now, tail=data):
             return upload
     raise Problem(
         TUS_CHECKSUM_MISMATCH,
@@ -130,12 +128,12 @@ def append(svc: Services, account: Account, upload_id: str, offset: int, data: b
     )
 
 
-def _complete(s: Session, svc: Services, upload: Upload, now: datetime) -> bool:
-    """Assemble, check the declared SHA-256, store; False (and the upload deleted) on a mismatch."""
+def _complete(s: Session, svc: Services, upload: Upload, now: datetime, tail: bytes = b"") -> bool:
+    """Assemble the chunks and ``tail``, check the declared SHA-256, store; False (upload deleted) on a mismatch."""
     chunks = s.execute(
         select(UploadChunk.data).where(UploadChunk.upload_id == upload.id).order_by(UploadChunk.offset)
     ).scalars()
-    data = b"".join(chunks)
+    data = b"".join([*chunks, tail])
     if hashlib.sha256(data).hexdigest() != upload.sha256 or len(data) != upload.length:
         s.delete(upload)
         return False

@@ -86,7 +86,7 @@ def test_the_desktop_bundle_leaves_the_server_out() -> None:
     spec = (ROOT / "packaging" / "arobase.spec").read_text(encoding="utf-8")
     excludes = set(re.findall(r'"([A-Za-z0-9_.]+)"', spec.split("excludes = [", 1)[1].split("]", 1)[0]))
     extra = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
-    modules = {"argon2-cffi": "argon2", "psycopg": "psycopg", "uvicorn": "uvicorn", "python-multipart": "multipart"}
+    modules = {"argon2-cffi": "argon2", "python-multipart": "multipart", "jsonschema-rs": "jsonschema_rs"}
     wanted = {"server"} | {
         modules.get(name, name)
         for name in (re.split(r"[\[<>=!~ ]", dep, maxsplit=1)[0] for dep in extra["server"])
