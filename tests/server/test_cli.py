@@ -25,6 +25,13 @@ def _run(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.fixture(scope="module")
+def initialised(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("cli")
+    assert _run("init", data=data).returncode == 0
+    return data
+
+
 def test_init_then_add_collectivity_prints_the_code_alone_on_the_last_line(tmp_path: Path) -> None:
     init = _run("init", data=tmp_path)
     assert init.returncode == 0, init.stderr
@@ -54,9 +61,8 @@ def test_init_then_add_collectivity_prints_the_code_alone_on_the_last_line(tmp_p
         (("export", "--edition", "1999", "--out", "x"), "aucune édition «\u00a01999\u00a0»"),
     ],
 )
-def test_bad_input_exits_2_with_one_french_line(tmp_path: Path, args: tuple[str, ...], words: str) -> None:
-    assert _run("init", data=tmp_path).returncode == 0
-    result = _run(*args, data=tmp_path)
+def test_bad_input_exits_2_with_one_french_line(initialised: Path, args: tuple[str, ...], words: str) -> None:
+    result = _run(*args, data=initialised)
     assert result.returncode == 2, result.stderr
     assert words in result.stderr
     assert "Traceback" not in result.stderr
@@ -68,16 +74,15 @@ def test_commands_before_init_say_to_run_init(tmp_path: Path) -> None:
     assert "arobase-server init" in result.stderr
 
 
-def test_publish_edition_checks_the_schema(tmp_path: Path) -> None:
-    assert _run("init", data=tmp_path).returncode == 0
+def test_publish_edition_checks_the_schema(initialised: Path, tmp_path: Path) -> None:
     edition = json.loads((ROOT / "resources" / "questionnaires" / "2019.json").read_text(encoding="utf-8"))
     broken = tmp_path / "cassee.json"
     broken.write_text(json.dumps({**edition, "levels": "aucun"}), encoding="utf-8")
-    result = _run("publish-edition", str(broken), data=tmp_path)
+    result = _run("publish-edition", str(broken), data=initialised)
     assert result.returncode == 2 and "levels" in result.stderr
     new = tmp_path / "2020.json"
     new.write_text(json.dumps({**edition, "edition": "2020", "closes": "2020-12-31"}), encoding="utf-8")
-    ok = _run("publish-edition", str(new), data=tmp_path)
+    ok = _run("publish-edition", str(new), data=initialised)
     assert ok.returncode == 0 and "Édition 2020 publiée" in ok.stdout
 
 

@@ -74,7 +74,7 @@ def test_the_api_conforms_to_its_openapi(server: ServerProcess, api_device: Devi
         labels.append(operation.label)
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
         def run(case) -> None:  # type: ignore[no-untyped-def]
             case.call_and_validate(base_url=server.url, headers=headers, checks=CHECKS)
 

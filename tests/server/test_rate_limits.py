@@ -2,25 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
-import pytest
 
-from tests.server.conftest import BACKENDS, ServerProcess, server_env
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def strict_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    data: Path = tmp_path_factory.mktemp("strict")
-    env = server_env(
-        data, request.param, schema="arobase_strict",
-        AROBASE_SERVER_RATE_AUTH_ADDRESS="3/600", AROBASE_SERVER_RATE_AUTH_ACCOUNT="2/600",
-    )  # fmt: skip
-    handle = ServerProcess(data, env).start(workers=2)
-    yield handle
-    handle.stop()
+from tests.server.conftest import ServerProcess
 
 
 def _enrol(server: ServerProcess, code: str, address: str) -> httpx.Response:

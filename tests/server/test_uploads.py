@@ -7,12 +7,14 @@ import hashlib
 import os
 import socket
 import time
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from tests.server.conftest import Device, ServerProcess, tus_create_headers, tus_patch_headers
+from tests.server.conftest import Device, ServerProcess, enrol, tus_create_headers, tus_patch_headers
 
 MB = 1024 * 1024
 
@@ -176,3 +178,19 @@ def test_patch_needs_the_tus_content_type(device: Device) -> None:
     location = device.http.post("/api/v1/uploads", headers=tus_create_headers(data)).headers["Location"]
     headers = {**tus_patch_headers(0), "Content-Type": "application/json"}
     assert device.http.patch(location, content=data, headers=headers).status_code == 415
+
+
+def test_an_unfinished_upload_expires(strict_server: ServerProcess) -> None:
+    device = enrol(strict_server)
+    data = b"e" * 100
+    created = device.http.post("/api/v1/uploads", headers=tus_create_headers(data))
+    location = created.headers["Location"]
+    expires = parsedate_to_datetime(created.headers["Upload-Expires"])
+    assert 0 < (expires - datetime.now(UTC)).total_seconds() <= 3
+    assert device.http.patch(location, content=data[:10], headers=tus_patch_headers(0)).status_code == 204
+    time.sleep(2.5)
+    gone = device.http.patch(location, content=data[10:], headers=tus_patch_headers(10))
+    assert gone.status_code == 410
+    assert "expiré" in gone.json()["detail"]
+    assert device.http.head(location, headers={"Tus-Resumable": "1.0.0"}).status_code == 410
+    device.http.close()
