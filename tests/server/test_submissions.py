@@ -6,10 +6,12 @@ import base64
 import hashlib
 import json
 import re
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
 
 from sync.dossier_format import snapshot_hash
 from sync.receipt import signed_bytes, verify
@@ -200,3 +202,36 @@ def test_receipt_signature_verifies_and_fails_on_any_changed_byte(server: Server
         assert not verify({**receipt, "signature": base64.b64encode(bytes(bad)).decode()}, keys)
     assert not verify({**receipt, "key_id": "0" * 16}, keys)
     assert snapshot_hash(device.dossier()) == receipt["payload_sha256"]
+
+
+def test_a_submission_still_being_processed_elsewhere_answers_409_then_goes_through(
+    server: ServerProcess, device: Device
+) -> None:
+    """Another transaction holds this submission's lock: PostgreSQL answers 409 (retry later) at once;
+    SQLite's writers queue on its one write lock, so the request waits and then succeeds."""
+    body = device.submission()
+    engine = create_engine(server.database_url)
+    conn = engine.connect()
+    try:
+        if engine.dialect.name == "postgresql":
+            coll = conn.execute(text("SELECT id FROM collectivities WHERE code = :c"), {"c": device.code}).scalar_one()
+            name = f"submission:{coll}:{body['submission_uuid']}"
+            key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+            busy = device.submit(body)
+            assert busy.status_code == 409
+            assert busy.headers["Retry-After"]
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+            assert device.submit(body).status_code == 201
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                pending = pool.submit(device.submit, body)
+                time.sleep(1.0)
+                assert not pending.done()  # waiting for the write lock, not failing
+                conn.exec_driver_sql("ROLLBACK")
+                assert pending.result(timeout=30).status_code == 201
+    finally:
+        conn.close()
+        engine.dispose()
+    assert _rows(server, device) == 1
