@@ -76,6 +76,11 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def log(self) -> Path:
+        """Everything the server process printed (uvicorn and our logger)."""
+        return self.data / "serveur.log"
+
+    @property
     def database_url(self) -> str:
         return Settings.from_env(self.env).database_url
 
@@ -91,14 +96,15 @@ class ServerProcess:
     def start(self, workers: int = 2) -> ServerProcess:
         self.cli("init")
         self.port = free_port()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port), "--workers", str(workers)],
-            env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-        )  # fmt: skip
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port), "--workers", str(workers)],
+                env=self.env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True,
+            )  # fmt: skip
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(self.process.stderr.read().decode() if self.process.stderr else "arrêté")
+                raise RuntimeError(self.log.read_text(encoding="utf-8", errors="replace"))
             try:
                 # Every worker must be up: several answers in a row.
                 if all(httpx.head(f"{self.url}/api/v1/submissions", timeout=1).status_code == 204 for _ in range(10)):

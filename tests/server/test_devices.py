@@ -93,3 +93,19 @@ def test_a_new_device_of_the_same_collectivity_shares_its_account(server: Server
         assert second.device_id != device.device_id
     finally:
         second.http.close()
+
+
+def test_tokens_and_codes_never_reach_the_log(server: ServerProcess) -> None:
+    code = server.activation_code("444444444", "Journal")
+    enrolled = httpx.post(f"{server.url}/api/v1/devices", json={"activation_code": code, "device_name": "PC"}).json()
+    rotated = _refresh(server, enrolled["refresh_token"]).json()
+    httpx.get(f"{server.url}/api/v1/account", headers={"Authorization": "Bearer " + rotated["access_token"]})
+    log = server.log.read_text(encoding="utf-8", errors="replace")
+    secrets = [
+        code,
+        code.replace("-", ""),
+        enrolled["refresh_token"],
+        enrolled["access_token"],
+        rotated["refresh_token"],
+    ]
+    assert [s for s in secrets if s in log] == []
