@@ -1,8 +1,9 @@
 """The import rules of the brief, checked on the source: ui → app → localdb, app → sync, server → sync.
 
 Nothing imports ui; localdb, sync and the shipped data package resources import nothing else of ours;
-only ui touches Qt; reportlab, requests and keyring are imported lazily (inside functions), so the window
-appears fast.
+the server never imports app, localdb or ui; only ui touches Qt; reportlab, requests and keyring are
+imported lazily (inside functions), so the window appears fast; the desktop bundle leaves the server
+and its extra out.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ ALLOWED = {
     "app": {"app", "localdb", "sync", "resources"},
     "localdb": {"localdb"},
     "sync": {"sync"},
-    "server": {"server", "sync"},
+    "server": {"server", "sync", "resources"},  # resources: the edition files and their schema
     "ui": {"ui", "app", "resources"},
     "resources": {"resources"},  # the shipped data package: its build tools live in tools/, not here
 }
@@ -87,3 +88,23 @@ def test_the_errors_users_see_load_no_database_code() -> None:
     probe = "import sys, app.errors; print(sorted(m for m in ('sqlalchemy', 'sqlite3', 'alembic') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_the_desktop_bundle_leaves_the_server_out() -> None:
+    """The server's extra (pyproject [server]) must not ride along in the PyInstaller bundle."""
+    import re
+    import tomllib
+
+    spec = (ROOT / "packaging" / "arobase.spec").read_text(encoding="utf-8")
+    excludes = set(re.findall(r'"([A-Za-z0-9_.]+)"', spec.split("excludes = [", 1)[1].split("]", 1)[0]))
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    modules = {"argon2-cffi": "argon2", "python-multipart": "multipart", "jsonschema-rs": "jsonschema_rs"}
+    wanted = {"server"} | {
+        modules.get(name, name)
+        for name in (re.split(r"[\[<>=!~ ]", dep, maxsplit=1)[0] for dep in extra["server"])
+        if name != "cryptography"  # the desktop app verifies receipts with it too
+    }
+    assert wanted - excludes == set()
+    for package in ("app", "ui", "localdb"):
+        for path in _files(package):
+            assert not any(m.split(".")[0] in wanted for m, _ in _imports(path)), path

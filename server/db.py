@@ -1,0 +1,104 @@
+"""The server's database: one engine, short transactions, the same code on SQLite and PostgreSQL.
+
+SQLite (the laptop default) runs in WAL mode with ``synchronous=FULL`` and real transactions: a write
+transaction starts with ``BEGIN IMMEDIATE`` so writers from several workers queue on the database lock
+instead of failing half-way. PostgreSQL runs at READ COMMITTED; where a decision depends on rows that
+another worker may be writing, the caller takes a lock (``Database.lock``), never a check-then-insert.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import Session
+
+BUSY_TIMEOUT_S = 30
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached or is not initialised; the message is French."""
+
+
+class Database:
+    """Owns the engine; hands out sessions inside one transaction."""
+
+    def __init__(self, url: str) -> None:
+        url = normalise_url(url)
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        self.engine = _make_engine(url)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: committed on success, rolled back on any exception."""
+        with self.engine.connect() as conn:
+            conn.execution_options(arobase_write=True)
+            with conn.begin(), Session(bind=conn, expire_on_commit=False, autoflush=True) as session:
+                yield session
+                session.flush()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.engine.connect() as conn, conn.begin(), Session(bind=conn, expire_on_commit=False) as session:
+            yield session
+
+    def lock(self, session: Session, name: str, *, wait: bool = True) -> bool:
+        """Take a lock named ``name`` until the transaction ends, held across every worker and machine.
+
+        PostgreSQL: a transaction-level advisory lock. SQLite: the write transaction already holds the
+        database's one write lock (BEGIN IMMEDIATE), which serialises every writer. Returns False when
+        ``wait`` is False and another transaction holds it.
+        """
+        if self.is_sqlite:
+            return True
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        if wait:
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+            return True
+        return bool(session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar())
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def normalise_url(url: str) -> str:
+    """``postgresql://`` (what people write) → SQLAlchemy's psycopg 3 driver, the one the extra installs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def insert_for(session: Session, model: type) -> Any:
+    """The dialect's INSERT, which has ``on_conflict_do_nothing`` / ``on_conflict_do_update``."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model)
+
+
+def _make_engine(url: str) -> Engine:
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("arobase_write") else "BEGIN")
+
+    return engine

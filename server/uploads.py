@@ -1,0 +1,160 @@
+"""tus 1.0 uploads of attachments, state in the database: any worker takes the next PATCH.
+
+Received bytes are ``upload_chunks`` rows written in the same transaction as the new offset, so the
+offset a HEAD reports is exactly the bytes kept. At the last byte the whole file's SHA-256 is compared
+with the declared one, then the file goes to the blob store, content-addressed, and into the account's
+files. A file the account already holds completes at creation; whether another account holds it is
+never told (its upload runs the same way).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from server.auth import Account
+from server.db import insert_for
+from server.models import AccountFile, Blob, Upload, UploadChunk
+from server.problems import Problem
+from server.services import Services
+from sync.protocol import MAX_ATTACHMENT_BYTES, TUS_CHECKSUM_MISMATCH
+
+SHA_HEX = re.compile(r"^[0-9a-f]{64}$")
+EMPTY_SHA = hashlib.sha256(b"").hexdigest()
+
+
+def parse_metadata(header: str) -> dict[str, str]:
+    """``key base64value, key2 base64value2`` → dict (values decoded as UTF-8)."""
+    found: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in header.split(","))):
+        key, _, value = pair.partition(" ")
+        try:
+            found[key] = base64.b64decode(value.strip(), validate=True).decode("utf-8") if value.strip() else ""
+        except (binascii.Error, UnicodeDecodeError):
+            raise Problem(400, f"Upload-Metadata : la valeur de « {key[:40]} » n'est pas du base64 valide.") from None
+    return found
+
+
+def parse_length(raw: str | None, name: str) -> int:
+    if raw is None or not raw.strip().isdigit():
+        raise Problem(400, f"En-tête {name} absent ou invalide (un nombre d'octets est attendu).")
+    return int(raw)
+
+
+def create(svc: Services, account: Account, length: int, metadata: dict[str, str]) -> Upload:
+    sha = metadata.get("sha256", "").strip().lower()
+    if not SHA_HEX.match(sha):
+        raise Problem(400, "Upload-Metadata doit donner « sha256 » : l'empreinte SHA-256 du fichier, en hexadécimal.")
+    limit = min(svc.settings.max_upload_bytes, MAX_ATTACHMENT_BYTES)
+    if length > limit:
+        raise Problem(413, f"Fichier trop volumineux : {length} octets, {limit} au plus.")
+    now = svc.now()
+    with svc.db.write() as s:
+        s.execute(delete(Upload).where(Upload.collectivity_id == account.collectivity_id, Upload.expires_at <= now))
+        held = s.get(AccountFile, (account.collectivity_id, sha))
+        upload = Upload(
+            id=secrets.token_hex(16), collectivity_id=account.collectivity_id, length=length, offset=0, sha256=sha,
+            metadata_json=json.dumps(metadata, ensure_ascii=False), created_at=now,
+            expires_at=now + timedelta(seconds=svc.settings.upload_ttl),
+        )  # fmt: skip
+        if held is not None and held.size == length:
+            upload.offset, upload.completed_at = length, now  # nothing to send again
+        s.add(upload)
+        s.flush()
+        if length == 0 and upload.completed_at is None:
+            _complete(s, svc, upload, now)
+        return upload
+
+
+def find(s: Session, account: Account, upload_id: str, now: datetime, *, lock: bool = False) -> Upload:
+    query = select(Upload).where(Upload.id == upload_id, Upload.collectivity_id == account.collectivity_id)
+    upload = s.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+    if upload is None:
+        raise Problem(404, "Aucun envoi de fichier à cette adresse pour votre collectivité.")
+    if upload.completed_at is None and upload.expires_at <= now:
+        raise Problem(410, "Cet envoi de fichier a expiré : recommencez-le depuis le début.")
+    return upload
+
+
+def status(svc: Services, account: Account, upload_id: str) -> Upload:
+    with svc.db.read() as s:
+        return find(s, account, upload_id, svc.now())
+
+
+def check_chunk(header: str | None, data: bytes) -> None:
+    """Upload-Checksum: ``sha256 <base64 digest>`` of this chunk; 460 when it does not match."""
+    if header is None:
+        return
+    algorithm, _, value = header.strip().partition(" ")
+    if algorithm.lower() != "sha256":
+        raise Problem(400, "Upload-Checksum : seul l'algorithme sha256 est pris en charge.")
+    try:
+        expected = base64.b64decode(value.strip(), validate=True)
+    except binascii.Error:
+        raise Problem(400, "Upload-Checksum : l'empreinte n'est pas du base64 valide.") from None
+    if hashlib.sha256(data).digest() != expected:
+        raise Problem(TUS_CHECKSUM_MISMATCH, "Le morceau reçu ne correspond pas à son empreinte : renvoyez-le.")
+
+
+def append(svc: Services, account: Account, upload_id: str, offset: int, data: bytes) -> Upload:
+    now = svc.now()
+    with svc.db.write() as s:
+        upload = find(s, account, upload_id, now, lock=True)
+        if offset != upload.offset:
+            raise Problem(
+                409, f"Décalage {offset} incorrect : le serveur a reçu {upload.offset} octets.",
+                headers={"Upload-Offset": str(upload.offset)},
+            )  # fmt: skip
+        if upload.offset + len(data) > upload.length:
+            raise Problem(413, f"Le fichier dépasse la taille annoncée ({upload.length} octets).")
+        last = upload.offset + len(data) == upload.length and upload.completed_at is None
+        if data and not last:  # the last piece goes straight to the blob store, never into a chunk row
+            s.add(UploadChunk(upload_id=upload.id, offset=upload.offset, data=data))
+        upload.offset += len(data)
+        s.flush()
+        if not last or _complete(s, svc, upload, now, tail=data):
+            return upload
+    raise Problem(
+        TUS_CHECKSUM_MISMATCH,
+        "Le fichier reçu ne correspond pas à l'empreinte SHA-256 annoncée : il a été écarté, renvoyez-le.",
+    )
+
+
+def _complete(s: Session, svc: Services, upload: Upload, now: datetime, tail: bytes = b"") -> bool:
+    """Assemble the chunks and ``tail``, check the declared SHA-256, store; False (upload deleted) on a mismatch."""
+    chunks = s.execute(
+        select(UploadChunk.data).where(UploadChunk.upload_id == upload.id).order_by(UploadChunk.offset)
+    ).scalars()
+    data = b"".join([*chunks, tail])
+    if hashlib.sha256(data).hexdigest() != upload.sha256 or len(data) != upload.length:
+        s.delete(upload)
+        return False
+    svc.blobs.put(upload.sha256, data)  # idempotent: content-addressed
+    s.execute(insert_for(s, Blob).values(sha256=upload.sha256, size=len(data), stored_at=now).on_conflict_do_nothing())
+    s.execute(
+        insert_for(s, AccountFile)
+        .values(collectivity_id=upload.collectivity_id, sha256=upload.sha256, size=len(data), created_at=now)
+        .on_conflict_do_nothing()
+    )
+    s.execute(delete(UploadChunk).where(UploadChunk.upload_id == upload.id))
+    upload.completed_at = now
+    return True
+
+
+def terminate(svc: Services, account: Account, upload_id: str) -> None:
+    with svc.db.write() as s:
+        upload = s.execute(
+            select(Upload).where(Upload.id == upload_id, Upload.collectivity_id == account.collectivity_id)
+        ).scalar_one_or_none()
+        if upload is None:
+            raise Problem(404, "Aucun envoi de fichier à cette adresse pour votre collectivité.")
+        s.execute(delete(UploadChunk).where(UploadChunk.upload_id == upload.id))
+        s.delete(upload)

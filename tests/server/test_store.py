@@ -1,0 +1,33 @@
+"""The server's own migrations build exactly the tables its models describe, on SQLite (and PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from server.db import Database
+from server.migrate import current_revision, head_revision, upgrade
+from server.models import Base
+
+
+def _urls(tmp_path: Path) -> list[str]:
+    urls = [f"sqlite:///{tmp_path / 'serveur.sqlite'}"]
+    if os.environ.get("AROBASE_TEST_DATABASE_URL"):
+        urls.append(os.environ["AROBASE_TEST_DATABASE_URL"])
+    return urls
+
+
+def test_migrations_match_the_models(tmp_path: Path) -> None:
+    for url in _urls(tmp_path):
+        db = Database(url)
+        try:
+            upgrade(db)
+            assert current_revision(db) == head_revision()
+            with db.engine.connect() as conn:
+                diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            assert diff == [], url
+        finally:
+            db.dispose()
