@@ -23,6 +23,7 @@ from ui.qt import (
     QKeySequence,
     QLabel,
     QMainWindow,
+    QMenu,
     QSettings,
     QTimer,
     QWidget,
@@ -37,6 +38,21 @@ NEW_COLLECTIVITY = "Nouvelle collectivité"
 STORE_FILTER = "Fichiers Arobase (*.sqlite);;Tous les fichiers (*)"
 DOSSIER_FILTER = "Dossiers Arobase (*.json);;Tous les fichiers (*)"
 MAX_RECENT = 8
+NEW_FILE_SHORTCUT = "Ctrl+Shift+N"
+GO_PAGES = (
+    ("profile", "&Profil de la collectivité"),
+    ("epci", "&Critères intercommunaux"),
+    ("actions", "&Actions"),
+    ("mosaic", "&Mosaïque"),
+    ("dossier", "&Dossier"),
+    ("send", "&Envoi"),
+)
+GO_SHORTCUTS = {"profile": "Ctrl+1", "actions": "Ctrl+2", "mosaic": "Ctrl+3", "dossier": "Ctrl+4", "send": "Ctrl+5"}
+
+
+def _menu_text(text: str) -> str:
+    """A title shown in a menu: its "&" is a letter, not a mnemonic."""
+    return text.replace("&", "&&")
 
 
 class MainWindow(QMainWindow):
@@ -90,7 +106,8 @@ class MainWindow(QMainWindow):
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.setStatusTip(tip)
-        action.triggered.connect(slot)
+        # triggered(bool) carries "checked": never hand it to a slot that takes no argument
+        action.triggered.connect(lambda _checked=False: slot())
         return action
 
     def _build_menus(self) -> None:
@@ -98,7 +115,7 @@ class MainWindow(QMainWindow):
         self.new_action = self._action(
             "&Nouveau fichier…",
             self.choose_new_store,
-            QKeySequence.StandardKey.New,
+            NEW_FILE_SHORTCUT,  # Ctrl+N is "Nouvelle action", the everyday one (Édition menu)
             "Créer un fichier pour une autre collectivité",
         )
         self.open_action = self._action(
@@ -138,19 +155,41 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction(self.quit_action)
         edit = self.menuBar().addMenu("&Édition")
+        self.new_action_action = self._action(
+            "&Nouvelle action", self.new_dossier_action, QKeySequence.StandardKey.New, "Créer une fiche action"
+        )
         self.undo_action = self._action("&Annuler la suppression", self.undo_delete, QKeySequence.StandardKey.Undo)
         self.undo_action.setEnabled(False)
+        edit.addAction(self.new_action_action)
         edit.addAction(self.undo_action)
-        go = self.menuBar().addMenu("&Aller à")
-        for label, target, key in (
-            ("&Profil", "profile", "Ctrl+1"),
-            ("&Actions", "actions", "Ctrl+2"),
-            ("&Mosaïque", "mosaic", "Ctrl+3"),
-            ("&Dossier", "dossier", "Ctrl+4"),
-            ("&Envoi", "send", "Ctrl+5"),
-        ):
-            go.addAction(self._action(label, lambda t=target: self.view.navigate(t), key))
+        self.go_menu = self.menuBar().addMenu("&Aller à")
         self._update_recent_menu()
+
+    def _fill_go_menu(self) -> None:
+        """Pages, then each theme of the open dossier's edition with its sub-themes (rebuilt per store)."""
+        self.go_menu.clear()
+        pages = dict(GO_PAGES)
+        self._go_entry(self.go_menu, pages["profile"], "profile")
+        self.epci_go_action = self._go_entry(self.go_menu, pages["epci"], "epci")
+        self.go_menu.addSeparator()
+        for theme in self.controller.edition.themes:
+            title = _menu_text(theme.title)
+            sub = self.go_menu.addMenu(title)
+            self._go_entry(sub, f"Tout le thème « {title} »", f"theme:{theme.id}")
+            sub.addSeparator()
+            for st in theme.subthemes:
+                self._go_entry(sub, _menu_text(st.title), f"subtheme:{st.id}")
+        self.go_menu.addSeparator()
+        for target in ("actions", "mosaic", "dossier", "send"):
+            self._go_entry(self.go_menu, pages[target], target)
+
+    def _go_entry(self, menu: QMenu, text: str, target: str) -> QAction:
+        action = menu.addAction(text)
+        key = GO_SHORTCUTS.get(target)
+        if key:
+            action.setShortcut(QKeySequence(key))
+        action.triggered.connect(lambda _checked=False, t=target: self.view.navigate(t))
+        return action
 
     def _install(self, ws: Workspace) -> None:
         """Build the controller and the pages for ``ws``, replacing those of a previous store."""
@@ -166,6 +205,10 @@ class MainWindow(QMainWindow):
         self.controller.saved.connect(self._saved)
         self.controller.save_failed.connect(self._save_failed)
         self.controller.undo_available.connect(self.undo_action.setEnabled)
+        self.controller.state_changed.connect(self._update_edit_actions)
+        self.controller.loaded.connect(self._update_edit_actions)
+        self.controller.profile_changed.connect(self._update_edit_actions)
+        self._fill_go_menu()
         self.controller.loaded.connect(self._dossier_loaded)
         self.controller.profile_changed.connect(self._update_title)
         self.controller.load_failed.connect(self._load_failed)
@@ -223,6 +266,16 @@ class MainWindow(QMainWindow):
     def _save_failed(self, message: str) -> None:
         self.saved_label.setText("Non enregistré")
         self.statusBar().showMessage(f"Non enregistré : {message}")
+
+    def _update_edit_actions(self) -> None:
+        self.new_action_action.setEnabled(not self.controller.read_only)
+        self.epci_go_action.setVisible(self.controller.profile.kind == "epci")  # as in the navigation panel
+
+    def new_dossier_action(self) -> None:
+        """Édition › Nouvelle action (Ctrl+N): a new fiche on the actions page, its title focused."""
+        if not self.controller.read_only:
+            self.view.navigate("actions")
+            self.view.actions_page.new_action()
 
     def undo_delete(self) -> None:
         if self.controller.undo_delete():

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from app.workspace import Workspace
 from ui.main_window import MainWindow
-from ui.qt import QApplication, QWidget, is_alive
+from ui.qt import QApplication, QDialog, QTimer, QWidget, is_alive
 from ui.tasks import TaskRunner
 
 W = TypeVar("W", bound=QWidget)
@@ -26,3 +26,42 @@ def wait_idle(qtbot: QtBot, runner: TaskRunner, timeout: int = 10_000) -> None:
 def visible_windows(kind: type[W]) -> list[W]:
     """Visible top-level widgets of a kind: dialogs opened by the code under test, without exec()."""
     return [w for w in QApplication.topLevelWidgets() if is_alive(w) and isinstance(w, kind) and w.isVisible()]
+
+
+class DialogCloser:
+    """Rejects every modal dialog as soon as it is up (file, message, print boxes): nothing waits on a user.
+
+    A ``QTimer`` polls ``QApplication.activeModalWidget()`` from inside whatever nested event loop the
+    dialog's ``exec()`` runs, so the real dialogs are built and shown, then dismissed as "Annuler" would.
+    ``close_new_windows()`` also closes the non-modal top-level windows opened since the closer started.
+    ``seen`` lists the class names of what was dismissed, in order.
+    """
+
+    def __init__(self, interval_ms: int = 20) -> None:
+        self.seen: list[str] = []
+        self._before = list(QApplication.topLevelWidgets())  # held: a wrapper's id() is only stable while held
+        self._timer = QTimer()
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+
+    def _tick(self) -> None:
+        modal = QApplication.activeModalWidget()
+        if modal is not None and is_alive(modal) and modal.isVisible():
+            self._dismiss(modal)
+
+    def _dismiss(self, widget: QWidget) -> None:
+        self.seen.append(type(widget).__name__)
+        if isinstance(widget, QDialog):
+            widget.reject()
+        else:
+            widget.close()
+
+    def close_new_windows(self) -> None:
+        for widget in QApplication.topLevelWidgets():
+            new = is_alive(widget) and widget.isVisible() and not any(widget is w for w in self._before)
+            if new and (isinstance(widget, QDialog) or widget.isModal()):
+                self._dismiss(widget)
+
+    def stop(self) -> None:
+        self._timer.stop()

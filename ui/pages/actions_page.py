@@ -263,8 +263,9 @@ class ActionsPage(QWidget):
         """Ctrl+N, Ctrl+Z (and Suppr in the table) belong to the page while the focus is in it.
 
         They are claimed through ``ShortcutOverride`` rather than as QAction shortcuts, so that the
-        window's own Ctrl+N (new file) and Ctrl+Z keep working elsewhere without an ambiguous
-        shortcut; text fields still get their own Ctrl+Z first (they claim it before the page).
+        page works on its own and the window's Édition › Nouvelle action (Ctrl+N, the same meaning)
+        and Ctrl+Z serve elsewhere without an ambiguous shortcut; text fields still get their own
+        Ctrl+Z first (they claim it before the page). Ctrl+N never means "new file" (that is Ctrl+Maj+N).
         """
         self._page_keys = (
             (QKeySequence.StandardKey.New, self.new_action),
