@@ -20,6 +20,7 @@ from ui.excepthook import ErrorReporter, expected_message
 from ui.main_window import MainWindow, StoreOpener
 from ui.messages import show_blocking_error
 from ui.qt import QApplication, QLocale, QSettings, QTimer
+from ui.wheel_guard import install_wheel_guard
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3
 APP_NAME = "Arobase"
@@ -40,6 +41,9 @@ def build_main_window(
     workspace: Workspace, open_store: StoreOpener = open_workspace, settings: QSettings | None = None
 ) -> MainWindow:
     """The main window on an open workspace (which it then owns); tests pass their own opener."""
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        install_wheel_guard(app)
     return MainWindow(workspace, open_store, settings)
 
 

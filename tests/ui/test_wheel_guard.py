@@ -1,0 +1,91 @@
+"""The mouse wheel over an unfocused combo box scrolls the page and changes nothing (nothing saved either)."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from app.edition import Edition
+from app.interchange import to_document
+from app.workspace import Workspace
+from tests.factories import complete_dossier
+from tests.ui.helpers import WindowFactory, wait_idle
+from ui.main_window import MainWindow
+from ui.qt import QApplication, QComboBox, QPoint, QPointF, QScrollArea, Qt, QWheelEvent, QWidget
+
+
+def wheel_down(widget: QWidget, notches: int = 3) -> None:
+    """Real wheel events, as the mouse sends them over the middle of ``widget``."""
+    centre = QPointF(widget.width() / 2, widget.height() / 2)
+    for _ in range(notches):
+        event = QWheelEvent(
+            centre,
+            QPointF(widget.mapToGlobal(centre)),
+            QPoint(0, 0),
+            QPoint(0, -120),
+            Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier,
+            Qt.ScrollPhase.NoScrollPhase,
+            False,
+        )
+        QApplication.sendEvent(widget, event)
+
+
+def small_window(qtbot: QtBot, make_window: WindowFactory, ws: Workspace, edition: Edition) -> MainWindow:
+    ws.import_document(to_document(complete_dossier(edition, n_actions=2)))
+    window = make_window(ws)
+    window.resize(1000, 520)  # short enough for every page to scroll
+    qtbot.wait(10)
+    return window
+
+
+def check_guarded(qtbot: QtBot, window: MainWindow, combo: QComboBox, scroll: QScrollArea) -> None:
+    assert combo.focusPolicy() == Qt.FocusPolicy.StrongFocus  # a wheel over it does not give it the focus
+    qtbot.waitUntil(lambda: scroll.verticalScrollBar().maximum() > 0)
+    bar = scroll.verticalScrollBar()
+    bar.setValue(0)
+    window.view.navigation.view.setFocus()
+    before = combo.currentIndex()
+
+    wheel_down(combo)
+
+    assert combo.currentIndex() == before
+    assert bar.value() > 0  # the page scrolled instead
+    assert not window.controller.has_pending()
+    wait_idle(qtbot, window.runner)
+
+    combo.setFocus()  # once chosen (click or Tab), the wheel changes it as usual
+    qtbot.waitUntil(combo.hasFocus)
+    wheel_down(combo, 1)
+    assert combo.currentIndex() != before
+
+
+def test_wheel_over_the_profile_type_scrolls_and_keeps_the_commune(
+    qtbot: QtBot, make_window: WindowFactory, ws: Workspace, edition: Edition
+) -> None:
+    window = small_window(qtbot, make_window, ws, edition)
+    window.view.navigate("profile")
+    page = window.view.profile_page
+    check_guarded(qtbot, window, page.kind_combo, page.scroll)
+    window.controller.save_pending()
+    wait_idle(qtbot, window.runner)
+
+
+def test_wheel_over_the_fiche_scrolls_and_keeps_who_delivers_it(
+    qtbot: QtBot, make_window: WindowFactory, ws: Workspace, edition: Edition
+) -> None:
+    window = small_window(qtbot, make_window, ws, edition)
+    uuid = window.controller.dossier.actions[0].uuid
+    window.view.navigate(f"action:{uuid}")
+    editor = window.view.actions_page.editor
+    before = window.controller.action(uuid)
+    for combo in (editor.delivered_combo, editor.level_combo):
+        window.view.navigation.view.setFocus()
+        editor.scroll.verticalScrollBar().setValue(0)
+        wheel_down(combo)
+        assert window.controller.action(uuid) == before
+        assert editor.scroll.verticalScrollBar().value() > 0
+    assert not window.controller.has_pending()
+    assert ws.load(edition.id).action(uuid) == before
+    check_guarded(qtbot, window, editor.delivered_combo, editor.scroll)
+    window.controller.save_pending()
+    wait_idle(qtbot, window.runner)
