@@ -20,6 +20,7 @@ from ui.excepthook import ErrorReporter, expected_message
 from ui.main_window import MainWindow, StoreOpener
 from ui.messages import show_blocking_error
 from ui.qt import QApplication, QLocale, QSettings, QTimer
+from ui.translations import install_qt_translations
 from ui.wheel_guard import install_wheel_guard
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3
@@ -54,6 +55,7 @@ def configure_application(argv: Sequence[str]) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
+    install_qt_translations(app)
     return app
 
 

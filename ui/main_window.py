@@ -15,6 +15,7 @@ from app.workspace import Workspace
 from ui.dossier_controller import DossierController
 from ui.dossier_view import DEFAULT_TARGET, DossierView
 from ui.excepthook import expected_message, report_exception
+from ui.file_dialogs import store_folder
 from ui.messages import show_warning
 from ui.qt import (
     QAction,
@@ -284,7 +285,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ files
 
     def _store_folder(self) -> str:
-        return str(self._ws.path.parent)
+        return str(store_folder(self._ws.path))
 
     def choose_store(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Ouvrir un fichier Arobase", self._store_folder(), STORE_FILTER)

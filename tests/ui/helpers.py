@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from app.workspace import Workspace
 from ui.main_window import MainWindow
-from ui.qt import QApplication, QDialog, QTimer, QWidget, is_alive
+from ui.qt import QApplication, QDialog, QFileDialog, QTimer, QWidget, is_alive
 from ui.tasks import TaskRunner
 
 W = TypeVar("W", bound=QWidget)
@@ -34,11 +34,14 @@ class DialogCloser:
     A ``QTimer`` polls ``QApplication.activeModalWidget()`` from inside whatever nested event loop the
     dialog's ``exec()`` runs, so the real dialogs are built and shown, then dismissed as "Annuler" would.
     ``close_new_windows()`` also closes the non-modal top-level windows opened since the closer started.
-    ``seen`` lists the class names of what was dismissed, in order.
+    ``seen`` lists the class names of what was dismissed, in order; ``folders`` the folder each file
+    dialog opened in.
     """
 
-    def __init__(self, interval_ms: int = 20) -> None:
+    def __init__(self, interval_ms: int = 20, inspect: Callable[[QWidget], object] | None = None) -> None:
+        self.inspect = inspect  # called with each dialog before it is dismissed
         self.seen: list[str] = []
+        self.folders: list[Path] = []
         self._before = list(QApplication.topLevelWidgets())  # held: a wrapper's id() is only stable while held
         self._timer = QTimer()
         self._timer.setInterval(interval_ms)
@@ -52,6 +55,10 @@ class DialogCloser:
 
     def _dismiss(self, widget: QWidget) -> None:
         self.seen.append(type(widget).__name__)
+        if self.inspect is not None:
+            self.inspect(widget)
+        if isinstance(widget, QFileDialog):
+            self.folders.append(Path(widget.directory().absolutePath()))
         if isinstance(widget, QDialog):
             widget.reject()
         else:

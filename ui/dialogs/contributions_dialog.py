@@ -14,6 +14,7 @@ from app.interchange import read_document
 from app.model import ActionData
 from ui.dossier_controller import DossierController
 from ui.excepthook import expected_message, report_exception
+from ui.file_dialogs import documents_folder
 from ui.messages import show_warning
 from ui.qt import (
     QDialog,
@@ -217,7 +218,7 @@ def open_contributions_dialog(
         return None
     if path is None:
         name, _ = QFileDialog.getOpenFileName(
-            parent, "Importer des fiches actions", str(controller.ws.path.parent), DOSSIER_FILTER
+            parent, "Importer des fiches actions", str(documents_folder()), DOSSIER_FILTER
         )
         if not name:
             return None

@@ -7,6 +7,7 @@ from pathlib import Path
 from app.interchange import write_document
 from ui.dossier_controller import DossierController
 from ui.excepthook import expected_message, report_exception
+from ui.file_dialogs import documents_folder
 from ui.messages import show_warning
 from ui.qt import QFileDialog, QMainWindow
 from ui.tasks import TaskRunner
@@ -40,7 +41,7 @@ def export_to(window: QMainWindow, controller: DossierController, runner: TaskRu
 def export_dossier(window: QMainWindow, controller: DossierController, runner: TaskRunner) -> None:
     profile = controller.profile
     suggested = f"dossier-{controller.edition.id}-{(profile.code or 'collectivite').strip()}.json"
-    folder = controller.ws.path.parent / suggested
+    folder = documents_folder() / suggested
     name, _ = QFileDialog.getSaveFileName(window, "Exporter le dossier", str(folder), DOSSIER_FILTER)
     if name:
         path = Path(name) if Path(name).suffix else Path(name).with_suffix(".json")

@@ -19,6 +19,7 @@ from pathlib import Path
 from app.pdf import PROGRESS_TOTAL, PdfCancelled, PdfReport, build_pdf, source_from_workspace, suggested_filename
 from ui.dossier_controller import DossierController
 from ui.excepthook import expected_message, report_exception
+from ui.file_dialogs import documents_folder
 from ui.messages import show_warning
 from ui.qt import (
     QCloseEvent,
@@ -372,7 +373,7 @@ class PrintPreviewDialog(QDialog):
     def save_dialog(self) -> None:
         if self.pdf_path is None:
             return
-        folder = self.controller.ws.path.parent / self.suggested_name
+        folder = documents_folder() / self.suggested_name
         name, _ = QFileDialog.getSaveFileName(self, "Enregistrer le dossier en PDF", str(folder), PDF_FILTER)
         if name:
             path = Path(name) if Path(name).suffix else Path(name).with_suffix(".pdf")
