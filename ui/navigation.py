@@ -7,6 +7,7 @@ screen readers, as words ("3 services couverts sur 11"); nothing is carried by c
 
 from __future__ import annotations
 
+from app.formats import plural
 from app.model import STATE_LABELS
 from ui.dossier_controller import DossierController
 from ui.qt import (
@@ -32,15 +33,13 @@ TOP_ENTRIES_AFTER = (("actions", "Actions"), ("mosaic", "Mosaïque"), ("dossier"
 
 def covered_words(covered: int, total: int) -> str:
     """ "3 services couverts sur 11" (French keeps 0 and 1 singular)."""
-    plural = "s" if covered > 1 else ""
-    return f"{covered} service{plural} couvert{plural} sur {total}"
+    return f"{plural(covered, 'service couvert')} sur {total}"
 
 
 def blocking_words(count: int) -> str:
     if count == 0:
         return "aucun problème bloquant"
-    plural = "s" if count > 1 else ""
-    return f"{count} problème{plural} bloquant{plural}"
+    return plural(count, "problème bloquant")
 
 
 class NavigationPanel(QWidget):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.formats import plural, thousands
 from app.model import KIND_LABELS, STATE_LABELS
 from app.workspace import Status
 from ui.qt import QFormLayout, QGroupBox, QLabel, Qt, QVBoxLayout, QWidget
@@ -26,11 +27,6 @@ DOSSIER_ROWS = {
     "coverage": ("C&ouverture :", "Couverture des services"),
     "problems": ("Pro&blèmes :", "Problèmes à régler"),
 }
-
-
-def thousands(n: int) -> str:
-    """French digit grouping with a narrow no-break space, as in the command line."""
-    return f"{n:,}".replace(",", "\u202f")
 
 
 class DossierSummaryWidget(QWidget):
@@ -115,9 +111,9 @@ class DossierSummaryWidget(QWidget):
             s, c = status.summary, status.coverage
             self._set("state", STATE_LABELS.get(s.state, s.state))
             self._set("revision", str(s.revision))
-            self._set("actions", str(s.action_count))
-            self._set("coverage", f"{c.covered} / {c.total} services")
-            self._set("problems", f"{status.blocking} bloquant(s), {status.warnings} conseil(s)")
+            self._set("actions", thousands(s.action_count))
+            self._set("coverage", f"{c.covered} / {plural(c.total, 'service')}")
+            self._set("problems", f"{plural(status.blocking, 'bloquant')}, {plural(status.warnings, 'conseil')}")
         else:
             for key in ("state", "revision", "actions", "coverage", "problems"):
                 self._set(key, "")

@@ -144,7 +144,7 @@ def test_new_edition_dialog_shows_the_plan_and_carries_the_ticked_actions_over(
         "Point d'accès public",
         "Projet de tiers-lieu",
     ]
-    assert model.item(0, 1).text() == "✓ 3 service(s) repris."
+    assert model.item(0, 1).text() == "✓ 3 services repris."
     assert model.item(1, 1).text().startswith("✗ Aucun service ne correspond : à relier")
     assert "niveau « projet » inconnu" in model.item(2, 1).text()
     first = model.item(0, 0)

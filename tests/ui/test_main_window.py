@@ -311,4 +311,4 @@ def test_the_summary_follows_edits_from_memory(
     assert window.summary.text("coverage") == "2 / 138 services"
     with qtbot.waitSignal(window.status_shown, timeout=5_000):
         window.controller.set_action_field(uuid, "synthesis", "")
-    assert window.summary.text("problems").startswith("1 bloquant")
+    assert window.summary.text("problems").startswith("1 bloquant, ")  # no "bloquant(s)"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.contributions import Contribution, ContributionPreview, apply_contributions, preview_contributions
+from app.formats import plural
 from app.interchange import read_document
 from app.model import ActionData
 from ui.dossier_controller import DossierController
@@ -121,7 +122,8 @@ class ContributionsDialog(QDialog):
             self.status_label.setText(f"Le fichier {self.path.name}{who} ne contient aucune fiche action.")
         else:
             self.status_label.setText(
-                f"Fichier {self.path.name}{who} : {n_add} fiche(s) à ajouter, {n_there} déjà présente(s). "
+                f"Fichier {self.path.name}{who} : {plural(n_add, 'fiche')} à ajouter, "
+                f"{plural(n_there, 'déjà présente', 'déjà présentes')}. "
                 "Le profil de la collectivité du fichier n'est pas repris."
             )
         if n_add:
@@ -191,7 +193,8 @@ class ContributionsDialog(QDialog):
         self.controller.load()  # the pages show the new fiches once read back
         parent = self.parentWidget()
         if isinstance(parent, QMainWindow):
-            parent.statusBar().showMessage(f"{count} fiche(s) action ajoutée(s) au dossier.", 10_000)
+            added = plural(count, "fiche action ajoutée", "fiches action ajoutées")
+            parent.statusBar().showMessage(f"{added} au dossier.", 10_000)
         self.applied.emit(count)
         self.accept()
 

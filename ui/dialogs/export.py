@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.formats import plural
 from app.interchange import write_document
 from ui.dossier_controller import DossierController
 from ui.excepthook import expected_message, report_exception
@@ -26,7 +27,7 @@ def export_to(window: QMainWindow, controller: DossierController, runner: TaskRu
         return len(doc["actions"])
 
     def done(count: int) -> None:
-        window.statusBar().showMessage(f"Dossier exporté dans {target} ({count} action(s)).", 10_000)
+        window.statusBar().showMessage(f"Dossier exporté dans {target} ({plural(count, 'action')}).", 10_000)
 
     def failed(exc: BaseException) -> None:
         message = expected_message(exc)

@@ -19,6 +19,7 @@ from app.carry_over import (
     newer_editions,
     plan_carry_over,
 )
+from app.formats import plural
 from ui.dossier_controller import DossierController
 from ui.excepthook import expected_message, report_exception
 from ui.messages import show_warning
@@ -56,9 +57,9 @@ def action_status(c: CarriedAction, new_edition: str) -> str:
     if c.needs_relink:
         parts.append("✗ Aucun service ne correspond : à relier à un service après la reprise")
     elif c.dropped:
-        parts.append(f"{kept} service(s) repris, {len(c.dropped)} à relier")
+        parts.append(f"{plural(kept, 'service repris', 'services repris')}, {len(c.dropped)} à relier")
     else:
-        parts.append(f"✓ {kept} service(s) repris")
+        parts.append(f"✓ {plural(kept, 'service repris', 'services repris')}")
     if c.level_dropped:
         parts.append(f"niveau « {c.old_level} » inconnu : à indiquer de nouveau")
     return " ; ".join(parts) + "."
@@ -204,12 +205,12 @@ class NewEditionDialog(QDialog):
             text = f"Le dossier {plan.old_edition} ne contient aucune action : la nouvelle édition commencera vide."
         else:
             text = (
-                f"{n} action(s) à reprendre dans l'édition {plan.new_edition} ; {relink} sans aucun service "
+                f"{plural(n, 'action')} à reprendre dans l'édition {plan.new_edition} ; {relink} sans aucun service "
                 f"correspondant et {partly} avec des services à relier."
             )
             there = len(plan.actions) - n
             if there:
-                text += f" {there} action(s) déjà dans le dossier {plan.new_edition}."
+                text += f" {plural(there, 'action')} déjà dans le dossier {plan.new_edition}."
         self.status_label.setText(text)
         self._update_buttons()
         self.plan_ready.emit()
@@ -263,7 +264,7 @@ class NewEditionDialog(QDialog):
             titles = "\n".join(f"  – {a.title.strip() or '(action sans titre)'}" for a in result.to_relink)
             show_warning(
                 parent,
-                f"{len(result.added)} action(s) reprise(s) dans l'édition {new_id}.\n\n"
+                f"{plural(len(result.added), 'action reprise')} dans l'édition {new_id}.\n\n"
                 f"Ces actions ne sont plus liées à aucun service ; reliez-les à un service de l'édition "
                 f"{new_id} (elles apparaissent dans la page Dossier) :\n{titles}",
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import pairwise
 
+from app.formats import plural, thousands
 from ui.dossier_controller import DossierController
 from ui.models.actions_model import (
     COL_ATTACHMENTS,
@@ -45,7 +46,6 @@ from ui.qt import (
     QWidget,
     Signal,
 )
-from ui.summary_widget import thousands
 from ui.tasks import TaskRunner
 from ui.widgets.action_editor import ActionEditor
 from ui.widgets.undo_bar import UndoBar
@@ -448,10 +448,9 @@ class ActionsPage(QWidget):
         if total == 0:
             text = "Aucune action pour l'instant."
         elif shown == total:
-            text = f"{thousands(total)} action{'s' if total > 1 else ''}"
+            text = plural(total, "action")
         else:
-            plural = "s" if shown > 1 else ""
-            text = f"{thousands(shown)} action{plural} affichée{plural} sur {thousands(total)}"
+            text = f"{plural(shown, 'action affichée')} sur {thousands(total)}"
         self.count_label.setText(text)
 
     # ------------------------------------------------------------------ creating, deleting

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from app.checks import Problem
+from app.formats import plural
 from app.model import STATE_LABELS, SnapshotInfo
 from ui.dossier_controller import DossierController
 from ui.excepthook import expected_message, report_exception
@@ -64,11 +65,6 @@ def local_time(iso: str | None) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone().strftime("%d/%m/%Y à %H:%M")
-
-
-def _plural(n: int, words: str) -> str:
-    """ "2 problèmes bloquants": every word of ``words`` takes the plural mark (French keeps 0 and 1 singular)."""
-    return f"{n} " + " ".join(w + ("s" if n > 1 else "") for w in words.split())
 
 
 class DossierPage(QWidget):
@@ -245,7 +241,7 @@ class DossierPage(QWidget):
         if not self.problems:
             summary = "Aucun problème : le dossier est complet."
         else:
-            summary = f"{_plural(n_block, 'problème bloquant')}, {_plural(n_advice, 'conseil')}."
+            summary = f"{plural(n_block, 'problème bloquant')}, {plural(n_advice, 'conseil')}."
         self.summary_label.setText(summary)
         self.problem_view.setVisible(bool(self.problems))
         self.problems_label.setVisible(bool(self.problems))
@@ -295,7 +291,7 @@ class DossierPage(QWidget):
             reason = "Validation en cours…"
         elif n_block:
             reason = (
-                f"Validation impossible : {_plural(n_block, 'problème bloquant')} à régler "
+                f"Validation impossible : {plural(n_block, 'problème bloquant')} à régler "
                 f"({'le premier' if n_block > 1 else 'il'} est en tête de la liste ci-dessus)."
             )
         else:

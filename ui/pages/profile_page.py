@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from app import formats
 from app.communes import CommuneIndex, Place
+from app.formats import thousands
 from app.model import KIND_LABELS, KINDS, PROFILE_FIELDS, PROFILE_LABELS, Profile
 from app.workspace import MAX_POPULATION
 from ui.dossier_controller import DossierController
@@ -35,7 +36,7 @@ from ui.qt import (
 )
 from ui.tasks import TaskRunner
 from ui.widgets.common import chain_tab_order, plain_label
-from ui.widgets.commune_picker import CommunePicker, IndexLoader, attribution, place_details, thousands
+from ui.widgets.commune_picker import CommunePicker, IndexLoader, attribution, place_details
 from ui.widgets.validated_line_edit import FieldMessage, Rule, ValidatedLineEdit
 
 TITLE = "Profil de la collectivité"

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 
 from app.communes import EPCI_TYPE_LABELS, CommuneIndex, Place
 from app.errors import ArobaseError
+from app.formats import thousands
 from ui.excepthook import report_exception
 from ui.qt import (
     QAbstractItemView,
@@ -43,11 +44,6 @@ HELP = "Flèches haut et bas pour parcourir les suggestions, Entrée pour choisi
 NOT_FOUND = "Aucune collectivité trouvée : vérifiez l'orthographe, ou remplissez les champs ci-dessous à la main."
 LOAD_FAILED = "La liste des communes n'a pas pu être lue : remplissez les champs ci-dessous à la main."
 PLACE_ROLE = Qt.ItemDataRole.UserRole + 1  # the Place of a row
-
-
-def thousands(n: int) -> str:
-    """French digit grouping with a narrow no-break space: 230 890."""
-    return f"{n:,}".replace(",", "\u202f")
 
 
 def population_text(population: int | None) -> str:
