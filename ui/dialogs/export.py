@@ -9,7 +9,7 @@ from app.interchange import write_document
 from ui.dossier_controller import DossierController
 from ui.excepthook import expected_message, report_exception
 from ui.file_dialogs import documents_folder
-from ui.messages import show_warning
+from ui.messages import show_file_written, show_warning
 from ui.qt import QFileDialog, QMainWindow
 from ui.tasks import TaskRunner
 
@@ -28,6 +28,7 @@ def export_to(window: QMainWindow, controller: DossierController, runner: TaskRu
 
     def done(count: int) -> None:
         window.statusBar().showMessage(f"Dossier exporté dans {target} ({plural(count, 'action')}).", 10_000)
+        show_file_written(window, f"Le dossier est exporté ({plural(count, 'action')}) dans le fichier :", target)
 
     def failed(exc: BaseException) -> None:
         message = expected_message(exc)

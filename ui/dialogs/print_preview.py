@@ -21,7 +21,7 @@ from app.pdf import PROGRESS_TOTAL, PdfCancelled, PdfReport, build_pdf, source_f
 from ui.dossier_controller import DossierController
 from ui.excepthook import expected_message, report_exception
 from ui.file_dialogs import documents_folder
-from ui.messages import show_warning
+from ui.messages import show_file_written, show_warning
 from ui.qt import (
     QCloseEvent,
     QDesktopServices,
@@ -409,7 +409,11 @@ class PrintPreviewDialog(QDialog):
             else:
                 show_warning(self, message)
 
-        self.runner.run(work, lambda _r: self.saved.emit(str(target)), failed, owner=self)
+        def done(_result: object) -> None:
+            show_file_written(self, "Le dossier est enregistré en PDF dans le fichier :", target)
+            self.saved.emit(str(target))
+
+        self.runner.run(work, done, failed, owner=self)
 
     def open_external(self) -> None:
         if self.pdf_path is not None:
