@@ -239,3 +239,17 @@ def test_five_thousand_actions(make_page: PageFactory, ws: Workspace, edition: E
     expected = sum(1 for a in dossier.actions if edition.service(a.services[0]).theme_id == theme.id)
     page.theme_combo.setCurrentIndex(page.theme_combo.findData(theme.id))
     assert page.proxy.rowCount() == expected and 0 < expected < 5000
+
+
+def test_supprimer_is_enabled_on_the_first_action_clicked_after_a_restart(
+    qtbot: QtBot, make_page: PageFactory, six: list[str]
+) -> None:
+    page = make_page()  # a fresh page on the stored dossier, as after a restart: nothing selected yet
+    assert not page.delete_button.isEnabled()
+    rect = page.table.visualRect(page.proxy.index(0, COL_TITLE))
+    qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert page.editor.action_uuid == six[0]
+    assert page.delete_button.isEnabled()
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_Down)  # and with the keyboard
+    assert page.editor.action_uuid == six[1] and page.delete_button.isEnabled()

@@ -247,6 +247,9 @@ class ActionsPage(QWidget):
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # dossier order until a header is clicked
         self.table.setSortingEnabled(True)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        # A click moves the current row before it selects it: "Supprimer" follows the selection too,
+        # or the first row clicked after a start would leave it disabled.
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)
