@@ -150,7 +150,7 @@ def test_cli_refuses_an_unknown_extension_in_french(tmp_path: Path, store_with_d
         result = run_cli(*args, *(["--width", width] if width else []))
         assert result.returncode == 2
         lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("arobase : ") and "Traceback" not in result.stderr
+        assert len(lines) == 1 and lines[0].startswith("arobase : ") and "Traceback" not in result.stderr
         assert ".png ou .svg" in lines[0] or "largeur" in lines[0]
         assert not out.exists()
 

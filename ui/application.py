@@ -97,7 +97,7 @@ def run(
             reporter.log(exc)
             show_error(
                 "Arobase n'a pas pu démarrer à cause d'une erreur inattendue. Les détails sont enregistrés dans "
-                f"{reporter.log_path} : transmettez ce fichier à l'assistance."
+                f"{reporter.log_path} : transmettez ce fichier à l'assistance."
             )
             return EXIT_INTERNAL
         window.show()

@@ -405,7 +405,7 @@ class DossierController(QObject):
         if isinstance(exc, StoreError):
             self.save_failed.emit(str(exc))
             return
-        self.save_failed.emit("Enregistrement impossible : une erreur inattendue s'est produite.")
+        self.save_failed.emit("Enregistrement impossible : une erreur inattendue s'est produite.")
         raise exc
 
     def _text_ok(self, key: str, value: str, label: str, *, multiline: bool) -> bool:

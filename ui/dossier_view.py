@@ -57,7 +57,7 @@ class DossierView(QWidget):
             "Envoi à l'association",
             "L'envoi en un clic au serveur de l'association arrive dans une prochaine version. En attendant, "
             "validez le dossier puis utilisez Fichier › Exporter le dossier… pour en faire un fichier à transmettre. "
-            "Voici l'état du dossier :",
+            "Voici l'état du dossier :",
             self.summary,
             self,
         )

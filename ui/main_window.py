@@ -176,7 +176,7 @@ class MainWindow(QMainWindow):
         for theme in self.controller.edition.themes:
             title = _menu_text(theme.title)
             sub = self.go_menu.addMenu(title)
-            self._go_entry(sub, f"Tout le thème « {title} »", f"theme:{theme.id}")
+            self._go_entry(sub, f"Tout le thème « {title} »", f"theme:{theme.id}")
             sub.addSeparator()
             for st in theme.subthemes:
                 self._go_entry(sub, _menu_text(st.title), f"subtheme:{st.id}")
@@ -266,7 +266,7 @@ class MainWindow(QMainWindow):
 
     def _save_failed(self, message: str) -> None:
         self.saved_label.setText("Non enregistré")
-        self.statusBar().showMessage(f"Non enregistré : {message}")
+        self.statusBar().showMessage(f"Non enregistré : {message}")
 
     def _update_edit_actions(self) -> None:
         self.new_action_action.setEnabled(not self.controller.read_only)

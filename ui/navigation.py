@@ -70,7 +70,7 @@ class NavigationPanel(QWidget):
         self.view = QTreeView(self)
         self.view.setObjectName("navigationTree")
         self.view.setAccessibleName("Navigation dans le dossier")
-        self.view.setAccessibleDescription("Choisissez une partie du dossier ; la page s'affiche à droite.")
+        self.view.setAccessibleDescription("Choisissez une partie du dossier ; la page s'affiche à droite.")
         self.view.setModel(self.model)
         self.view.setHeaderHidden(True)
         self.view.setUniformRowHeights(True)
@@ -160,7 +160,7 @@ class NavigationPanel(QWidget):
         if item is None:
             return
         words = covered_words(covered, total)
-        self._set(item, f"{title} — {covered} / {total}", f"{title} : {words}", words)
+        self._set(item, f"{title} — {covered} / {total}", f"{title} : {words}", words)
 
     def _update_epci_visibility(self) -> None:
         hidden = self.controller.profile.kind != "epci"
@@ -171,7 +171,7 @@ class NavigationPanel(QWidget):
     def _update_actions_entry(self, _uuid: str = "") -> None:
         count = len(self.controller.dossier.actions)
         words = f"{count} action{'s' if count > 1 else ''}"
-        self._set(self._items["actions"], f"Actions ({count})", f"Actions : {words}", words)
+        self._set(self._items["actions"], f"Actions ({count})", f"Actions : {words}", words)
 
     def _schedule_problems(self, *_args: object) -> None:
         self._problems_timer.start()
@@ -184,12 +184,12 @@ class NavigationPanel(QWidget):
         if self.controller.read_only:
             state = STATE_LABELS[dossier.state]
             words = f"dossier {state}, révision {dossier.revision}"
-            self._set(item, f"Dossier — {state}", f"Dossier : {words}", words)
+            self._set(item, f"Dossier — {state}", f"Dossier : {words}", words)
             return
         count = sum(1 for p in self.controller.problems() if p.blocking)
         words = blocking_words(count)
         short = f"{count} bloquant{'s' if count > 1 else ''}" if count else "prêt à valider"
-        self._set(item, f"Dossier — {short}", f"Dossier : {words}", words)
+        self._set(item, f"Dossier — {short}", f"Dossier : {words}", words)
 
     # ------------------------------------------------------------------ navigating
 

@@ -13,19 +13,19 @@ UNKNOWN = "non renseigné"
 
 # key: (form label with mnemonic, accessible name); order is display order.
 PROFILE_ROWS = {
-    "name": ("&Nom :", "Nom de la collectivité"),
-    "kind": ("&Type :", "Type de collectivité"),
-    "code": ("&Code INSEE :", "Code INSEE ou SIREN"),
-    "departement": ("&Département :", "Département"),
-    "population": ("&Population :", "Population"),
+    "name": ("&Nom :", "Nom de la collectivité"),
+    "kind": ("&Type :", "Type de collectivité"),
+    "code": ("&Code INSEE :", "Code INSEE ou SIREN"),
+    "departement": ("&Département :", "Département"),
+    "population": ("&Population :", "Population"),
 }
 DOSSIER_ROWS = {
-    "edition": ("É&dition :", "Édition du questionnaire"),
-    "state": ("É&tat :", "État du dossier"),
-    "revision": ("&Révision :", "Révision du dossier"),
-    "actions": ("&Actions :", "Nombre d'actions"),
-    "coverage": ("C&ouverture :", "Couverture des services"),
-    "problems": ("Pro&blèmes :", "Problèmes à régler"),
+    "edition": ("É&dition :", "Édition du questionnaire"),
+    "state": ("É&tat :", "État du dossier"),
+    "revision": ("&Révision :", "Révision du dossier"),
+    "actions": ("&Actions :", "Nombre d'actions"),
+    "coverage": ("C&ouverture :", "Couverture des services"),
+    "problems": ("Pro&blèmes :", "Problèmes à régler"),
 }
 
 
@@ -96,7 +96,7 @@ class DossierSummaryWidget(QWidget):
         self._set("kind", KIND_LABELS.get(p.kind, p.kind))
         code_label = self._profile_form.labelForField(self._values["code"])
         if isinstance(code_label, QLabel):
-            code_label.setText("&Code SIREN :" if epci else "&Code INSEE :")
+            code_label.setText("&Code SIREN :" if epci else "&Code INSEE :")
         self._set("code", p.code or UNKNOWN)
         self._set("departement", p.departement or UNKNOWN)
         self._set("population", f"{thousands(p.population)} habitants" if p.population is not None else UNKNOWN)

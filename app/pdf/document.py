@@ -506,18 +506,18 @@ class _Builder:
         d, snap = self.dossier, self.src.snapshot
         if snap is None and not self.draft:
             return [
-                f"<b>État du dossier : {escape(STATE_LABELS.get(d.state, d.state))}</b> — révision {d.revision}",
+                f"<b>État du dossier : {escape(STATE_LABELS.get(d.state, d.state))}</b> — révision {d.revision}",
                 escape("L'empreinte de la version validée n'a pas été fournie à ce document."),
             ]
         if self.draft or snap is None:
             return [
-                f"<b>État du dossier : brouillon</b> — révision {d.revision}",
+                f"<b>État du dossier : brouillon</b> — révision {d.revision}",
                 escape(
-                    "Document de travail : ce n'est pas la version validée du dossier. Validez le dossier dans "
+                    "Document de travail : ce n'est pas la version validée du dossier. Validez le dossier dans "
                     "Arobase avant de l'imprimer pour signature."
                 ),
             ]
-        lines = [f"<b>État du dossier : {escape(STATE_LABELS.get(d.state, d.state))}</b> — révision {d.revision}"]
+        lines = [f"<b>État du dossier : {escape(STATE_LABELS.get(d.state, d.state))}</b> — révision {d.revision}"]
         if snap.validated_at:
             lines.append(f"Validé le {escape(_iso_date(snap.validated_at))}")
         if snap.sent_at:
@@ -525,7 +525,7 @@ class _Builder:
         if snap.received_at:
             receipt = f" (accusé de réception n° {self.t(snap.receipt_id)})" if snap.receipt_id else ""
             lines.append(f"Reçu par l'association le {escape(_iso_date(snap.received_at))}{receipt}")
-        lines.append(f"Empreinte SHA-256 de la version validée : {snap.sha256}")
+        lines.append(f"Empreinte SHA-256 de la version validée : {snap.sha256}")
         return lines
 
     def state_box(self) -> Table:
@@ -570,7 +570,7 @@ class _Builder:
 
     def summary(self) -> list[Flowable]:
         st, cov = self.st, self.cov
-        out: list[Flowable] = [self.heading("Synthèse : la mosaïque des enjeux", st.h1, "synthese", "Synthèse", 0)]
+        out: list[Flowable] = [self.heading("Synthèse : la mosaïque des enjeux", st.h1, "synthese", "Synthèse", 0)]
         levels = {lv.id: 0 for lv in self.edition.levels}
         no_level = 0
         for a in self.dossier.actions:
@@ -586,7 +586,7 @@ class _Builder:
         out.append(
             Para(
                 escape(
-                    f"{n} action{'s' if n > 1 else ''} décrite{'s' if n > 1 else ''} ({by_level}) ; "
+                    f"{n} action{'s' if n > 1 else ''} décrite{'s' if n > 1 else ''} ({by_level}) ; "
                     f"{cov.covered} service{'s' if cov.covered > 1 else ''} du questionnaire couvert"
                     f"{'s' if cov.covered > 1 else ''} sur {cov.total} ({pct} %)."
                 ),
@@ -702,10 +702,10 @@ class _Builder:
             n = self.numbers.get(uuid)
             a = self.dossier.action(uuid) if n is not None else None
             if a is not None:
-                refs.append(f"fiche n° {n} « {' '.join(a.title.split()) or '(action sans titre)'} »")
+                refs.append(f"fiche n° {n} « {' '.join(a.title.split()) or '(action sans titre)'} »")
         if refs:
             label = "Action" if len(refs) == 1 else "Actions"
-            out += self.lines(f"{label} : " + " · ".join(refs), x=S.STATE_INDENT, size=8, color=S.MUTED, leading=10.5)
+            out += self.lines(f"{label} : " + " · ".join(refs), x=S.STATE_INDENT, size=8, color=S.MUTED, leading=10.5)
         return out
 
     def actions(self, tick: Callable[[], None]) -> list[Flowable]:
@@ -882,13 +882,13 @@ class _Builder:
         block: list[Flowable] = [Para(intro, st.body)]
         if snap is not None and not self.draft:
             block.append(
-                Para(escape(f"Version validée le {_iso_date(snap.validated_at)}, empreinte SHA-256 :"), st.body)
+                Para(escape(f"Version validée le {_iso_date(snap.validated_at)}, empreinte SHA-256 :"), st.body)
             )
             block.append(Para(snap.sha256, st.hash))
         else:
             block.append(
                 Para(
-                    "<b>Brouillon :</b> "
+                    "<b>Brouillon :</b> "
                     + escape(
                         "ce document n'est pas la version validée. Validez le dossier dans Arobase puis "
                         "imprimez-le de nouveau pour le faire signer."
@@ -930,13 +930,13 @@ class _Builder:
         problems = list(self.src.problems)
         out: list[Flowable] = [PageBreak()]
         out.append(
-            self.heading("Annexe : points à régler avant la validation", st.h1, "annexe", "Annexe : points à régler", 0)
+            self.heading("Annexe : points à régler avant la validation", st.h1, "annexe", "Annexe : points à régler", 0)
         )
         n_block = sum(1 for p in problems if p.blocking)
         out.append(
             Para(
                 escape(
-                    f"Contrôle de complétude du {short_date(self.src.today)} : {n_block} point(s) bloquant(s), "
+                    f"Contrôle de complétude du {short_date(self.src.today)} : {n_block} point(s) bloquant(s), "
                     f"{len(problems) - n_block} conseil(s)."
                 ),
                 st.muted,
@@ -966,7 +966,7 @@ class _Builder:
             Para(
                 escape(
                     "Certains caractères saisis ne figurent pas dans les polices de ce document (émoticônes, "
-                    "écritures non latines…). Ils ne sont pas omis : chacun est imprimé sous la forme de son "
+                    "écritures non latines…). Ils ne sont pas omis : chacun est imprimé sous la forme de son "
                     "code Unicode entre crochets, par exemple [U+1F44D]."
                 ),
                 st.body,

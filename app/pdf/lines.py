@@ -9,6 +9,7 @@ read as markup, so it needs no escaping.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,9 @@ from typing import Any
 from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.platypus import Flowable
+
+_ASCII_SPACE = " \t\n\r\f\v"
+_BREAKABLE = re.compile(r"[ \t\n\r\f\v]+")  # not str.split(): it would break at U+00A0 and U+202F too
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +64,11 @@ class Measure:
         return w
 
     def wrap(self, text: str, font: str, size: float, width: float) -> list[str]:
-        """Greedy line breaking at spaces; a word wider than the line is cut between characters."""
-        words = text.split()
+        """Greedy line breaking at spaces; a word wider than the line is cut between characters.
+
+        Only ASCII white space breaks a line: a no-break space (before « : » or inside « ») holds.
+        """
+        words = [w for w in _BREAKABLE.split(text.strip(_ASCII_SPACE)) if w]
         if not words:
             return [""]
         space = self.width(" ", font, size)

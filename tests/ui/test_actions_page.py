@@ -61,7 +61,7 @@ def test_the_table_shows_one_row_per_action(make_page: PageFactory, six: list[st
     page = make_page()
     assert page.model.rowCount() == 6 and page.proxy.rowCount() == 6
     assert shown_titles(page) == [t for t, *_ in ACTIONS]  # the dossier's order until a header is clicked
-    assert page.model.index(3, COL_SERVICES).data().startswith("2 : ")
+    assert page.model.index(3, COL_SERVICES).data().startswith("2 : ")
     assert page.model.index(3, COL_THEMES).data() == "Démocratie & services publics"
     assert page.model.index(5, COL_SERVICES).data() == "aucun"
     assert page.count_label.text() == "6 actions"
@@ -147,7 +147,7 @@ def test_delete_shows_an_undo_bar_and_ctrl_z_puts_the_action_back(
     assert page.delete_button.isEnabled()
     qtbot.mouseClick(page.delete_button, Qt.MouseButton.LeftButton)
     assert page.model.row_of(uuid) is None and page.proxy.rowCount() == 5
-    assert page.undo_bar.isVisible() and page.undo_bar.text == "Action « Wifi public » supprimée."
+    assert page.undo_bar.isVisible() and page.undo_bar.text == "Action « Wifi public » supprimée."
     assert page.table.hasFocus() and page.editor.action_uuid != uuid
     wait_idle(qtbot, runner)
     assert ws.load("2019").action(uuid) is None

@@ -47,7 +47,7 @@ def test_problems_listed_blocking_first_and_each_jumps_to_its_field(
     assert kinds == sorted(kinds) and set(kinds) <= {"Bloquant", "Conseil"}  # written, not a colour
     assert "Conseil" in kinds
     assert not page.validate_button.isEnabled()
-    assert page.validate_reason.text().startswith("Validation impossible : ")
+    assert page.validate_reason.text().startswith("Validation impossible : ")
     blocking = sum(1 for p in problems if p.blocking)
     assert f"{blocking} problèmes bloquants" in page.validate_reason.text()
 
@@ -109,7 +109,7 @@ def test_validate_then_modify_as_a_new_revision(
     finally:
         other.close()
     code = " ".join(snapshot.sha256[i : i + 4] for i in range(0, 16, 4))  # "8096 2839 f215 1e08"
-    assert f"Code de la version validée : {code}\n" in page.result_label.text()
+    assert f"Code de la version validée : {code}\n" in page.result_label.text()
     assert snapshot.sha256 not in page.result_label.text()  # not 64 hex digits: a short code, explained
     assert "identifie exactement cette version" in page.result_label.text()
     assert snapshot.sha256 in page.result_label.toolTip()
@@ -135,7 +135,7 @@ def test_validate_then_modify_as_a_new_revision(
     with qtbot.waitSignal(page.snapshots_shown, timeout=10_000):
         pass
     assert (ctl.dossier.state, ctl.dossier.revision) == ("brouillon", 2)
-    assert page.state_label.text().startswith("État : brouillon, révision 2.")
+    assert page.state_label.text().startswith("État : brouillon, révision 2.")
     assert page.validate_button.isVisible() and page.validate_button.isEnabled()
     assert not page.reopen_button.isVisible()
     assert page.snapshot_model.rowCount() == 1  # the validated revision 1 is still there, unchanged
@@ -164,8 +164,8 @@ def test_cancelling_the_confirmation_keeps_the_validated_dossier(
     assert ctl.read_only and page.reopen_button.isVisible()
     assert page.snapshot_model.rowCount() == 1
     sha = ws.snapshots("2019")[0].sha256
-    assert page.result_label.text().startswith("Version validée : révision 1, le ")  # after a restart too
-    assert f"Code de la version validée : {sha[:4]} {sha[4:8]} " in page.result_label.text()
+    assert page.result_label.text().startswith("Version validée : révision 1, le ")  # after a restart too
+    assert f"Code de la version validée : {sha[:4]} {sha[4:8]} " in page.result_label.text()
     box = page.ask_reopen()
     assert box is not None
     cancel = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.RejectRole)

@@ -99,7 +99,7 @@ def test_every_action_and_shortcut_runs_without_error(qtbot: QtBot, window: Main
         for action in actions:
             if action is window.quit_action or not is_alive(action):  # rebuilt by an earlier one (a menu refilled)
                 continue
-            watch.run(f"« {action.text()} »", action.trigger, window, closer)
+            watch.run(f"« {action.text()} »", action.trigger, window, closer)
 
         keys = key_sequences(window)
         assert {"Ctrl+1", "Ctrl+N", "Ctrl+Q"} <= {seq.toString() for _t, seq, _o in keys}
@@ -112,7 +112,7 @@ def test_every_action_and_shortcut_runs_without_error(qtbot: QtBot, window: Main
             signal = owner.triggered if isinstance(owner, QAction) else owner.activated
             signal.connect(lambda *_a, f=fired: f.append(True))
             watch.run(f"{seq.toString()} ({text})", lambda s=seq: press(qtbot, window, s), window, closer)
-            assert fired or not enabled, f"{seq.toString()} did not reach « {text} »"
+            assert fired or not enabled, f"{seq.toString()} did not reach « {text} »"
         assert closer.seen, "the file, print and message dialogs were shown and dismissed"
         assert not watch.failures, "\n\n".join(watch.failures)
 
@@ -138,7 +138,7 @@ def test_shortcuts_are_unambiguous_and_go_to_entries_navigate(qtbot: QtBot, wind
     seen: dict[str, str] = {}
     for text, seq, _owner in key_sequences(window):
         key = seq.toString()
-        assert key not in seen, f"{key} means both « {seen[key]} » and « {text} »"
+        assert key not in seen, f"{key} means both « {seen[key]} » and « {text} »"
         seen[key] = text
     assert seen["Ctrl+N"] == "&Nouvelle action"
 

@@ -28,7 +28,7 @@ def export_to(window: QMainWindow, controller: DossierController, runner: TaskRu
 
     def done(count: int) -> None:
         window.statusBar().showMessage(f"Dossier exporté dans {target} ({plural(count, 'action')}).", 10_000)
-        show_file_written(window, f"Le dossier est exporté ({plural(count, 'action')}) dans le fichier :", target)
+        show_file_written(window, f"Le dossier est exporté ({plural(count, 'action')}) dans le fichier :", target)
 
     def failed(exc: BaseException) -> None:
         message = expected_message(exc)

@@ -86,7 +86,7 @@ class PrintPreviewDialog(QDialog):
         self.prev_button.setAccessibleName("Page précédente")
         self.next_button = QPushButton("Page &suivante", self)
         self.next_button.setAccessibleName("Page suivante")
-        self.page_label = QLabel("Pa&ge :", self)
+        self.page_label = QLabel("Pa&ge :", self)
         self.page_spin = QSpinBox(self)
         self.page_spin.setAccessibleName("Numéro de la page affichée")
         self.page_spin.setRange(1, 1)
@@ -271,7 +271,7 @@ class PrintPreviewDialog(QDialog):
         else:
             self._show_message(
                 "L'aperçu intégré n'est pas disponible sur cette installation (module QtPdf absent). "
-                "Le PDF est prêt : enregistrez-le, ou ouvrez-le dans la visionneuse du système."
+                "Le PDF est prêt : enregistrez-le, ou ouvrez-le dans la visionneuse du système."
             )
             self.retry_button.setVisible(False)
             self.external_button.setVisible(True)
@@ -284,7 +284,7 @@ class PrintPreviewDialog(QDialog):
     def _generation_failed(self, exc: BaseException) -> None:
         self.generating = False
         if isinstance(exc, PdfCancelled):
-            self._show_message("Préparation annulée : aucun fichier n'a été écrit.")
+            self._show_message("Préparation annulée : aucun fichier n'a été écrit.")
             self._update_controls()
             self.cancelled.emit()
             return
@@ -401,7 +401,7 @@ class PrintPreviewDialog(QDialog):
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, OSError):
-                show_warning(self, f"Impossible d'enregistrer {target} : {exc.strerror or exc}.")
+                show_warning(self, f"Impossible d'enregistrer {target} : {exc.strerror or exc}.")
                 return
             message = expected_message(exc)
             if message is None:
@@ -410,7 +410,7 @@ class PrintPreviewDialog(QDialog):
                 show_warning(self, message)
 
         def done(_result: object) -> None:
-            show_file_written(self, "Le dossier est enregistré en PDF dans le fichier :", target)
+            show_file_written(self, "Le dossier est enregistré en PDF dans le fichier :", target)
             self.saved.emit(str(target))
 
         self.runner.run(work, done, failed, owner=self)
@@ -443,7 +443,7 @@ class PrintPreviewDialog(QDialog):
         pages = list(range(first - 1, last))
         painter = QPainter()
         if not painter.begin(printer):
-            show_warning(self, "L'imprimante n'a pas pu être ouverte : vérifiez qu'elle est allumée et disponible.")
+            show_warning(self, "L'imprimante n'a pas pu être ouverte : vérifiez qu'elle est allumée et disponible.")
             return 0
         progress = QProgressDialog("Envoi des pages à l'imprimante…", "Annuler", 0, len(pages), self)
         progress.setWindowTitle("Impression")

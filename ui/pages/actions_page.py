@@ -138,10 +138,10 @@ class ActionsPage(QWidget):
 
         self.filter_bar = QGridLayout()
         labels = (
-            ("&Thème :", self.theme_combo),
-            ("&Sous-thème :", self.subtheme_combo),
-            ("&Niveau :", self.level_combo),
-            ("&Rechercher :", self.search_edit),
+            ("&Thème :", self.theme_combo),
+            ("&Sous-thème :", self.subtheme_combo),
+            ("&Niveau :", self.level_combo),
+            ("&Rechercher :", self.search_edit),
         )
         for column, (text, widget) in enumerate(labels):
             label = QLabel(text, self)
@@ -184,14 +184,14 @@ class ActionsPage(QWidget):
         self.new_button.setToolTip("Créer une action (Ctrl+N)")
         self.delete_button = QPushButton("Supprimer", self.left)
         self.delete_button.setAccessibleName("Supprimer l'action sélectionnée")
-        self.delete_button.setToolTip("Supprimer l'action sélectionnée (Suppr dans la liste) ; Ctrl+Z la remet")
+        self.delete_button.setToolTip("Supprimer l'action sélectionnée (Suppr dans la liste) ; Ctrl+Z la remet")
         for button in (self.new_button, self.delete_button):
             button.setAutoDefault(False)
             button.setDefault(False)
         self.new_button.clicked.connect(self.new_action)
         self.delete_button.clicked.connect(self.delete_selected)
 
-        self.table_label = QLabel("Liste des a&ctions :", self.left)
+        self.table_label = QLabel("Liste des a&ctions :", self.left)
         self.count_label = QLabel(self.left)
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
         self.count_label.setAccessibleName("Nombre d'actions affichées")
@@ -211,7 +211,7 @@ class ActionsPage(QWidget):
         self.table.setModel(self.proxy)
         self.table.setAccessibleName("Liste des actions")
         self.table.setAccessibleDescription(
-            "Une ligne par action ; la fiche de l'action choisie s'affiche à droite. "
+            "Une ligne par action ; la fiche de l'action choisie s'affiche à droite. "
             "Cliquez un en-tête de colonne pour trier."
         )
         self.table_label.setBuddy(self.table)

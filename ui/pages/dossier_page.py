@@ -42,22 +42,22 @@ BLOCKING_ROLE = Qt.ItemDataRole.UserRole + 2
 PROBLEMS_DELAY_MS = 300
 SNAPSHOT_COLUMNS = ("Révision", "Validée le", "Code de la version", "Envoyée le", "Accusé de réception")
 FINGERPRINT_EXPLAINED = (
-    "Ce code identifie exactement cette version (c'est le début de son empreinte SHA-256) : on le retrouve "
+    "Ce code identifie exactement cette version (c'est le début de son empreinte SHA-256) : on le retrouve "
     "au pied de chaque page imprimée et sur le dossier reçu par l'association."
 )
 VALIDATE_QUESTION = (
-    "Valider fige le dossier tel qu'il est maintenant (révision {revision}) : c'est cette version qui sera "
+    "Valider fige le dossier tel qu'il est maintenant (révision {revision}) : c'est cette version qui sera "
     "imprimée pour le conseil et envoyée à l'association. Une fois validé, le dossier n'est plus modifiable.\n\n"
-    "Vous pourrez encore le changer ensuite : « Modifier (nouvelle révision) » ouvre une révision {next} en "
+    "Vous pourrez encore le changer ensuite : « Modifier (nouvelle révision) » ouvre une révision {next} en "
     "brouillon, et la version validée reste telle quelle.\n\n"
-    "Valider la révision {revision} ?"
+    "Valider la révision {revision} ?"
 )
 
 REOPEN_QUESTION = (
     "Modifier le dossier ouvre la révision {next} en brouillon.\n\n"
-    "La version validée (révision {current}) reste telle quelle, avec son empreinte : elle n'est ni "
+    "La version validée (révision {current}) reste telle quelle, avec son empreinte : elle n'est ni "
     "effacée ni modifiée. Il faudra valider de nouveau la révision {next} avant de l'envoyer.\n\n"
-    "Ouvrir la révision {next} ?"
+    "Ouvrir la révision {next} ?"
 )
 
 
@@ -95,7 +95,7 @@ class DossierPage(QWidget):
         self._busy = False
         self._reopening = False
         self._filled = False
-        self.setAccessibleName("Dossier : vérification et validation")
+        self.setAccessibleName("Dossier : vérification et validation")
 
         title = QLabel(f"Dossier de l'édition {controller.edition.id}", self)
         title.setTextFormat(Qt.TextFormat.PlainText)
@@ -114,7 +114,7 @@ class DossierPage(QWidget):
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
         self.summary_label.setWordWrap(True)
         self.summary_label.setAccessibleName("Résumé de la vérification")
-        self.problems_label = QLabel("&Problèmes à régler (Entrée pour aller au champ) :", self)
+        self.problems_label = QLabel("&Problèmes à régler (Entrée pour aller au champ) :", self)
         self.problem_model = QStandardItemModel(self)
         self.problem_view = QListView(self)
         self.problem_view.setObjectName("dossierProblems")
@@ -145,7 +145,7 @@ class DossierPage(QWidget):
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
         self.reopen_button = QPushButton("&Modifier (nouvelle révision)", self)
-        self.reopen_button.setAccessibleName("Modifier le dossier : ouvrir une nouvelle révision")
+        self.reopen_button.setAccessibleName("Modifier le dossier : ouvrir une nouvelle révision")
         self.reopen_button.clicked.connect(self.ask_reopen)
 
         # ---- frozen revisions
@@ -153,7 +153,7 @@ class DossierPage(QWidget):
         self.snapshots_box.setAccessibleName("Versions validées")
         self.snapshot_model = QStandardItemModel(0, len(SNAPSHOT_COLUMNS), self)
         self.snapshot_model.setHorizontalHeaderLabels(list(SNAPSHOT_COLUMNS))
-        self.snapshots_label = QLabel("&Révisions figées :", self.snapshots_box)
+        self.snapshots_label = QLabel("&Révisions figées :", self.snapshots_box)
         self.snapshot_view = QTreeView(self.snapshots_box)
         self.snapshot_view.setObjectName("dossierSnapshots")
         self.snapshot_view.setAccessibleName("Révisions validées, avec leur empreinte")
@@ -251,7 +251,7 @@ class DossierPage(QWidget):
         n_block = self.blocking_count
         n_advice = len(self.problems) - n_block
         if not self.problems:
-            summary = "Aucun problème : le dossier est complet."
+            summary = "Aucun problème : le dossier est complet."
         else:
             summary = f"{plural(n_block, 'problème bloquant')}, {plural(n_advice, 'conseil')}."
         self.summary_label.setText(summary)
@@ -281,11 +281,11 @@ class DossierPage(QWidget):
 
     def _show_state(self) -> None:
         d = self.controller.dossier
-        text = f"État : {STATE_LABELS[d.state]}, révision {d.revision}."
+        text = f"État : {STATE_LABELS[d.state]}, révision {d.revision}."
         if self.controller.read_only:
             text += (
-                " Le dossier validé est figé : il ne peut plus être modifié. Pour le changer, choisissez "
-                "« Modifier (nouvelle révision) » ; la version validée restera telle quelle."
+                " Le dossier validé est figé : il ne peut plus être modifié. Pour le changer, choisissez "
+                "« Modifier (nouvelle révision) » ; la version validée restera telle quelle."
             )
         self.state_label.setText(text)
         self._update_buttons()
@@ -303,11 +303,11 @@ class DossierPage(QWidget):
             reason = "Validation en cours…"
         elif n_block:
             reason = (
-                f"Validation impossible : {plural(n_block, 'problème bloquant')} à régler "
+                f"Validation impossible : {plural(n_block, 'problème bloquant')} à régler "
                 f"({'le premier' if n_block > 1 else 'il'} est en tête de la liste ci-dessus)."
             )
         else:
-            reason = "Le dossier peut être validé : sa version actuelle sera figée, avec une empreinte SHA-256."
+            reason = "Le dossier peut être validé : sa version actuelle sera figée, avec une empreinte SHA-256."
         self.validate_reason.setText(reason)
         self.validate_reason.setVisible(bool(reason))
         self.validate_button.setAccessibleDescription(reason)
@@ -370,10 +370,10 @@ class DossierPage(QWidget):
 
     def _show_result(self, what: str, snapshot: SnapshotInfo) -> None:
         self.result_label.setText(
-            f"{what} : révision {snapshot.revision}, le {local_time(snapshot.validated_at)}.\n"
-            f"Code de la version validée : {short_fingerprint(snapshot.sha256)}\n{FINGERPRINT_EXPLAINED}"
+            f"{what} : révision {snapshot.revision}, le {local_time(snapshot.validated_at)}.\n"
+            f"Code de la version validée : {short_fingerprint(snapshot.sha256)}\n{FINGERPRINT_EXPLAINED}"
         )
-        self.result_label.setToolTip(f"Empreinte SHA-256 complète : {snapshot.sha256}")
+        self.result_label.setToolTip(f"Empreinte SHA-256 complète : {snapshot.sha256}")
 
     def _validation_failed(self, exc: BaseException) -> None:
         self._busy = False
@@ -404,7 +404,7 @@ class DossierPage(QWidget):
         def done() -> None:
             self._busy = self._reopening = False
             self.result_label.setText(
-                f"Révision {self.controller.dossier.revision} ouverte : le dossier est de nouveau modifiable. "
+                f"Révision {self.controller.dossier.revision} ouverte : le dossier est de nouveau modifiable. "
                 "La version validée précédente reste telle quelle."
             )
             self._show_state()
@@ -439,7 +439,7 @@ class DossierPage(QWidget):
             for text in cells:
                 item = QStandardItem(text)
                 item.setEditable(False)
-                item.setToolTip(f"Empreinte SHA-256 complète : {snap.sha256}")
+                item.setToolTip(f"Empreinte SHA-256 complète : {snap.sha256}")
                 row.append(item)
             self.snapshot_model.appendRow(row)
         self.snapshot_view.setVisible(bool(self.snapshots))

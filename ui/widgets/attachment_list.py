@@ -64,7 +64,7 @@ def kind_of(media_type: str) -> str:
 def too_big_message(name: str, size: int) -> str:
     limit = MAX_ATTACHMENT_BYTES // (1024 * 1024)
     return (
-        f"Le fichier « {name} » pèse {human_size(size)} : une pièce jointe ne peut pas dépasser {limit} Mo. "
+        f"Le fichier « {name} » pèse {human_size(size)} : une pièce jointe ne peut pas dépasser {limit} Mo. "
         "Il n'a pas été joint. Réduisez-le (photo redimensionnée, PDF compressé) ou indiquez plutôt un lien web "
         "vers le document."
     )
@@ -79,9 +79,9 @@ def check_file(path: Path) -> str:
     try:
         size = path.stat().st_size
     except OSError:
-        return f"Le fichier « {path.name} » est introuvable ou illisible."
+        return f"Le fichier « {path.name} » est introuvable ou illisible."
     if not path.is_file():
-        return f"« {path.name} » n'est pas un fichier : choisissez un fichier (photo, PDF…)."
+        return f"« {path.name} » n'est pas un fichier : choisissez un fichier (photo, PDF…)."
     if size > MAX_ATTACHMENT_BYTES:
         return too_big_message(path.name, size)
     return ""
@@ -107,7 +107,7 @@ class AttachmentList(QWidget):
         self._refs: tuple[AttachmentRef, ...] = ()
         self.setAcceptDrops(True)
 
-        self.list_label = QLabel("Pièces &jointes (photos, PDF) :", self)
+        self.list_label = QLabel("Pièces &jointes (photos, PDF) :", self)
         self.model = QStandardItemModel(self)
         self.view = QListView(self)
         self.view.setModel(self.model)
@@ -124,7 +124,7 @@ class AttachmentList(QWidget):
         self.add_button = QPushButton("Ajouter un &fichier…", self)
         self.add_button.setAccessibleName("Ajouter une pièce jointe")
         self.add_button.setToolTip(
-            f"Photo, image ou PDF de {MAX_ATTACHMENT_BYTES // (1024 * 1024)} Mo au plus ; "
+            f"Photo, image ou PDF de {MAX_ATTACHMENT_BYTES // (1024 * 1024)} Mo au plus ; "
             "vous pouvez aussi glisser des fichiers sur la liste."
         )
         self.open_button = QPushButton("&Ouvrir", self)
@@ -259,7 +259,7 @@ class AttachmentList(QWidget):
         if not self.controller.ws.has_file(sha):
             self._show_error(
                 "Le fichier de cette pièce jointe est introuvable dans le dossier des pièces jointes "
-                "d'Arobase : retirez-la et joignez le fichier à nouveau."
+                "d'Arobase : retirez-la et joignez le fichier à nouveau."
             )
             return
         self._show_error("")
@@ -308,8 +308,8 @@ class AttachmentList(QWidget):
 
     def _show_status(self) -> None:
         if self._pending:
-            names = ", ".join(f"« {n} »" for n in self._pending)
-            self.status_label.setText(f"Copie en cours : {names}…")
+            names = ", ".join(f"« {n} »" for n in self._pending)
+            self.status_label.setText(f"Copie en cours : {names}…")
         self.status_label.setVisible(bool(self._pending))
 
     def _show_error(self, message: str) -> None:
