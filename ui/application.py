@@ -17,11 +17,11 @@ from app.paths import downloaded_editions_dir, user_log_dir
 from app.workspace import Workspace
 from localdb.store import StoreError
 from ui.excepthook import ErrorReporter, expected_message
+from ui.field_filter import install_field_filter
 from ui.main_window import MainWindow, StoreOpener
 from ui.messages import show_blocking_error
 from ui.qt import QApplication, QLocale, QSettings, QTimer
 from ui.translations import install_qt_translations
-from ui.wheel_guard import install_wheel_guard
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3
 APP_NAME = "Arobase"
@@ -44,7 +44,7 @@ def build_main_window(
     """The main window on an open workspace (which it then owns); tests pass their own opener."""
     app = QApplication.instance()
     if isinstance(app, QApplication):
-        install_wheel_guard(app)
+        install_field_filter(app)
     return MainWindow(workspace, open_store, settings)
 
 

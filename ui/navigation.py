@@ -26,6 +26,10 @@ from ui.qt import (
 
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 1
 PROBLEMS_DELAY_MS = 300
+FOCUS_FRAME = (
+    "QTreeView#navigationTree { border: 2px solid transparent; }"
+    "QTreeView#navigationTree:focus { border: 2px solid palette(highlight); }"
+)
 
 TOP_ENTRIES_BEFORE = (("profile", "Profil de la collectivité"), ("epci", "Critères intercommunaux"))
 TOP_ENTRIES_AFTER = (("actions", "Actions"), ("mosaic", "Mosaïque"), ("dossier", "Dossier"), ("send", "Envoi"))
@@ -77,6 +81,8 @@ class NavigationPanel(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep the figures at the end visible
+        # The keyboard focus must be seen from across the room: a frame in the highlight colour.
+        self.view.setStyleSheet(FOCUS_FRAME)
         self.view.expandAll()
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.view.clicked.connect(self._picked)

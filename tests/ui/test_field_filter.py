@@ -1,4 +1,4 @@
-"""The mouse wheel over an unfocused combo box scrolls the page and changes nothing (nothing saved either)."""
+"""Fields on every page: the wheel scrolls the page, not unfocused values; read-only looks so; focus shows."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from app.workspace import Workspace
 from tests.factories import complete_dossier
 from tests.ui.helpers import WindowFactory, wait_idle
 from ui.main_window import MainWindow
-from ui.qt import QApplication, QComboBox, QPoint, QPointF, QScrollArea, Qt, QWheelEvent, QWidget
+from ui.qt import QApplication, QComboBox, QPalette, QPoint, QPointF, QScrollArea, Qt, QWheelEvent, QWidget
 
 
 def wheel_down(widget: QWidget, notches: int = 3) -> None:
@@ -89,3 +89,46 @@ def test_wheel_over_the_fiche_scrolls_and_keeps_who_delivers_it(
     check_guarded(qtbot, window, editor.delivered_combo, editor.scroll)
     window.controller.save_pending()
     wait_idle(qtbot, window.runner)
+
+
+def base_colour(widget: QWidget) -> str:
+    return widget.palette().color(QPalette.ColorRole.Base).name()
+
+
+def test_text_fields_of_a_validated_dossier_look_read_only(
+    qtbot: QtBot, make_window: WindowFactory, ws: Workspace, edition: Edition
+) -> None:
+    ws.import_document(to_document(complete_dossier(edition, n_actions=1)))
+    ws.validate(edition.id)
+    window = make_window(ws)
+    app_palette = QApplication.palette()
+    grey, white = app_palette.color(QPalette.ColorRole.Window).name(), app_palette.color(QPalette.ColorRole.Base).name()
+    assert grey != white
+    name = window.view.profile_page.line("name")
+    window.view.navigate(f"action:{window.controller.dossier.actions[0].uuid}")
+    editor = window.view.actions_page.editor
+    fields = [name, editor.title_edit, editor.synthesis_edit, editor.start_edit]
+    assert all(f.isReadOnly() for f in fields)
+    assert [base_colour(f) for f in fields] == [grey] * len(fields)
+
+    window.controller.reopen()
+    wait_idle(qtbot, window.runner)
+    assert not any(f.isReadOnly() for f in fields)
+    assert [base_colour(f) for f in fields] == [white] * len(fields)
+
+
+def test_the_navigation_tree_shows_where_the_keyboard_is(
+    qtbot: QtBot, make_window: WindowFactory, ws: Workspace
+) -> None:
+    window = make_window(ws)
+    tree = window.view.navigation.view
+    highlight = tree.palette().color(QPalette.ColorRole.Highlight)
+    window.view.actions_page.search_edit.setFocus()
+    qtbot.waitUntil(lambda: not tree.hasFocus())
+    unfocused = tree.grab().toImage()
+    tree.setFocus()
+    qtbot.waitUntil(tree.hasFocus)
+    focused = tree.grab().toImage()
+    y = focused.height() // 2
+    assert focused.pixelColor(0, y) == highlight and focused.pixelColor(1, y) == highlight  # a 2-pixel frame
+    assert unfocused.pixelColor(0, y) != highlight
