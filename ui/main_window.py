@@ -26,6 +26,7 @@ from ui.qt import (
     QMainWindow,
     QMenu,
     QSettings,
+    QSize,
     QTimer,
     QWidget,
     Signal,
@@ -40,6 +41,8 @@ STORE_FILTER = "Fichiers Arobase (*.sqlite);;Tous les fichiers (*)"
 DOSSIER_FILTER = "Dossiers Arobase (*.json);;Tous les fichiers (*)"
 MAX_RECENT = 8
 NEW_FILE_SHORTCUT = "Ctrl+Shift+N"
+DEFAULT_SIZE = QSize(1280, 720)  # shrunk to the screen's free area (a 1366×768 laptop has a task bar)
+TITLE_BAR_ALLOWANCE = 40  # the window manager's frame is not in the size given to resize()
 GO_PAGES = (
     ("profile", "&Profil de la collectivité"),
     ("epci", "&Critères intercommunaux"),
@@ -80,7 +83,7 @@ class MainWindow(QMainWindow):
         self.view: DossierView
         self.setAccessibleName("Fenêtre principale d'Arobase")
         self.setWindowTitle(APP_TITLE)
-        self.resize(1200, 720)
+        self.resize(self._default_size())
         self.saved_label = QLabel(self)
         self.saved_label.setAccessibleName("État de l'enregistrement")
         self.path_label = QLabel(self)
@@ -99,6 +102,13 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
 
     # ------------------------------------------------------------------ building
+
+    def _default_size(self) -> QSize:
+        free = self.screen().availableGeometry()
+        return QSize(
+            min(DEFAULT_SIZE.width(), free.width()),
+            min(DEFAULT_SIZE.height(), free.height() - TITLE_BAR_ALLOWANCE),
+        )
 
     def _action(
         self, text: str, slot: Callable[[], object], shortcut: QKeySequence | str | None = None, tip: str = ""
@@ -175,9 +185,7 @@ class MainWindow(QMainWindow):
         self.go_menu.addSeparator()
         for theme in self.controller.edition.themes:
             title = _menu_text(theme.title)
-            sub = self.go_menu.addMenu(title)
-            self._go_entry(sub, f"Tout le thème « {title} »", f"theme:{theme.id}")
-            sub.addSeparator()
+            sub = self.go_menu.addMenu(title)  # its sub-themes: a theme has no page of its own
             for st in theme.subthemes:
                 self._go_entry(sub, _menu_text(st.title), f"subtheme:{st.id}")
         self.go_menu.addSeparator()

@@ -144,7 +144,7 @@ def test_shortcuts_are_unambiguous_and_go_to_entries_navigate(qtbot: QtBot, wind
 
     go = [a for a in menu_actions(window.go_menu) if a.isVisible()]
     themes = window.controller.edition.themes
-    assert len(go) == 1 + len(themes) + sum(len(t.subthemes) for t in themes) + 4
+    assert len(go) == 1 + sum(len(t.subthemes) for t in themes) + 4
     for action in go:
         with qtbot.capture_exceptions() as caught:
             action.trigger()

@@ -55,6 +55,7 @@ ALL_SUBTHEMES = "Tous les sous-thèmes"
 ALL_LEVELS = "Tous les niveaux"
 NO_LEVEL = "Niveau non renseigné"
 SEARCH_DELAY_MS = 150  # typing "ecole" refilters once, after the last letter
+COLUMNS_BY_USE = (COL_THEMES, COL_START, COL_END, COL_ATTACHMENTS)  # shown as room allows, in this order
 
 
 class ActionsPage(QWidget):
@@ -75,15 +76,17 @@ class ActionsPage(QWidget):
         self._build_filters()
         self.undo_bar = UndoBar(self)
         self.editor = ActionEditor(controller, self)
-        self.editor.setMinimumWidth(self.fontMetrics().averageCharWidth() * 40)
+        # The splitter cannot squeeze the fiche below what its fields need: never a sideways scroll.
+        self.editor.setMinimumWidth(self.editor.minimum_width())
         self._build_table()
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("actions_splitter")
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.left)
         self.splitter.addWidget(self.editor)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([400, 600])  # proportions: the fiche gets the larger part
 
         layout = QVBoxLayout(self)
         layout.addLayout(self.filter_bar)
@@ -244,6 +247,11 @@ class ActionsPage(QWidget):
             title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
             header.resizeSection(column, max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(title)) + 24)
         header.setMinimumSectionSize(metrics.horizontalAdvance("0000000") + 12)
+        self._column_widths = {c: header.sectionSize(c) for c in range(self.model.columnCount())}
+        # Title, level and services always fit (the other columns make way): never a sideways scroll.
+        always = self._column_widths[COL_TITLE] + self._column_widths[COL_LEVEL] + header.minimumSectionSize()
+        frame = 2 * self.table.frameWidth() + self.table.verticalScrollBar().sizeHint().width()
+        self.left.setMinimumWidth(always + frame)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # dossier order until a header is clicked
         self.table.setSortingEnabled(True)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
@@ -298,6 +306,8 @@ class ActionsPage(QWidget):
         super().keyPressEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table and event.type() == QEvent.Type.Resize:
+            QTimer.singleShot(0, self, self._fit_columns)  # once the viewport has its new width
         if watched is self.table and isinstance(event, QKeyEvent) and event.matches(QKeySequence.StandardKey.Delete):
             if event.type() == QEvent.Type.ShortcutOverride:
                 event.accept()
@@ -306,6 +316,21 @@ class ActionsPage(QWidget):
                 self.delete_selected()
                 return True
         return super().eventFilter(watched, event)
+
+    def _fit_columns(self) -> None:
+        """Hide the least useful columns while the table is too narrow for them, instead of scrolling sideways."""
+        header = self.table.horizontalHeader()
+        room = self.table.viewport().width()
+        needed = header.minimumSectionSize() if not header.isSectionHidden(COL_SERVICES) else 0
+        needed += sum(self._column_widths[c] for c in (COL_TITLE, COL_LEVEL))
+        changed = False
+        for column in COLUMNS_BY_USE:
+            needed += self._column_widths[column]
+            if header.isSectionHidden(column) != (needed > room):
+                header.setSectionHidden(column, needed > room)
+                changed = True
+        if changed:
+            self.table.updateGeometries()  # else the sideways scroll bar of the wider table may stay
 
     def _chain_tab_order(self) -> None:
         chain: list[QWidget] = [

@@ -292,6 +292,11 @@ class ActionEditor(QWidget):
         self._form_layout.addWidget(widget)
         self._form_layout.addWidget(self._error_label(name))
 
+    def minimum_width(self) -> int:
+        """The narrowest the fiche can be with every field whole: its form, plus the vertical scroll bar."""
+        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        return self.form.minimumSizeHint().width() + bar + 2 * self.scroll.frameWidth()
+
     def tab_chain(self) -> list[QWidget]:
         """The fiche's widgets in reading order (a page that puts the fiche after other widgets re-chains them)."""
         return [

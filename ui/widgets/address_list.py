@@ -68,6 +68,9 @@ class AddressList(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setAccessibleName("Adresses de l'action")
         self.view.setMaximumHeight(self.fontMetrics().height() * 6)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # long lines are elided
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.setUniformItemSizes(True)
         self.list_label.setBuddy(self.view)
         self.empty_label = QLabel("Aucune adresse : ajoutez le ou les lieux où l'action se déroule.", self)
         self.empty_label.setWordWrap(True)

@@ -116,6 +116,9 @@ class AttachmentList(QWidget):
         self.view.setAccessibleName("Pièces jointes de l'action")
         self.view.setAccessibleDescription("Entrée ouvre la pièce jointe sélectionnée.")
         self.view.setMaximumHeight(self.fontMetrics().height() * 6)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # long names are elided
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.view.setUniformItemSizes(True)
         self.view.activated.connect(lambda _i: self.open_current())
         self.list_label.setBuddy(self.view)
         self.empty_label = QLabel("Aucune pièce jointe.", self)
@@ -129,7 +132,7 @@ class AttachmentList(QWidget):
         )
         self.open_button = QPushButton("&Ouvrir", self)
         self.open_button.setAccessibleName("Ouvrir la pièce jointe sélectionnée")
-        self.remove_button = QPushButton("Retirer la pièce jointe", self)
+        self.remove_button = QPushButton("Retirer", self)  # short: the three buttons fit a narrow fiche
         self.remove_button.setAccessibleName("Retirer la pièce jointe sélectionnée")
         for button in (self.add_button, self.open_button, self.remove_button):
             button.setAutoDefault(False)
