@@ -16,7 +16,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from app.formats import plural
+from app.formats import plural, short_fingerprint
 from app.pdf import PROGRESS_TOTAL, PdfCancelled, PdfReport, build_pdf, source_from_workspace, suggested_filename
 from ui.dossier_controller import DossierController
 from ui.excepthook import expected_message, report_exception
@@ -253,7 +253,7 @@ class PrintPreviewDialog(QDialog):
         old = self.pdf_path
         self.report = report
         self.pdf_path = report.path
-        state = "brouillon" if report.draft else f"empreinte SHA-256 {(report.sha256 or '')[:12]}"
+        state = "brouillon" if report.draft else f"code de la version {short_fingerprint(report.sha256 or '')}"
         self.info_label.setText(f"{plural(report.pages, 'page')} · révision {report.revision} · {state}")
         if self.document is not None and self.pdf_path is not None:
             self.document.close()

@@ -307,7 +307,7 @@ class DossierPage(QWidget):
                 f"({'le premier' if n_block > 1 else 'il'} est en tête de la liste ci-dessus)."
             )
         else:
-            reason = "Le dossier peut être validé : sa version actuelle sera figée, avec une empreinte SHA-256."
+            reason = "Le dossier peut être validé : sa version actuelle sera figée, avec un code qui l’identifie."
         self.validate_reason.setText(reason)
         self.validate_reason.setVisible(bool(reason))
         self.validate_button.setAccessibleDescription(reason)
