@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from app.errors import ArobaseError
+from app.formats import plural, thousands
 from app.paths import resolve_store_path
 
 OpenWindow = Callable[[Path], int]
@@ -219,10 +220,11 @@ def cmd_import(args: argparse.Namespace, path: Path) -> int:
     from_document(doc, _catalog().get(doc["edition"]))
     with _workspace(path) as ws:
         report = ws.import_document(doc)
-    extra = f" ; {report.replaced_actions} action(s) précédente(s) remplacée(s)" if report.replaced_actions else ""
+    replaced = plural(report.replaced_actions, "action précédente remplacée", "actions précédentes remplacées")
+    extra = f" ; {replaced}" if report.replaced_actions else ""
     rev = " (nouvelle révision)" if report.new_revision else ""
     print(
-        f"Dossier {report.edition} importé : {report.actions} action(s){extra}. "
+        f"Dossier {report.edition} importé : {plural(report.actions, 'action')}{extra}. "
         f"Révision {report.revision}{rev}, à l'état brouillon."
     )
     return EXIT_OK
@@ -244,7 +246,7 @@ def cmd_export(args: argparse.Namespace, path: Path) -> int:
             buffer.flush()
     else:
         write_document(doc, Path(args.out))
-        print(f"Dossier {doc['edition']} exporté dans {args.out} ({len(doc['actions'])} action(s)).")
+        print(f"Dossier {doc['edition']} exporté dans {args.out} ({plural(len(doc['actions']), 'action')}).")
     return EXIT_OK
 
 
@@ -266,7 +268,7 @@ def cmd_check(args: argparse.Namespace, path: Path) -> int:
     else:
         for p in problems:
             print(f"{'BLOQUANT' if p.blocking else 'conseil '}  {p.field}  {p.message}")
-        print(f"{n_block} problème(s) bloquant(s), {len(problems) - n_block} conseil(s).")
+        print(f"{plural(n_block, 'problème bloquant')}, {plural(len(problems) - n_block, 'conseil')}.")
     return EXIT_PROBLEMS if n_block else EXIT_OK
 
 
@@ -282,10 +284,6 @@ def cmd_validate(args: argparse.Namespace, path: Path) -> int:
             return EXIT_PROBLEMS
     print(f"Dossier {edition_id} validé, révision {snap.revision}.\nEmpreinte SHA-256 : {snap.sha256}")
     return EXIT_OK
-
-
-def _thousands(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
 
 
 def cmd_status(args: argparse.Namespace, path: Path) -> int:
@@ -333,7 +331,7 @@ def cmd_status(args: argparse.Namespace, path: Path) -> int:
     if p.departement:
         details.append(f"département {p.departement}")
     if p.population is not None:
-        details.append(f"{_thousands(p.population)} habitants")
+        details.append(f"{thousands(p.population)} habitants")
     print(f"Fichier      : {st.path}")
     print(f"Collectivité : {name} ({', '.join(details)})")
     print(f"Édition      : {st.edition.id} — {st.edition.title}")
@@ -347,7 +345,8 @@ def cmd_status(args: argparse.Namespace, path: Path) -> int:
     print(f"Couverture   : {st.coverage.covered} / {st.coverage.total} services")
     for t in st.coverage.themes:
         print(f"  {t.title} : {t.covered} / {t.total}")
-    print(f"Problèmes    : {st.blocking} bloquant(s), {st.warnings} conseil(s) (détail : arobase check)")
+    problems = f"{plural(st.blocking, 'bloquant')}, {plural(st.warnings, 'conseil')}"
+    print(f"Problèmes    : {problems} (détail : arobase check)")
     return EXIT_OK
 
 
@@ -392,7 +391,7 @@ def cmd_mosaique(args: argparse.Namespace, path: Path) -> int:
             (args.png_writer or write_png)(layout, out, width or 2000)
     except OSError as exc:
         return _fail(f"impossible d'écrire {out} : {exc.strerror or exc}.")
-    print(f"Mosaïque {edition_id} écrite dans {out} : {layout.covered} service(s) couvert(s) sur {layout.total}.")
+    print(f"Mosaïque {edition_id} écrite dans {out} : {plural(layout.covered, 'service couvert')} sur {layout.total}.")
     return EXIT_OK
 
 
@@ -418,7 +417,7 @@ def cmd_pdf(args: argparse.Namespace, path: Path) -> int:
     else:
         state = f"révision {report.revision}, empreinte SHA-256 {(report.sha256 or '')[:12]}"
     where = "sur la sortie standard" if to_stdout else f"dans {out}"
-    message = f"Dossier {edition_id} écrit {where} : {report.pages} page(s) ({state})."
+    message = f"Dossier {edition_id} écrit {where} : {plural(report.pages, 'page')} ({state})."
     if report.replaced:
         message += (
             f"\n{len(report.replaced)} caractère(s) absent(s) des polices, imprimé(s) sous la forme [U+…] "

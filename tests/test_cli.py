@@ -87,7 +87,7 @@ def test_import_status_check_validate_export(tmp_path: Path, edition: Edition) -
     source = write_json(tmp_path / "dossier.json", doc)
 
     out = ok(run_cli("import", str(source), "--db", str(db))).stdout
-    assert out == "Dossier 2019 importé : 3 action(s). Révision 1, à l'état brouillon.\n"
+    assert out == "Dossier 2019 importé : 3 actions. Révision 1, à l'état brouillon.\n"
 
     status, status_json, check, check_json = run_parallel(
         ("--db", str(db), "status"),
@@ -103,7 +103,7 @@ def test_import_status_check_validate_export(tmp_path: Path, edition: Edition) -
     assert "Actions      : 3" in text
     assert "Couverture   : 3 / 138 services" in text
     assert "  Démocratie & services publics : 3 / 38" in text
-    assert "Problèmes    : 0 bloquant(s), 0 conseil(s)" in text
+    assert "Problèmes    : 0 bloquant, 0 conseil" in text
     assert "Empreinte" not in text
 
     st = json.loads(ok(status_json).stdout)
@@ -154,7 +154,7 @@ def test_import_status_check_validate_export(tmp_path: Path, edition: Edition) -
     assert dump_store(db) == before
 
     out = ok(export).stdout
-    assert out == f"Dossier 2019 exporté dans {target} (3 action(s)).\n"
+    assert out == f"Dossier 2019 exporté dans {target} (3 actions).\n"
     exported = json.loads(target.read_text(encoding="utf-8"))
     strip = {k: v for k, v in doc.items() if k not in COPY_KEYS}
     assert {k: v for k, v in exported.items() if k not in COPY_KEYS} == strip
@@ -167,7 +167,7 @@ def test_import_status_check_validate_export(tmp_path: Path, edition: Edition) -
     # Importing the export again gives the same dossier, as a new draft revision.
     out = ok(run_cli("import", str(target), "--db", str(db))).stdout
     assert out == (
-        "Dossier 2019 importé : 3 action(s) ; 3 action(s) précédente(s) remplacée(s). "
+        "Dossier 2019 importé : 3 actions ; 3 actions précédentes remplacées. "
         "Révision 2 (nouvelle révision), à l'état brouillon.\n"
     )
     assert dump_store(db)["snapshot"] == before["snapshot"]
@@ -190,7 +190,7 @@ def test_check_and_validate_with_blocking_problems(tmp_path: Path, edition: Edit
     assert lines[0] == "BLOQUANT  profile.referent_email  Le courriel du référent n'est pas renseigné."
     assert lines[1].startswith(f"BLOQUANT  action:{uuid0}.services  L'action « Atelier numérique n° 1 » n'est liée")
     assert lines[2].startswith(f"conseil   action:{data.actions[1].uuid}.level  ")
-    assert lines[-1] == "2 problème(s) bloquant(s), 1 conseil(s)."
+    assert lines[-1] == "2 problèmes bloquants, 1 conseil."
 
     problems = json.loads(ok(check_json, code=1).stdout)
     assert [(p["code"], p["blocking"]) for p in problems] == [
