@@ -33,7 +33,7 @@ class DialogCloser:
 
     A ``QTimer`` polls ``QApplication.activeModalWidget()`` from inside whatever nested event loop the
     dialog's ``exec()`` runs, so the real dialogs are built and shown, then dismissed as "Annuler" would.
-    ``close_new_windows()`` also closes the non-modal top-level windows opened since the closer started.
+    ``close_new_windows()`` also closes every other top-level window opened since the closer started.
     ``seen`` lists the class names of what was dismissed, in order; ``folders`` the folder each file
     dialog opened in.
     """
@@ -66,9 +66,8 @@ class DialogCloser:
 
     def close_new_windows(self) -> None:
         for widget in QApplication.topLevelWidgets():
-            new = is_alive(widget) and widget.isVisible() and not any(widget is w for w in self._before)
-            if new and (isinstance(widget, QDialog) or widget.isModal()):
-                self._dismiss(widget)
+            if is_alive(widget) and widget.isVisible() and not any(widget is w for w in self._before):
+                self._dismiss(widget)  # a dialog, a preview, any window an action opened
 
     def stop(self) -> None:
         self._timer.stop()
