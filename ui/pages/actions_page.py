@@ -48,6 +48,7 @@ from ui.qt import (
 )
 from ui.tasks import TaskRunner
 from ui.widgets.action_editor import ActionEditor
+from ui.widgets.column_fitter import ColumnFitter
 from ui.widgets.undo_bar import UndoBar
 
 ALL_THEMES = "Tous les thèmes"
@@ -247,11 +248,9 @@ class ActionsPage(QWidget):
             title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
             header.resizeSection(column, max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(title)) + 24)
         header.setMinimumSectionSize(metrics.horizontalAdvance("0000000") + 12)
-        self._column_widths = {c: header.sectionSize(c) for c in range(self.model.columnCount())}
         # Title, level and services always fit (the other columns make way): never a sideways scroll.
-        always = self._column_widths[COL_TITLE] + self._column_widths[COL_LEVEL] + header.minimumSectionSize()
-        frame = 2 * self.table.frameWidth() + self.table.verticalScrollBar().sizeHint().width()
-        self.left.setMinimumWidth(always + frame)
+        self.column_fitter = ColumnFitter(self.table, (COL_TITLE, COL_LEVEL), COLUMNS_BY_USE)
+        self.left.setMinimumWidth(self.column_fitter.minimum_width())
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # dossier order until a header is clicked
         self.table.setSortingEnabled(True)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
@@ -306,8 +305,6 @@ class ActionsPage(QWidget):
         super().keyPressEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.table and event.type() == QEvent.Type.Resize:
-            QTimer.singleShot(0, self, self._fit_columns)  # once the viewport has its new width
         if watched is self.table and isinstance(event, QKeyEvent) and event.matches(QKeySequence.StandardKey.Delete):
             if event.type() == QEvent.Type.ShortcutOverride:
                 event.accept()
@@ -316,21 +313,6 @@ class ActionsPage(QWidget):
                 self.delete_selected()
                 return True
         return super().eventFilter(watched, event)
-
-    def _fit_columns(self) -> None:
-        """Hide the least useful columns while the table is too narrow for them, instead of scrolling sideways."""
-        header = self.table.horizontalHeader()
-        room = self.table.viewport().width()
-        needed = header.minimumSectionSize() if not header.isSectionHidden(COL_SERVICES) else 0
-        needed += sum(self._column_widths[c] for c in (COL_TITLE, COL_LEVEL))
-        changed = False
-        for column in COLUMNS_BY_USE:
-            needed += self._column_widths[column]
-            if header.isSectionHidden(column) != (needed > room):
-                header.setSectionHidden(column, needed > room)
-                changed = True
-        if changed:
-            self.table.updateGeometries()  # else the sideways scroll bar of the wider table may stay
 
     def _chain_tab_order(self) -> None:
         chain: list[QWidget] = [
