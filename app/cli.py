@@ -420,7 +420,8 @@ def cmd_pdf(args: argparse.Namespace, path: Path) -> int:
     message = f"Dossier {edition_id} écrit {where} : {plural(report.pages, 'page')} ({state})."
     if report.replaced:
         message += (
-            f"\n{len(report.replaced)} caractère(s) absent(s) des polices, imprimé(s) sous la forme [U+…] "
+            f"\n{plural(len(report.replaced), 'caractère absent', 'caractères absents')} des polices, "
+            f"{'imprimés' if len(report.replaced) > 1 else 'imprimé'} sous la forme [U+…] "
             "(voir la note en fin de document)."
         )
     print(message, file=sys.stderr if to_stdout else sys.stdout)

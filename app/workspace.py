@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.checks import Problem, blocking, check_dossier
 from app.edition import Edition, EditionCatalog
 from app.errors import ArobaseError, InvalidInput
+from app.formats import plural
 from app.interchange import from_document, to_document
 from app.model import (
     ACTION_LABELS,
@@ -61,7 +62,7 @@ class ValidationBlocked(ArobaseError):
 
     def __init__(self, problems: list[Problem]) -> None:
         lines = "\n".join(f"  – {p.message}" for p in problems)
-        super().__init__(f"Le dossier ne peut pas être validé, {len(problems)} problème(s) à régler :\n{lines}")
+        super().__init__(f"Le dossier ne peut pas être validé, {plural(len(problems), 'problème')} à régler :\n{lines}")
         self.problems = problems
 
 

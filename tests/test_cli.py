@@ -204,7 +204,7 @@ def test_check_and_validate_with_blocking_problems(tmp_path: Path, edition: Edit
     before = dump_store(db)
     result = ok(run_cli("validate", "--db", str(db)), code=1)
     assert result.stdout == ""
-    assert result.stderr.startswith("arobase : Le dossier ne peut pas être validé, 2 problème(s) à régler :")
+    assert result.stderr.startswith("arobase : Le dossier ne peut pas être validé, 2 problèmes à régler :")
     assert "courriel du référent" in result.stderr and "n'est liée à aucun service" in result.stderr
     assert dump_store(db) == before
 

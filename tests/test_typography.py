@@ -141,3 +141,18 @@ def test_the_printed_dossier_never_breaks_a_line_at_a_no_break_space() -> None:
     assert lines[0] == "Problèmes\u00a0:"
     assert not any(line.startswith((":", "?", "»")) for line in lines)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing lost
+
+
+PLURAL_HACK = re.compile(r"\w\(s\)")
+
+
+def test_no_plural_in_parentheses() -> None:
+    """ "3 action(s)" is not French: app.formats.plural writes "3 actions", "1 action", "0 action"."""
+    faults = [
+        f"{path.relative_to(ROOT)}:{line}: {text!r}"
+        for folder in ("app", "ui", "sync", "localdb")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for line, text in string_literals(path)
+        if PLURAL_HACK.search(text)
+    ]
+    assert not faults, "\n".join(faults)

@@ -40,6 +40,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import HRFlowable
 
 from app.edition import Edition
+from app.formats import plural, thousands
 from app.model import DELIVERER_LABELS, KIND_LABELS, STATE_LABELS, ActionData, AttachmentRef
 from app.mosaic import Coverage, ServiceCoverage, coverage
 from app.pdf import PROGRESS_TOTAL, Cancelled, PdfCancelled, PdfReport, PdfSource, Progress
@@ -77,10 +78,6 @@ def long_date(day: date) -> str:
 
 def short_date(day: date) -> str:
     return day.strftime("%d/%m/%Y")
-
-
-def thousands(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
 
 
 def file_size(n: int) -> str:
@@ -936,8 +933,8 @@ class _Builder:
         out.append(
             Para(
                 escape(
-                    f"Contrôle de complétude du {short_date(self.src.today)} : {n_block} point(s) bloquant(s), "
-                    f"{len(problems) - n_block} conseil(s)."
+                    f"Contrôle de complétude du {short_date(self.src.today)} : {plural(n_block, 'point bloquant')}, "
+                    f"{plural(len(problems) - n_block, 'conseil')}."
                 ),
                 st.muted,
             )

@@ -37,7 +37,7 @@ from ui.qt import (
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 COL_TITLE, COL_LEVEL, COL_SERVICES, COL_THEMES, COL_START, COL_END, COL_ATTACHMENTS = range(7)
-HEADERS = ("Titre", "Niveau", "Services", "Thème(s)", "Début", "Fin", "Pièces jointes")
+HEADERS = ("Titre", "Niveau", "Services", "Thèmes", "Début", "Fin", "Pièces jointes")
 HEADER_TIPS = (
     "Titre de l'action",
     "Niveau de réalisation",
