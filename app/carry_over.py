@@ -155,7 +155,7 @@ def apply_carry_over(
         unknown = [sid for sid in c.action.services if not edition.has_service(sid)]
         if unknown or (c.action.level is not None and not edition.has_level(c.action.level)):
             raise CarryOverError(
-                f"L'action « {c.action.title or c.uuid} » ne correspond pas à l'édition {new_edition_id} : "
+                f"L'action « {c.action.title or c.uuid} » ne correspond pas à l'édition {new_edition_id} : "
                 "recommencez la reprise des actions."
             )
     existing = {a.uuid for a in ws.open_dossier(new_edition_id).actions}

@@ -46,7 +46,7 @@ def check_dossier(
         problems.append(
             Problem(
                 "no_action",
-                "Le dossier ne contient encore aucune action : décrivez au moins "
+                "Le dossier ne contient encore aucune action : décrivez au moins "
                 "une action numérique de la collectivité.",
                 "dossier",
                 True,
@@ -61,7 +61,7 @@ def check_dossier(
                 problems.append(
                     Problem(
                         "epci_unanswered",
-                        f"Critère intercommunal sans réponse : « {crit.label} ».",
+                        f"Critère intercommunal sans réponse : « {crit.label} ».",
                         f"epci:{crit.id}",
                         True,
                     )
@@ -70,7 +70,7 @@ def check_dossier(
         problems.append(
             Problem(
                 "deadline_passed",
-                f"La participation à l'édition {edition.id} a fermé le {_fr(edition.closes)} : "
+                f"La participation à l'édition {edition.id} a fermé le {_fr(edition.closes)} : "
                 "contactez l'association Villes Internet avant d'envoyer le dossier.",
                 "dossier",
                 False,
@@ -95,17 +95,17 @@ def _profile_problems(dossier: DossierData) -> list[Problem]:
     elif p.kind == "commune" and not formats.is_insee(p.code):
         add(
             "profile_code",
-            f"Le code INSEE « {p.code} » n'a pas la bonne forme (5 caractères, par exemple 35238 ou 2A004).",
+            f"Le code INSEE « {p.code} » n'a pas la bonne forme (5 caractères, par exemple 35238 ou 2A004).",
             "code",
         )
     elif p.kind == "epci" and not formats.is_siren(p.code):
-        add("profile_code", f"Le numéro SIREN « {p.code} » n'est pas valide (9 chiffres, clé de contrôle).", "code")
+        add("profile_code", f"Le numéro SIREN « {p.code} » n'est pas valide (9 chiffres, clé de contrôle).", "code")
     if p.departement.strip() and not formats.is_departement(p.departement):
-        add("profile_departement", f"Le département « {p.departement} » n'existe pas.", "departement", False)
+        add("profile_departement", f"Le département « {p.departement} » n'existe pas.", "departement", False)
     if p.epci_code.strip() and not formats.is_siren(p.epci_code):
         add(
             "profile_epci_code",
-            f"Le SIREN de l'intercommunalité « {p.epci_code} » n'est pas valide.",
+            f"Le SIREN de l'intercommunalité « {p.epci_code} » n'est pas valide.",
             "epci_code",
             False,
         )
@@ -117,17 +117,17 @@ def _profile_problems(dossier: DossierData) -> list[Problem]:
             False,
         )
     if p.postal_code.strip() and not formats.is_postal_code(p.postal_code):
-        add("profile_postal_code", f"Le code postal « {p.postal_code} » doit avoir 5 chiffres.", "postal_code", False)
+        add("profile_postal_code", f"Le code postal « {p.postal_code} » doit avoir 5 chiffres.", "postal_code", False)
     if not p.referent_name.strip():
         add("referent_name", "Le nom du référent n'est pas renseigné.", "referent_name")
     if not p.referent_email.strip():
         add("referent_email", "Le courriel du référent n'est pas renseigné.", "referent_email")
     elif not formats.is_email(p.referent_email):
-        add("referent_email", f"Le courriel « {p.referent_email} » n'est pas une adresse valide.", "referent_email")
+        add("referent_email", f"Le courriel « {p.referent_email} » n'est pas une adresse valide.", "referent_email")
     if p.referent_phone.strip() and not formats.is_phone(p.referent_phone):
         add(
             "referent_phone",
-            f"Le numéro « {p.referent_phone} » n'est pas un téléphone français valide.",
+            f"Le numéro « {p.referent_phone} » n'est pas un téléphone français valide.",
             "referent_phone",
             False,
         )
@@ -137,7 +137,7 @@ def _profile_problems(dossier: DossierData) -> list[Problem]:
 def _action_problems(
     edition: Edition, a: ActionData, index: int, today: date, has_file: Callable[[str], bool] | None
 ) -> list[Problem]:
-    name = f"« {a.title.strip()} »" if a.title.strip() else f"n° {index} (sans titre)"
+    name = f"« {a.title.strip()} »" if a.title.strip() else f"n° {index} (sans titre)"
     out: list[Problem] = []
 
     def add(code: str, msg: str, field: str, blocking: bool = True) -> None:
@@ -150,15 +150,15 @@ def _action_problems(
     if not a.services:
         add(
             "action_services",
-            f"L'action {name} n'est liée à aucun service : choisissez au moins un service qu'elle rend.",
+            f"L'action {name} n'est liée à aucun service : choisissez au moins un service qu'elle rend.",
             "services",
         )
     for sid in a.services:
         if not edition.has_service(sid):
             add(
                 "action_service_unknown",
-                f"L'action {name} est liée au service « {sid} », qui n'existe pas dans "
-                f"l'édition {edition.id} : liez-la à un service de cette édition.",
+                f"L'action {name} est liée au service « {sid} », qui n'existe pas dans "
+                f"l'édition {edition.id} : liez-la à un service de cette édition.",
                 "services",
             )
     if a.level is None:
@@ -166,7 +166,7 @@ def _action_problems(
     elif not edition.has_level(a.level):
         add(
             "action_level",
-            f"Le niveau « {a.level} » de l'action {name} n'existe pas dans l'édition {edition.id}.",
+            f"Le niveau « {a.level} » de l'action {name} n'existe pas dans l'édition {edition.id}.",
             "level",
         )
     else:
@@ -175,7 +175,7 @@ def _action_problems(
         if a.level == lowest.id and lowest.id != top.id:
             add(
                 "action_not_started",
-                f"L'action {name} est « {lowest.label.lower()} » : le jury ne compte que "
+                f"L'action {name} est « {lowest.label.lower()} » : le jury ne compte que "
                 "les actions en cours ou terminées depuis moins de deux ans.",
                 "level",
                 False,
@@ -183,7 +183,7 @@ def _action_problems(
         if a.level == top.id and a.end_date is None:
             add(
                 "action_end_missing",
-                f"L'action {name} est réalisée : indiquez sa date de fin, le jury ne compte "
+                f"L'action {name} est réalisée : indiquez sa date de fin, le jury ne compte "
                 "que les actions terminées depuis moins de deux ans.",
                 "end_date",
                 False,
@@ -191,7 +191,7 @@ def _action_problems(
     if a.end_date and a.end_date < _years_before(today, 2):
         add(
             "action_too_old",
-            f"L'action {name} s'est terminée le {_fr(a.end_date)}, il y a plus de deux ans : "
+            f"L'action {name} s'est terminée le {_fr(a.end_date)}, il y a plus de deux ans : "
             "le jury ne la comptera pas. Mettez-la à jour ou retirez-la.",
             "end_date",
             False,
@@ -199,7 +199,7 @@ def _action_problems(
     if a.start_date and a.start_date > today and a.level != edition.levels[0].id:
         add(
             "action_future",
-            f"L'action {name} commence le {_fr(a.start_date)}, dans le futur, mais n'est pas « en projet ».",
+            f"L'action {name} commence le {_fr(a.start_date)}, dans le futur, mais n'est pas « en projet ».",
             "start_date",
             False,
         )
@@ -215,8 +215,8 @@ def _action_problems(
             if not has_file(att.sha256):
                 add(
                     "attachment_missing",
-                    f"La pièce jointe « {att.name} » de l'action {name} est introuvable sur "
-                    "cet ordinateur : joignez-la de nouveau.",
+                    f"La pièce jointe « {att.name} » de l'action {name} est introuvable sur "
+                    "cet ordinateur : joignez-la de nouveau.",
                     "attachments",
                 )
     return out

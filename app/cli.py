@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from app.errors import ArobaseError, StoreDamaged, StoreError
+from app.formats import plural, thousands
 from app.paths import resolve_store_path
 
 OpenWindow = Callable[[Path], int]
@@ -30,22 +31,22 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 _ARGPARSE_FR = (
     (
         re.compile(r"^argument COMMANDE: invalid choice: '?(.*?)'? \(choose from (.*)\)$"),
-        lambda m: f"commande inconnue « {m[1]} » (commandes : {m[2].replace(chr(39), '')})",
+        lambda m: f"commande inconnue « {m[1]} » (commandes : {m[2].replace(chr(39), '')})",
     ),
     (
         re.compile(r"^argument (.+?): invalid choice: '?(.*?)'? \(choose from (.*)\)$"),
-        lambda m: f"valeur « {m[2]} » non reconnue pour {m[1]} (valeurs possibles : {m[3].replace(chr(39), '')})",
+        lambda m: f"valeur « {m[2]} » non reconnue pour {m[1]} (valeurs possibles : {m[3].replace(chr(39), '')})",
     ),
-    (re.compile(r"^the following arguments are required: (.*)$"), lambda m: f"argument obligatoire manquant : {m[1]}"),
-    (re.compile(r"^unrecognized arguments: (.*)$"), lambda m: f"argument non reconnu : {m[1]}"),
+    (re.compile(r"^the following arguments are required: (.*)$"), lambda m: f"argument obligatoire manquant : {m[1]}"),
+    (re.compile(r"^unrecognized arguments: (.*)$"), lambda m: f"argument non reconnu : {m[1]}"),
     (re.compile(r"^argument (.+?): expected one argument$"), lambda m: f"l'option {m[1]} attend une valeur"),
     (
         re.compile(r"^argument (.+?): ignored explicit argument '(.*)'$"),
-        lambda m: f"l'option {m[1]} n'accepte pas de valeur (« {m[2]} »)",
+        lambda m: f"l'option {m[1]} n'accepte pas de valeur (« {m[2]} »)",
     ),
     (
         re.compile(r"^ambiguous option: (\S+) could match (.*)$"),
-        lambda m: f"option ambiguë {m[1]} (possibles : {m[2]})",
+        lambda m: f"option ambiguë {m[1]} (possibles : {m[2]})",
     ),
 )
 
@@ -60,7 +61,7 @@ def _french(message: str) -> str:
 
 class _FrenchHelp(argparse.HelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
-        super().add_usage(usage, actions, groups, "Utilisation : " if prefix is None else prefix)
+        super().add_usage(usage, actions, groups, "Utilisation : " if prefix is None else prefix)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -75,22 +76,22 @@ class _Parser(argparse.ArgumentParser):
         self.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_INPUT, f"arobase : {_french(message)}\nAide : arobase --help\n")
+        self.exit(EXIT_INPUT, f"arobase : {_french(message)}\nAide : arobase --help\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    db_help = "fichier de base Arobase (.sqlite) ; sinon $AROBASE_DB, sinon la base par défaut"
+    db_help = "fichier de base Arobase (.sqlite) ; sinon $AROBASE_DB, sinon la base par défaut"
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS: a subcommand's missing --db must not erase one given before the subcommand.
     common.add_argument("--db", metavar="FICHIER", default=argparse.SUPPRESS, help=db_help)
     edition = argparse.ArgumentParser(add_help=False)
     edition.add_argument(
-        "--edition", metavar="ANNÉE", help="édition du questionnaire (par défaut : la plus récente ayant un dossier)"
+        "--edition", metavar="ANNÉE", help="édition du questionnaire (par défaut : la plus récente ayant un dossier)"
     )
 
     p = _Parser(
         prog="arobase",
-        description="Arobase : dossier de participation au label Territoires, Villes & Villages Internet. "
+        description="Arobase : dossier de participation au label Territoires, Villes & Villages Internet. "
         "Sans commande, ouvre la fenêtre.",
     )
     p.add_argument("--db", metavar="FICHIER", default=None, help=db_help)
@@ -108,12 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("validate", parents=[common, edition], help="valider le dossier (version figée et empreinte)")
 
-    sp = sub.add_parser("status", parents=[common, edition], help="résumé : collectivité, état, couverture")
+    sp = sub.add_parser("status", parents=[common, edition], help="résumé : collectivité, état, couverture")
     sp.add_argument("--json", action="store_true", help="sortie JSON")
 
     sp = sub.add_parser("mosaique", parents=[common, edition], help="dessiner la mosaïque des enjeux (PNG ou SVG)")
-    sp.add_argument("--out", metavar="FICHIER", required=True, help="image à écrire : .png ou .svg")
-    sp.add_argument("--width", metavar="PX", help="largeur de l'image en pixels (PNG : 2000 par défaut)")
+    sp.add_argument("--out", metavar="FICHIER", required=True, help="image à écrire : .png ou .svg")
+    sp.add_argument("--width", metavar="PX", help="largeur de l'image en pixels (PNG : 2000 par défaut)")
     sp.add_argument(
         "--evolution",
         action="store_true",
@@ -129,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument(
         "--vierge",
         action="store_true",
-        help="le questionnaire vierge de l'édition, à remplir à la main (sans base ni dossier ; "
+        help="le questionnaire vierge de l'édition, à remplir à la main (sans base ni dossier ; "
         "par défaut l'édition la plus récente)",
     )
 
@@ -159,12 +160,12 @@ def main(
     try:
         if args.command is None:
             if open_window is None:
-                print("arobase : la fenêtre n'est pas disponible ici ; voir arobase --help.", file=sys.stderr)
+                print("arobase : la fenêtre n'est pas disponible ici ; voir arobase --help.", file=sys.stderr)
                 return EXIT_INPUT
             return open_window(path)
         return _COMMANDS[args.command](args, path)
     except KeyboardInterrupt:
-        print("arobase : interrompu.", file=sys.stderr)
+        print("arobase : interrompu.", file=sys.stderr)
         return 130
     except StoreDamaged as exc:
         return _fail(_damaged(exc))
@@ -175,7 +176,7 @@ def main(
             return _fail(str(exc))
         log = _log_internal_error(exc)
         print(
-            f"arobase : erreur interne inattendue ({type(exc).__name__}). Détails enregistrés dans {log} ; "
+            f"arobase : erreur interne inattendue ({type(exc).__name__}). Détails enregistrés dans {log} ; "
             "transmettez ce fichier à l'assistance.",
             file=sys.stderr,
         )
@@ -183,7 +184,7 @@ def main(
 
 
 def _fail(message: str) -> int:
-    print(f"arobase : {message}", file=sys.stderr)
+    print(f"arobase : {message}", file=sys.stderr)
     return EXIT_INPUT
 
 
@@ -249,14 +250,15 @@ def cmd_import(args: argparse.Namespace, path: Path) -> int:
     try:
         validate(doc)
     except FormatError as exc:
-        raise InterchangeError(f"Dossier invalide : {exc}.") from None
+        raise InterchangeError(f"Dossier invalide : {exc}.") from None
     from_document(doc, _catalog().get(doc["edition"]))
     with _workspace(path) as ws:
         report = ws.import_document(doc)
-    extra = f" ; {report.replaced_actions} action(s) précédente(s) remplacée(s)" if report.replaced_actions else ""
+    replaced = plural(report.replaced_actions, "action précédente remplacée", "actions précédentes remplacées")
+    extra = f" ; {replaced}" if report.replaced_actions else ""
     rev = " (nouvelle révision)" if report.new_revision else ""
     print(
-        f"Dossier {report.edition} importé : {report.actions} action(s){extra}. "
+        f"Dossier {report.edition} importé : {plural(report.actions, 'action')}{extra}. "
         f"Révision {report.revision}{rev}, à l'état brouillon."
     )
     return EXIT_OK
@@ -278,7 +280,7 @@ def cmd_export(args: argparse.Namespace, path: Path) -> int:
             buffer.flush()
     else:
         write_document(doc, Path(args.out))
-        print(f"Dossier {doc['edition']} exporté dans {args.out} ({len(doc['actions'])} action(s)).")
+        print(f"Dossier {doc['edition']} exporté dans {args.out} ({plural(len(doc['actions']), 'action')}).")
     return EXIT_OK
 
 
@@ -296,11 +298,11 @@ def cmd_check(args: argparse.Namespace, path: Path) -> int:
             )
         )
     elif not problems:
-        print(f"Dossier {edition_id} : aucun problème, il peut être validé.")
+        print(f"Dossier {edition_id} : aucun problème, il peut être validé.")
     else:
         for p in problems:
             print(f"{'BLOQUANT' if p.blocking else 'conseil '}  {p.field}  {p.message}")
-        print(f"{n_block} problème(s) bloquant(s), {len(problems) - n_block} conseil(s).")
+        print(f"{plural(n_block, 'problème bloquant')}, {plural(len(problems) - n_block, 'conseil')}.")
     return EXIT_PROBLEMS if n_block else EXIT_OK
 
 
@@ -312,14 +314,10 @@ def cmd_validate(args: argparse.Namespace, path: Path) -> int:
         try:
             snap = ws.validate(edition_id)
         except ValidationBlocked as exc:
-            print(f"arobase : {exc.message}", file=sys.stderr)
+            print(f"arobase : {exc.message}", file=sys.stderr)
             return EXIT_PROBLEMS
-    print(f"Dossier {edition_id} validé, révision {snap.revision}.\nEmpreinte SHA-256 : {snap.sha256}")
+    print(f"Dossier {edition_id} validé, révision {snap.revision}.\nEmpreinte SHA-256 : {snap.sha256}")
     return EXIT_OK
-
-
-def _thousands(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
 
 
 def cmd_status(args: argparse.Namespace, path: Path) -> int:
@@ -367,21 +365,22 @@ def cmd_status(args: argparse.Namespace, path: Path) -> int:
     if p.departement:
         details.append(f"département {p.departement}")
     if p.population is not None:
-        details.append(f"{_thousands(p.population)} habitants")
-    print(f"Fichier      : {st.path}")
-    print(f"Collectivité : {name} ({', '.join(details)})")
-    print(f"Édition      : {st.edition.id} — {st.edition.title}")
+        details.append(f"{thousands(p.population)} habitants")
+    print(f"Fichier      : {st.path}")
+    print(f"Collectivité : {name} ({', '.join(details)})")
+    print(f"Édition      : {st.edition.id} — {st.edition.title}")
     if st.summary is None or st.coverage is None:
-        print("Dossier      : pas encore commencé")
+        print("Dossier      : pas encore commencé")
         return EXIT_OK
-    print(f"État         : {STATE_LABELS[st.summary.state]}, révision {st.summary.revision}")
+    print(f"État         : {STATE_LABELS[st.summary.state]}, révision {st.summary.revision}")
     if st.summary.snapshot_sha256:
-        print(f"Empreinte    : {st.summary.snapshot_sha256}")
-    print(f"Actions      : {st.summary.action_count}")
-    print(f"Couverture   : {st.coverage.covered} / {st.coverage.total} services")
+        print(f"Empreinte    : {st.summary.snapshot_sha256}")
+    print(f"Actions      : {st.summary.action_count}")
+    print(f"Couverture   : {st.coverage.covered} / {st.coverage.total} services")
     for t in st.coverage.themes:
-        print(f"  {t.title} : {t.covered} / {t.total}")
-    print(f"Problèmes    : {st.blocking} bloquant(s), {st.warnings} conseil(s) (détail : arobase check)")
+        print(f"  {t.title} : {t.covered} / {t.total}")
+    problems = f"{plural(st.blocking, 'bloquant')}, {plural(st.warnings, 'conseil')}"
+    print(f"Problèmes    : {problems} (détail : arobase check)")
     return EXIT_OK
 
 
@@ -391,12 +390,12 @@ def cmd_mosaique(args: argparse.Namespace, path: Path) -> int:
     kind = out.suffix.lower()
     if kind not in (".png", ".svg"):
         return _fail(
-            f"extension « {out.suffix or '(aucune)'} » non prise en charge pour {out.name} : choisissez .png ou .svg."
+            f"extension « {out.suffix or '(aucune)'} » non prise en charge pour {out.name} : choisissez .png ou .svg."
         )
     width: int | None = None
     if args.width is not None:
         if not args.width.isdigit() or not 16 <= int(args.width) <= 20000:
-            return _fail(f"largeur « {args.width} » invalide : un nombre de pixels entre 16 et 20000.")
+            return _fail(f"largeur « {args.width} » invalide : un nombre de pixels entre 16 et 20000.")
         width = int(args.width)
     if not out.parent.is_dir():
         return _fail(f"le dossier {out.parent} n'existe pas.")
@@ -410,7 +409,7 @@ def cmd_mosaique(args: argparse.Namespace, path: Path) -> int:
         if args.evolution:
             earlier = [s.edition for s in ws.dossier_summaries() if s.edition < edition_id]
             if not earlier:
-                return _fail(f"aucun dossier d'une édition antérieure à {edition_id} : pas d'évolution à montrer.")
+                return _fail(f"aucun dossier d'une édition antérieure à {edition_id} : pas d'évolution à montrer.")
             previous = ws.load(max(earlier))
             if max(earlier) in ws.catalog.ids():  # an edition file since removed: services matched by id
                 previous_edition = ws.edition(max(earlier))
@@ -425,8 +424,8 @@ def cmd_mosaique(args: argparse.Namespace, path: Path) -> int:
 
             (args.png_writer or write_png)(layout, out, width or 2000)
     except OSError as exc:
-        return _fail(f"impossible d'écrire {out} : {exc.strerror or exc}.")
-    print(f"Mosaïque {edition_id} écrite dans {out} : {layout.covered} service(s) couvert(s) sur {layout.total}.")
+        return _fail(f"impossible d'écrire {out} : {exc.strerror or exc}.")
+    print(f"Mosaïque {edition_id} écrite dans {out} : {plural(layout.covered, 'service couvert')} sur {layout.total}.")
     return EXIT_OK
 
 
@@ -445,7 +444,7 @@ def cmd_pdf(args: argparse.Namespace, path: Path) -> int:
         if not ws.has_dossier(edition_id):
             return _fail(
                 f"ce fichier ne contient pas de dossier pour l'édition {edition_id}. Pour imprimer le "
-                f"questionnaire vierge, à remplir à la main : arobase pdf --vierge --out {args.out}"
+                f"questionnaire vierge, à remplir à la main : arobase pdf --vierge --out {args.out}"
             )
         source = source_from_workspace(ws, edition_id)
     if to_stdout:
@@ -459,10 +458,11 @@ def cmd_pdf(args: argparse.Namespace, path: Path) -> int:
     else:
         state = f"révision {report.revision}, empreinte SHA-256 {(report.sha256 or '')[:12]}"
     where = "sur la sortie standard" if to_stdout else f"dans {out}"
-    message = f"Dossier {edition_id} écrit {where} : {report.pages} page(s) ({state})."
+    message = f"Dossier {edition_id} écrit {where} : {plural(report.pages, 'page')} ({state})."
     if report.replaced:
         message += (
-            f"\n{len(report.replaced)} caractère(s) absent(s) des polices, imprimé(s) sous la forme [U+…] "
+            f"\n{plural(len(report.replaced), 'caractère absent', 'caractères absents')} des polices, "
+            f"{'imprimés' if len(report.replaced) > 1 else 'imprimé'} sous la forme [U+…] "
             "(voir la note en fin de document)."
         )
     print(message, file=sys.stderr if to_stdout else sys.stdout)
@@ -486,7 +486,7 @@ def _blank_pdf(args: argparse.Namespace, out: Path, to_stdout: bool) -> int:
         report = build_blank_pdf(source, out)
     where = "sur la sortie standard" if to_stdout else f"dans {out}"
     print(
-        f"Questionnaire vierge de l'édition {edition.id} écrit {where} : {report.pages} pages.",
+        f"Questionnaire vierge de l'édition {edition.id} écrit {where} : {report.pages} pages.",
         file=sys.stderr if to_stdout else sys.stdout,
     )
     return EXIT_OK

@@ -346,7 +346,7 @@ def _read(path: str | Path | None) -> dict[str, Any]:
         data = json.loads(gzip.decompress(blob))
     except (OSError, ValueError, ModuleNotFoundError) as exc:
         raise CommuneDataUnavailable(
-            "La liste des communes fournie avec Arobase est introuvable ou abîmée ; "
+            "La liste des communes fournie avec Arobase est introuvable ou abîmée ; "
             "saisissez le nom, le code INSEE et le département à la main."
         ) from exc
     if not isinstance(data, dict) or "communes" not in data:

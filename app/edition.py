@@ -107,7 +107,7 @@ class Edition:
             return self._services[service_id]
         except KeyError:
             raise EditionError(
-                f"Le service « {service_id} » n'existe pas dans l'édition {self.id} du questionnaire."
+                f"Le service « {service_id} » n'existe pas dans l'édition {self.id} du questionnaire."
             ) from None
 
     def has_service(self, service_id: str) -> bool:
@@ -117,13 +117,13 @@ class Edition:
         try:
             return self._subthemes[subtheme_id]
         except KeyError:
-            raise EditionError(f"Le sous-thème « {subtheme_id} » n'existe pas dans l'édition {self.id}.") from None
+            raise EditionError(f"Le sous-thème « {subtheme_id} » n'existe pas dans l'édition {self.id}.") from None
 
     def theme(self, theme_id: str) -> Theme:
         for th in self.themes:
             if th.id == theme_id:
                 return th
-        raise EditionError(f"Le thème « {theme_id} » n'existe pas dans l'édition {self.id}.")
+        raise EditionError(f"Le thème « {theme_id} » n'existe pas dans l'édition {self.id}.")
 
     def level(self, level_id: str) -> Level:
         try:
@@ -131,8 +131,8 @@ class Edition:
         except KeyError:
             known = ", ".join(lv.id for lv in self.levels)
             raise EditionError(
-                f"Le niveau de réalisation « {level_id} » n'existe pas dans l'édition {self.id} "
-                f"(niveaux connus : {known})."
+                f"Le niveau de réalisation « {level_id} » n'existe pas dans l'édition {self.id} "
+                f"(niveaux connus : {known})."
             ) from None
 
     def has_level(self, level_id: str) -> bool:
@@ -143,7 +143,7 @@ class Edition:
             return self._criteria[criterion_id]
         except KeyError:
             raise EditionError(
-                f"Le critère intercommunal « {criterion_id} » n'existe pas dans l'édition {self.id}."
+                f"Le critère intercommunal « {criterion_id} » n'existe pas dans l'édition {self.id}."
             ) from None
 
     def has_criterion(self, criterion_id: str) -> bool:
@@ -183,7 +183,7 @@ class EditionCatalog:
     def latest_id(self) -> str:
         ids = self.ids()
         if not ids:
-            raise EditionError("Aucune édition du questionnaire n'est installée : réinstallez Arobase.")
+            raise EditionError("Aucune édition du questionnaire n'est installée : réinstallez Arobase.")
         return ids[-1]
 
     def get(self, edition_id: str) -> Edition:
@@ -191,7 +191,7 @@ class EditionCatalog:
         if path is None:
             known = ", ".join(self.ids()) or "aucune"
             raise EditionError(
-                f"L'édition « {edition_id} » du questionnaire est inconnue (éditions disponibles : {known})."
+                f"L'édition « {edition_id} » du questionnaire est inconnue (éditions disponibles : {known})."
             )
         return load_edition_file(path)
 
@@ -201,7 +201,7 @@ def load_edition_file(path: Path) -> Edition:
     try:
         st = path.stat()
     except OSError as exc:
-        raise EditionError(f"Impossible de lire le fichier d'édition {path} : {exc.strerror}.") from None
+        raise EditionError(f"Impossible de lire le fichier d'édition {path} : {exc.strerror}.") from None
     return _load_cached(str(path), st.st_mtime_ns, st.st_size)
 
 
@@ -211,7 +211,7 @@ def _load_cached(path_str: str, _mtime_ns: int, _size: int) -> Edition:
     try:
         raw = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise EditionError(f"Impossible de lire le fichier d'édition {path.name} : {exc}.") from None
+        raise EditionError(f"Impossible de lire le fichier d'édition {path.name} : {exc}.") from None
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -244,7 +244,7 @@ def _validate(path: Path, data: object) -> None:
     if errors:
         err = errors[0]
         raise EditionError(
-            f"Le fichier d'édition {path.name} est invalide : champ « {_where(err.absolute_path)} » — "
+            f"Le fichier d'édition {path.name} est invalide : champ « {_where(err.absolute_path)} » — "
             f"{_french_reason(err)}."
         )
     assert isinstance(data, dict)
@@ -258,8 +258,8 @@ def _validate(path: Path, data: object) -> None:
         for where, ident in items:
             if ident in seen:
                 raise EditionError(
-                    f"Le fichier d'édition {path.name} est invalide : champ « {where} » — l'identifiant "
-                    f"« {ident} » est déjà utilisé par « {seen[ident]} »."
+                    f"Le fichier d'édition {path.name} est invalide : champ « {where} » — l'identifiant "
+                    f"« {ident} » est déjà utilisé par « {seen[ident]} »."
                 )
             seen[ident] = where
     for key in ("levels", "epci_criteria"):
@@ -267,19 +267,19 @@ def _validate(path: Path, data: object) -> None:
         for i, item in enumerate(data[key]):
             if item["id"] in local:
                 raise EditionError(
-                    f"Le fichier d'édition {path.name} est invalide : champ « {key}[{i}].id » — "
-                    f"l'identifiant « {item['id']} » est répété."
+                    f"Le fichier d'édition {path.name} est invalide : champ « {key}[{i}].id » — "
+                    f"l'identifiant « {item['id']} » est répété."
                 )
             local.add(item["id"])
     ranks = [lv["rank"] for lv in data["levels"]]
     if len(set(ranks)) != len(ranks):
         raise EditionError(
-            f"Le fichier d'édition {path.name} est invalide : champ « levels » — deux niveaux ont le même rang."
+            f"Le fichier d'édition {path.name} est invalide : champ « levels » — deux niveaux ont le même rang."
         )
     if path.stem != data["edition"]:
         raise EditionError(
-            f"Le fichier d'édition {path.name} est invalide : champ « edition » — il vaut "
-            f"« {data['edition']} » alors que le fichier s'appelle {path.name}."
+            f"Le fichier d'édition {path.name} est invalide : champ « edition » — il vaut "
+            f"« {data['edition']} » alors que le fichier s'appelle {path.name}."
         )
     for key in ("opens", "closes"):
         if data[key] is not None:
@@ -287,8 +287,8 @@ def _validate(path: Path, data: object) -> None:
                 date.fromisoformat(data[key])
             except ValueError:
                 raise EditionError(
-                    f"Le fichier d'édition {path.name} est invalide : champ « {key} » — "
-                    f"« {data[key]} » n'est pas une date AAAA-MM-JJ."
+                    f"Le fichier d'édition {path.name} est invalide : champ « {key} » — "
+                    f"« {data[key]} » n'est pas une date AAAA-MM-JJ."
                 ) from None
 
 
@@ -296,14 +296,14 @@ def _french_reason(err) -> str:  # type: ignore[no-untyped-def]
     v = err.validator
     if v == "required":
         missing = [m for m in err.validator_value if isinstance(err.instance, dict) and m not in err.instance]
-        return f"le champ obligatoire « {missing[0] if missing else err.validator_value} » manque"
+        return f"le champ obligatoire « {missing[0] if missing else err.validator_value} » manque"
     if v == "type":
-        return f"type attendu : {err.validator_value}, trouvé : {type(err.instance).__name__}"
+        return f"type attendu : {err.validator_value}, trouvé : {type(err.instance).__name__}"
     if v == "additionalProperties":
         extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-        return f"champ inattendu « {', '.join(extra)} »"
+        return f"champ inattendu « {', '.join(extra)} »"
     if v == "pattern":
-        return f"la valeur « {err.instance} » n'a pas la forme attendue"
+        return f"la valeur « {err.instance} » n'a pas la forme attendue"
     if v in ("minItems", "minLength"):
         return "la valeur est vide"
     if v == "minimum":

@@ -52,3 +52,25 @@ def is_departement(value: str) -> bool:
 
 def is_web_link(value: str) -> bool:
     return bool(re.match(r"^https?://[^\s/$.?#][^\s]*$", value.strip(), re.IGNORECASE))
+
+
+def thousands(n: int) -> str:
+    """French digit grouping with a narrow no-break space: 230 890."""
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def plural(n: int, words: str, plural_words: str | None = None) -> str:
+    """ "0 problème bloquant", "1 page", "15 pages", "2 services couverts": French keeps 0 and 1 singular.
+
+    Every word of ``words`` takes an "s" when ``n`` is 2 or more, unless ``plural_words`` spells the
+    plural out (for words that do not simply take an "s": "travail" → "travaux").
+    """
+    if n > 1:
+        words = plural_words if plural_words is not None else " ".join(w + "s" for w in words.split(" "))
+    return f"{thousands(n)} {words}"
+
+
+def short_fingerprint(sha256: str, digits: int = 16) -> str:
+    """The start of a SHA-256 as a code one can read out or compare by eye: "8096 2839 f215 1e08"."""
+    head = sha256[:digits]
+    return " ".join(head[i : i + 4] for i in range(0, len(head), 4))

@@ -100,7 +100,7 @@ def _date(value: str | None, where: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InterchangeError(f"Le champ « {where} » contient une date impossible : « {value} ».") from None
+        raise InterchangeError(f"Le champ « {where} » contient une date impossible : « {value} ».") from None
 
 
 def from_document(doc: Any, edition: Edition) -> DossierData:
@@ -108,7 +108,7 @@ def from_document(doc: Any, edition: Edition) -> DossierData:
     try:
         dossier_format.validate(doc)
     except dossier_format.FormatError as exc:
-        raise InterchangeError(f"Dossier invalide : {exc}.") from None
+        raise InterchangeError(f"Dossier invalide : {exc}.") from None
     if doc["edition"] != edition.id:
         raise InterchangeError(f"Le dossier concerne l'édition {doc['edition']}, pas l'édition {edition.id}.")
     c = doc["collectivity"]
@@ -140,22 +140,22 @@ def from_document(doc: Any, edition: Edition) -> DossierData:
         where = f"actions[{i}]"
         name = a["title"] or a["uuid"]
         if a["uuid"] in seen:
-            raise InterchangeError(f"L'action « {name} » apparaît deux fois (identifiant {a['uuid']}).")
+            raise InterchangeError(f"L'action « {name} » apparaît deux fois (identifiant {a['uuid']}).")
         seen.add(a["uuid"])
         for key, (label, multiline) in ACTION_TEXT_FIELDS.items():
             _checked(a[key], label, multiline=multiline, where=f"{where}.{key}")
         if a["level"] is not None and not edition.has_level(a["level"]):
             raise InterchangeError(
-                f"L'action « {name} » a un niveau de réalisation inconnu de l'édition {edition.id} : « {a['level']} »."
+                f"L'action « {name} » a un niveau de réalisation inconnu de l'édition {edition.id} : « {a['level']} »."
             )
         unknown = [s for s in a["services"] if not edition.has_service(s)]
         if unknown:
             raise InterchangeError(
-                f"L'action « {name} » est liée à un service inconnu de l'édition {edition.id} : « {unknown[0]} »."
+                f"L'action « {name} » est liée à un service inconnu de l'édition {edition.id} : « {unknown[0]} »."
             )
         start, end = _date(a["start_date"], f"{where}.start_date"), _date(a["end_date"], f"{where}.end_date")
         if start and end and end < start:
-            raise InterchangeError(f"L'action « {name} » se termine avant d'avoir commencé.")
+            raise InterchangeError(f"L'action « {name} » se termine avant d'avoir commencé.")
         addresses = []
         for j, ad in enumerate(a["addresses"]):
             for key in ("label", "street", "postal_code", "city"):
@@ -188,9 +188,9 @@ def from_document(doc: Any, edition: Edition) -> DossierData:
     seen_criteria: set[str] = set()
     for i, ans in enumerate(doc["epci_answers"]):
         if not edition.has_criterion(ans["criterion"]):
-            raise InterchangeError(f"Critère intercommunal inconnu de l'édition {edition.id} : « {ans['criterion']} ».")
+            raise InterchangeError(f"Critère intercommunal inconnu de l'édition {edition.id} : « {ans['criterion']} ».")
         if ans["criterion"] in seen_criteria:
-            raise InterchangeError(f"Le critère intercommunal « {ans['criterion']} » est répondu deux fois.")
+            raise InterchangeError(f"Le critère intercommunal « {ans['criterion']} » est répondu deux fois.")
         seen_criteria.add(ans["criterion"])
         _checked(ans["details"], "Précisions", multiline=True, where=f"epci_answers[{i}].details")
         answers.append(EpciAnswerData(ans["criterion"], ans["answer"], ans["details"]))
@@ -209,7 +209,7 @@ def _checked(value: str, label: str, *, multiline: bool, where: str) -> None:
     try:
         check_text(value, label, multiline=multiline)
     except InvalidInput as exc:
-        raise InterchangeError(f"Dossier invalide, champ « {where} » : {exc.message}") from None
+        raise InterchangeError(f"Dossier invalide, champ « {where} » : {exc.message}") from None
 
 
 def read_document(path: Path) -> dict[str, Any]:
@@ -219,7 +219,7 @@ def read_document(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise InterchangeError(f"Le fichier {path} n'existe pas.") from None
     except OSError as exc:
-        raise InterchangeError(f"Impossible de lire le fichier {path} : {exc.strerror}.") from None
+        raise InterchangeError(f"Impossible de lire le fichier {path} : {exc.strerror}.") from None
     if path.is_dir():
         raise InterchangeError(f"{path} est un dossier, pas un fichier de dossier Arobase (.json).")
     if size > MAX_FILE_BYTES:
@@ -228,15 +228,15 @@ def read_document(path: Path) -> dict[str, Any]:
         raw = path.read_bytes().decode("utf-8-sig")  # a BOM, as some Windows editors add, is not an error
     except UnicodeDecodeError:
         raise InterchangeError(
-            f"Le fichier {path} n'est pas un texte UTF-8 : ce n'est pas un dossier Arobase."
+            f"Le fichier {path} n'est pas un texte UTF-8 : ce n'est pas un dossier Arobase."
         ) from None
     except OSError as exc:
-        raise InterchangeError(f"Impossible de lire le fichier {path} : {exc.strerror}.") from None
+        raise InterchangeError(f"Impossible de lire le fichier {path} : {exc.strerror}.") from None
     try:
         doc = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise InterchangeError(
-            f"Le fichier {path} n'est pas du JSON valide (ligne {exc.lineno}, colonne {exc.colno}) : "
+            f"Le fichier {path} n'est pas du JSON valide (ligne {exc.lineno}, colonne {exc.colno}) : "
             "ce n'est pas un dossier Arobase ou il a été abîmé."
         ) from None
     except RecursionError:
@@ -264,4 +264,4 @@ def write_document(doc: dict[str, Any], path: Path) -> None:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        raise InterchangeError(f"Impossible d'écrire le fichier {path} : {exc.strerror}.") from None
+        raise InterchangeError(f"Impossible d'écrire le fichier {path} : {exc.strerror}.") from None

@@ -457,9 +457,9 @@ def _previously_covered(
 
 
 def _tooltip(sv_label: str, subtheme_title: str, words: str, titles: tuple[str, ...], new_since: str | None) -> str:
-    lines = [sv_label, f"Sous-thème : {subtheme_title}", f"Meilleur niveau : {words}"]
+    lines = [sv_label, f"Sous-thème : {subtheme_title}", f"Meilleur niveau : {words}"]
     if titles:
-        lines.append(f"Action{'s' if len(titles) > 1 else ''} liée{'s' if len(titles) > 1 else ''} :")
+        lines.append(f"Action{'s' if len(titles) > 1 else ''} liée{'s' if len(titles) > 1 else ''} :")
         lines += [f"• {t}" for t in titles]
     else:
         lines.append("Aucune action liée.")
@@ -632,8 +632,8 @@ def compute_layout(
     # Legend: swatches with their marks and words, wrapped over as many lines as needed.
     legend: list[LegendEntry] = []
     ly = top
-    legend_title_w = text_width("Légende :", LEGEND_SIZE, True) * SLACK
-    texts.append(TextItem(MARGIN, ly + LEGEND_SIZE, "Légende :", LEGEND_SIZE, bold=True, max_width=legend_title_w))
+    legend_title_w = text_width("Légende :", LEGEND_SIZE, True) * SLACK
+    texts.append(TextItem(MARGIN, ly + LEGEND_SIZE, "Légende :", LEGEND_SIZE, bold=True, max_width=legend_title_w))
     lx = MARGIN + legend_title_w + 10
     start_x = lx
     entries = [(s.key, s.label, s.fill, s.mark, False) for s in styles.values()]
@@ -662,8 +662,8 @@ def compute_layout(
         lx += w
     ly += sw + 10
     note = (
-        "Chaque case est un service du questionnaire ; sa couleur et sa marque disent le meilleur niveau "
-        "de réalisation des actions qui lui sont liées. Les chiffres « couverts / total » comptent les services "
+        "Chaque case est un service du questionnaire ; sa couleur et sa marque disent le meilleur niveau "
+        "de réalisation des actions qui lui sont liées. Les chiffres « couverts / total » comptent les services "
         "ayant au moins une action."
     )
     for line in wrap(note, LEGEND_SIZE - 1, inner):

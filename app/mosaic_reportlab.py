@@ -139,7 +139,7 @@ def png_bytes(layout: MosaicLayout, width_px: int) -> bytes:
         renderPM._getPMBackend()
     except Exception:
         raise MosaicPngError(
-            "L'export PNG en ligne de commande demande le module rlPyCairo (pip install rlPyCairo) ; "
+            "L'export PNG en ligne de commande demande le module rlPyCairo (pip install rlPyCairo) ; "
             "exportez en SVG, ou en PNG depuis la fenêtre d'Arobase."
         ) from None
     return bytes(renderPM.drawToString(build_drawing(layout, float(width_px)), fmt="PNG", dpi=72))

@@ -97,12 +97,12 @@ def to_svg(layout: MosaicLayout, width_px: int | None = None) -> str:
     ]
     for q in layout.quadrants:
         out.append(f'<g id="theme-{q.theme_id}" class="theme">')
-        out.append(f"<title>{_text(q.title)} : {q.covered} services couverts sur {q.total}</title>")
+        out.append(f"<title>{_text(q.title)} : {q.covered} services couverts sur {q.total}</title>")
         out.append(_rect(q.rect, QUADRANT_FILL, QUADRANT_BORDER, 1))
         out += [_line(t) for t in q.texts]
         for b in (b for b in layout.blocks if b.theme_id == q.theme_id):
             out.append(f'<g id="subtheme-{b.subtheme_id}" class="subtheme">')
-            out.append(f"<title>{_text(b.title)} : {b.covered} services couverts sur {b.total}</title>")
+            out.append(f"<title>{_text(b.title)} : {b.covered} services couverts sur {b.total}</title>")
             out.append(_rect(b.rect, BLOCK_FILL, BLOCK_BORDER, 0.8))
             out += [_line(t) for t in b.texts]
             for c in (c for c in layout.cells if c.subtheme_id == b.subtheme_id):

@@ -25,22 +25,22 @@ def _describe(ch: str) -> str:
 def check_text(value: str, label: str, *, multiline: bool, max_len: int | None = None, field: str | None = None) -> str:
     """Return ``value`` unchanged if it can be stored, else raise InvalidInput naming the field."""
     if not isinstance(value, str):
-        raise InvalidInput(f"« {label} » doit être du texte.", field)
+        raise InvalidInput(f"« {label} » doit être du texte.", field)
     limit = max_len if max_len is not None else (LONG_TEXT_MAX if multiline else LINE_TEXT_MAX)
     if len(value) > limit:
         raise InvalidInput(
-            f"« {label} » est trop long ({len(value):,} caractères ; {limit:,} au plus). "
+            f"« {label} » est trop long ({len(value):,} caractères ; {limit:,} au plus). "
             "Raccourcissez le texte ou joignez un document.".replace(",", "\u202f"),
             field,
         )
     bad = _FORBIDDEN.search(value)
     if bad:
         raise InvalidInput(
-            f"« {label} » contient un caractère de contrôle invisible ({_describe(bad.group())}, "
+            f"« {label} » contient un caractère de contrôle invisible ({_describe(bad.group())}, "
             f"position {bad.start() + 1}) qui ne peut pas être enregistré. Retapez ce passage "
             "au lieu de le coller.",
             field,
         )
     if not multiline and _LINE_BREAK.search(value):
-        raise InvalidInput(f"« {label} » doit tenir sur une seule ligne.", field)
+        raise InvalidInput(f"« {label} » doit tenir sur une seule ligne.", field)
     return value

@@ -34,6 +34,7 @@ from app.edits import (
     ProfileEdit,
 )
 from app.errors import ArobaseError, InvalidInput
+from app.formats import plural
 from app.interchange import from_document, to_document
 from app.model import (
     ACTION_LABELS,
@@ -78,7 +79,7 @@ class ValidationBlocked(ArobaseError):
 
     def __init__(self, problems: list[Problem]) -> None:
         lines = "\n".join(f"  – {p.message}" for p in problems)
-        super().__init__(f"Le dossier ne peut pas être validé, {len(problems)} problème(s) à régler :\n{lines}")
+        super().__init__(f"Le dossier ne peut pas être validé, {plural(len(problems), 'problème')} à régler :\n{lines}")
         self.problems = problems
 
 
@@ -359,14 +360,14 @@ class Workspace:
             raise InvalidInput(f"{source} n'est pas un fichier.")
         if size > MAX_ATTACHMENT_BYTES:
             raise InvalidInput(
-                f"Le fichier « {source.name} » pèse {size / 1e6:.1f} Mo ; une pièce jointe ne peut pas dépasser "
+                f"Le fichier « {source.name} » pèse {size / 1e6:.1f} Mo ; une pièce jointe ne peut pas dépasser "
                 f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} Mo. Réduisez-le (photo redimensionnée, PDF compressé) "
                 "ou mettez un lien web vers le document."
             )
         try:
             sha, size = self.store.files.put(source)
         except OSError as exc:
-            raise InvalidInput(f"Impossible de copier le fichier « {source.name} » : {exc.strerror}.") from None
+            raise InvalidInput(f"Impossible de copier le fichier « {source.name} » : {exc.strerror}.") from None
         media = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
         ref = AttachmentRef(sha, size, media, source.name)
         with self.store.write() as s:
@@ -421,8 +422,8 @@ class Workspace:
                 raise TransitionError(f"Il n'y a pas encore de dossier pour l'édition {edition_id}.")
             if d.state != "brouillon":
                 raise TransitionError(
-                    f"Le dossier {edition_id} est déjà {STATE_LABELS[d.state]} (révision {d.revision}) : "
-                    "choisissez « Modifier (nouvelle révision) » pour le changer avant de le valider de nouveau."
+                    f"Le dossier {edition_id} est déjà {STATE_LABELS[d.state]} (révision {d.revision}) : "
+                    "choisissez « Modifier (nouvelle révision) » pour le changer avant de le valider de nouveau."
                 )
             data = _dossier_data(s, d, _profile(s.get(m.Collectivity, 1)), self._service_order(edition_id))
             problems = blocking(check_dossier(edition, data, self.today(), self.store.files.has))
@@ -476,7 +477,7 @@ class Workspace:
             snap = self._current_snapshot(s, d)
             if payload_sha256 != snap.sha256:
                 raise TransitionError(
-                    "L'accusé de réception ne correspond pas au dossier envoyé (empreintes différentes) : "
+                    "L'accusé de réception ne correspond pas au dossier envoyé (empreintes différentes) : "
                     "renvoyez le dossier."
                 )
             snap.receipt_id, snap.received_at = receipt_id, received_at
@@ -499,17 +500,17 @@ class Workspace:
             try:  # say what is wrong with a file that is not a dossier at all, not just that "edition" is missing
                 dossier_format.validate(doc)
             except dossier_format.FormatError as exc:
-                raise InterchangeError(f"Dossier invalide : {exc}.") from None
-            raise InterchangeError("Dossier invalide : le champ « edition » manque.")
+                raise InterchangeError(f"Dossier invalide : {exc}.") from None
+            raise InterchangeError("Dossier invalide : le champ « edition » manque.")
         data = from_document(doc, self.edition(edition_id))
         with self.store.write() as s:
             row = self._collectivity(s)
             mine, theirs = _same_code(row.code), _same_code(data.profile.code)  # "200 046 977" is 200046977
             if mine and theirs and mine != theirs:
                 raise InvalidInput(
-                    f"Ce dossier est celui de « {data.profile.name} » (code {data.profile.code}) mais ce fichier "
-                    f"Arobase contient « {row.name} » (code {row.code}). Un fichier ne contient qu'une "
-                    "collectivité : ouvrez ou créez un autre fichier (option --db)."
+                    f"Ce dossier est celui de « {data.profile.name} » (code {data.profile.code}) mais ce fichier "
+                    f"Arobase contient « {row.name} » (code {row.code}). Un fichier ne contient qu'une "
+                    "collectivité : ouvrez ou créez un autre fichier (option --db)."
                 )
             for key in PROFILE_FIELDS:
                 setattr(row, key, getattr(data.profile, key))
@@ -702,7 +703,7 @@ class Workspace:
             raise TransitionError(f"Il n'y a pas de dossier pour l'édition {edition_id}.")
         if d.state != state:
             raise TransitionError(
-                f"Le dossier {edition_id} est {STATE_LABELS[d.state]} : il ne peut pas être {verb} "
+                f"Le dossier {edition_id} est {STATE_LABELS[d.state]} : il ne peut pas être {verb} "
                 f"(il faut qu'il soit {STATE_LABELS[state]})."
             )
         return d
@@ -731,11 +732,11 @@ class Workspace:
                 out[key] = value
             elif key == "delivered_by":
                 if value is not None and value not in DELIVERERS:
-                    raise InvalidInput(f"Valeur inconnue pour « {ACTION_LABELS[key]} » : « {value} ».", key)
+                    raise InvalidInput(f"Valeur inconnue pour « {ACTION_LABELS[key]} » : « {value} ».", key)
                 out[key] = value
             elif key in ("start_date", "end_date"):
                 if value is not None and not isinstance(value, date):
-                    raise InvalidInput(f"« {ACTION_LABELS[key]} » doit être une date.", key)
+                    raise InvalidInput(f"« {ACTION_LABELS[key]} » doit être une date.", key)
                 out[key] = value
             elif key == "services":
                 ids = list(dict.fromkeys(value))
@@ -749,7 +750,7 @@ class Workspace:
                         check_text(getattr(ad, part), label, multiline=False, field="addresses")
                 out[key] = addresses
             else:
-                raise InvalidInput(f"Champ d'action inconnu : « {key} ».")
+                raise InvalidInput(f"Champ d'action inconnu : « {key} ».")
         start, end = out.get("start_date"), out.get("end_date")
         if start and end and end < start:
             raise InvalidInput("La date de fin précède la date de début.", "end_date")

@@ -87,7 +87,7 @@ def refuse_unknown_revision(path: Path, current: str | None) -> None:
     if current is not None and current not in all_revisions():
         raise StoreTooNew(
             f"Le fichier {path} a été enregistré par une version plus récente d'Arobase "
-            f"(schéma « {current} »). Mettez Arobase à jour pour l'ouvrir."
+            f"(schéma « {current} »). Mettez Arobase à jour pour l'ouvrir."
         )
 
 

@@ -51,7 +51,7 @@ def translate_db_error(exc: Exception, path: Path) -> StoreError:
     msg = str(getattr(exc, "orig", exc)).lower()
     if "locked" in msg or "busy" in msg:
         return StoreLocked(
-            f"Le fichier {path} est utilisé par un autre programme (une autre fenêtre d'Arobase ?). "
+            f"Le fichier {path} est utilisé par un autre programme (une autre fenêtre d'Arobase ?). "
             "Fermez-le puis réessayez."
         )
     if "not a database" in msg or "malformed" in msg or "corrupt" in msg:
@@ -62,13 +62,13 @@ def translate_db_error(exc: Exception, path: Path) -> StoreError:
         )
     if "unable to open" in msg or "readonly" in msg or "read-only" in msg or "disk i/o" in msg:
         return StoreUnreadable(
-            f"Impossible d'ouvrir ou d'écrire le fichier {path} : vérifiez le dossier, les droits "
+            f"Impossible d'ouvrir ou d'écrire le fichier {path} : vérifiez le dossier, les droits "
             "et la place libre sur le disque."
         )
     if "disk is full" in msg or "database or disk is full" in msg:
-        return StoreUnreadable(f"Le disque est plein : libérez de la place puis réessayez ({path}).")
+        return StoreUnreadable(f"Le disque est plein : libérez de la place puis réessayez ({path}).")
     return StoreError(
-        f"La base {path} a refusé l'opération ({getattr(exc, 'orig', exc)}) ; rien n'a été modifié. "
+        f"La base {path} a refusé l'opération ({getattr(exc, 'orig', exc)}) ; rien n'a été modifié. "
         "Signalez-le à l'assistance si cela se reproduit."
     )
 
@@ -92,11 +92,11 @@ class Store:
         """Open (creating if needed) the store at ``path`` and bring its schema up to date."""
         path = Path(path).expanduser().absolute()
         if path.is_dir():
-            raise StoreUnreadable(f"{path} est un dossier : indiquez un fichier de base Arobase (.sqlite).")
+            raise StoreUnreadable(f"{path} est un dossier : indiquez un fichier de base Arobase (.sqlite).")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreUnreadable(f"Impossible de créer le dossier {path.parent} : {exc.strerror}.") from None
+            raise StoreUnreadable(f"Impossible de créer le dossier {path.parent} : {exc.strerror}.") from None
         _refuse_emptied(path)
         _check_header(path)
         stamped = _preflight(path)
@@ -193,7 +193,7 @@ def _check_header(path: Path) -> None:
         with path.open("rb") as fh:
             head = fh.read(16)
     except OSError as exc:
-        raise StoreUnreadable(f"Impossible de lire le fichier {path} : {exc.strerror}.") from None
+        raise StoreUnreadable(f"Impossible de lire le fichier {path} : {exc.strerror}.") from None
     if head != b"SQLite format 3\x00":
         raise StoreUnreadable(
             f"Le fichier {path} n'est pas une base Arobase (ce n'est pas un fichier SQLite). "

@@ -62,7 +62,7 @@ def validate(document: Any) -> None:
     if not isinstance(document, dict):
         raise FormatError("le fichier ne contient pas un dossier Arobase (objet JSON attendu)")
     if document.get("format") != FORMAT:
-        raise FormatError("le fichier n'est pas un dossier Arobase (champ « format » absent ou différent)")
+        raise FormatError("le fichier n'est pas un dossier Arobase (champ « format » absent ou différent)")
     if document.get("version") != VERSION:
         raise FormatError(
             f"version {document.get('version')!r} du format de dossier non prise en charge "
@@ -71,17 +71,17 @@ def validate(document: Any) -> None:
     errors = sorted(_validator().iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
         err = errors[0]
-        raise FormatError(f"champ « {_where(err.absolute_path)} » : {_reason(err)}")
+        raise FormatError(f"champ « {_where(err.absolute_path)} » : {_reason(err)}")
 
 
 def _reason(err: Any) -> str:
     v = err.validator
     if v == "required":
         missing = [m for m in err.validator_value if isinstance(err.instance, dict) and m not in err.instance]
-        return f"le champ obligatoire « {missing[0] if missing else '?'} » manque"
+        return f"le champ obligatoire « {missing[0] if missing else '?'} » manque"
     if v == "additionalProperties":
         extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-        return f"champ inconnu « {', '.join(extra)} »"
+        return f"champ inconnu « {', '.join(extra)} »"
     if v == "maxLength":
         return f"texte trop long ({len(err.instance)} caractères, {err.validator_value} au plus)"
     if v == "type":

@@ -97,7 +97,7 @@ def test_profile_values_that_are_fine(edition: Edition, changes: dict[str, Any])
 
 def test_bad_insee_message_names_the_code(edition: Edition) -> None:
     (p,) = check_dossier(edition, with_profile(edition, code="ABCDE"), TODAY)
-    assert "INSEE" in p.message and "« ABCDE »" in p.message
+    assert "INSEE" in p.message and "« ABCDE »" in p.message
 
 
 @pytest.mark.parametrize("code", ["200046978", "20004697", "2000469770", "20004697A", "123456789"])
@@ -159,7 +159,7 @@ def test_action_rules(edition: Edition, changes: dict[str, Any], expected: list[
 
 def test_action_messages_name_the_action(edition: Edition) -> None:
     (p,) = check_dossier(edition, with_action(edition, level=None), TODAY)
-    assert "« Atelier numérique n° 1 »" in p.message
+    assert "« Atelier numérique n° 1 »" in p.message
     (p,) = check_dossier(edition, with_action(edition, title=""), TODAY)
     assert "n° 1 (sans titre)" in p.message
     (p,) = check_dossier(edition, with_action(edition, level="projet"), TODAY)
@@ -208,7 +208,7 @@ def test_missing_attachment_file_blocks(edition: Edition) -> None:
     d = with_action(edition, attachments=refs)
     problems = check_dossier(edition, d, TODAY, lambda sha: sha == present)
     assert found(problems) == [("attachment_missing", f"action:{UUID0}.attachments", True)]
-    assert "« perdu.pdf »" in problems[0].message
+    assert "« perdu.pdf »" in problems[0].message
     assert check_dossier(edition, d, TODAY, None) == []  # no file store to look into: not checked
 
 

@@ -25,7 +25,7 @@ from tests.conftest import ROOT, run_cli
 from tests.factories import action, commune_profile, complete_dossier, fixed_clock
 
 COPY_KEYS = ("exported_at", "generator", "state", "revision")
-SHA_RE = re.compile(r"Empreinte SHA-256 : ([0-9a-f]{64})$", re.MULTILINE)
+SHA_RE = re.compile(r"Empreinte SHA-256\u00a0: ([0-9a-f]{64})$", re.MULTILINE)
 
 
 def dump_store(path: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -71,7 +71,7 @@ def refused(result: subprocess.CompletedProcess[str], *words: str, lines: int = 
     assert "Traceback" not in result.stderr and "Error" not in result.stderr
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert result.stdout == ""
-    assert result.stderr.startswith("arobase : ")
+    assert result.stderr.startswith("arobase : ")
     assert len(result.stderr.strip().splitlines()) == lines, result.stderr
     for word in words:
         assert word in result.stderr, result.stderr
@@ -87,7 +87,7 @@ def test_import_status_check_validate_export(tmp_path: Path, edition: Edition) -
     source = write_json(tmp_path / "dossier.json", doc)
 
     out = ok(run_cli("import", str(source), "--db", str(db))).stdout
-    assert out == "Dossier 2019 importé : 3 action(s). Révision 1, à l'état brouillon.\n"
+    assert out == "Dossier 2019 importé : 3 actions. Révision 1, à l'état brouillon.\n"
 
     status, status_json, check, check_json = run_parallel(
         ("--db", str(db), "status"),
@@ -96,14 +96,14 @@ def test_import_status_check_validate_export(tmp_path: Path, edition: Edition) -
         ("check", "--json", "--db", str(db)),
     )
     text = ok(status).stdout
-    assert f"Fichier      : {db}" in text
-    assert "Collectivité : Saint-Aubin-des-Landes (commune, INSEE 35248, département 35, 1\u202f047 habitants)" in text
-    assert "Édition      : 2019 — " in text
-    assert "État         : brouillon, révision 1" in text
-    assert "Actions      : 3" in text
-    assert "Couverture   : 3 / 138 services" in text
-    assert "  Démocratie & services publics : 3 / 38" in text
-    assert "Problèmes    : 0 bloquant(s), 0 conseil(s)" in text
+    assert f"Fichier      : {db}" in text
+    assert "Collectivité : Saint-Aubin-des-Landes (commune, INSEE 35248, département 35, 1\u202f047 habitants)" in text
+    assert "Édition      : 2019 — " in text
+    assert "État         : brouillon, révision 1" in text
+    assert "Actions      : 3" in text
+    assert "Couverture   : 3 / 138 services" in text
+    assert "  Démocratie & services publics : 3 / 38" in text
+    assert "Problèmes    : 0 bloquant, 0 conseil" in text
     assert "Empreinte" not in text
 
     st = json.loads(ok(status_json).stdout)
@@ -124,7 +124,7 @@ def test_import_status_check_validate_export(tmp_path: Path, edition: Edition) -
         "richesses": {"covered": 0, "services": 35},
     }
 
-    assert ok(check).stdout == "Dossier 2019 : aucun problème, il peut être validé.\n"
+    assert ok(check).stdout == "Dossier 2019 : aucun problème, il peut être validé.\n"
     assert json.loads(ok(check_json).stdout) == []
 
     out = ok(run_cli("validate", "--db", str(db))).stdout
@@ -146,15 +146,15 @@ def test_import_status_check_validate_export(tmp_path: Path, edition: Edition) -
         ("export", "--out", "-", "--db", str(db)),
     )
     text = ok(status).stdout
-    assert "État         : validé, révision 1" in text
-    assert f"Empreinte    : {sha}" in text
+    assert "État         : validé, révision 1" in text
+    assert f"Empreinte    : {sha}" in text
     assert json.loads(ok(status_json).stdout)["sha256"] == sha
 
     refused(again, "déjà validé", "révision 1", "nouvelle révision")
     assert dump_store(db) == before
 
     out = ok(export).stdout
-    assert out == f"Dossier 2019 exporté dans {target} (3 action(s)).\n"
+    assert out == f"Dossier 2019 exporté dans {target} (3 actions).\n"
     exported = json.loads(target.read_text(encoding="utf-8"))
     strip = {k: v for k, v in doc.items() if k not in COPY_KEYS}
     assert {k: v for k, v in exported.items() if k not in COPY_KEYS} == strip
@@ -167,7 +167,7 @@ def test_import_status_check_validate_export(tmp_path: Path, edition: Edition) -
     # Importing the export again gives the same dossier, as a new draft revision.
     out = ok(run_cli("import", str(target), "--db", str(db))).stdout
     assert out == (
-        "Dossier 2019 importé : 3 action(s) ; 3 action(s) précédente(s) remplacée(s). "
+        "Dossier 2019 importé : 3 actions ; 3 actions précédentes remplacées. "
         "Révision 2 (nouvelle révision), à l'état brouillon.\n"
     )
     assert dump_store(db)["snapshot"] == before["snapshot"]
@@ -188,9 +188,9 @@ def test_check_and_validate_with_blocking_problems(tmp_path: Path, edition: Edit
     )
     lines = ok(check, code=1).stdout.splitlines()
     assert lines[0] == "BLOQUANT  profile.referent_email  Le courriel du référent n'est pas renseigné."
-    assert lines[1].startswith(f"BLOQUANT  action:{uuid0}.services  L'action « Atelier numérique n° 1 » n'est liée")
+    assert lines[1].startswith(f"BLOQUANT  action:{uuid0}.services  L'action « Atelier numérique n° 1 » n'est liée")
     assert lines[2].startswith(f"conseil   action:{data.actions[1].uuid}.level  ")
-    assert lines[-1] == "2 problème(s) bloquant(s), 1 conseil(s)."
+    assert lines[-1] == "2 problèmes bloquants, 1 conseil."
 
     problems = json.loads(ok(check_json, code=1).stdout)
     assert [(p["code"], p["blocking"]) for p in problems] == [
@@ -204,7 +204,7 @@ def test_check_and_validate_with_blocking_problems(tmp_path: Path, edition: Edit
     before = dump_store(db)
     result = ok(run_cli("validate", "--db", str(db)), code=1)
     assert result.stdout == ""
-    assert result.stderr.startswith("arobase : Le dossier ne peut pas être validé, 2 problème(s) à régler :")
+    assert result.stderr.startswith("arobase : Le dossier ne peut pas être validé, 2 problèmes à régler :")
     assert "courriel du référent" in result.stderr and "n'est liée à aucun service" in result.stderr
     assert dump_store(db) == before
 
@@ -261,9 +261,9 @@ def test_edition_option(two_stores: tuple[Path, Path], tmp_path: Path) -> None:
         ("check", "--edition", "2099", "--db", str(a)),
         ("export", "--out", str(tmp_path), "--db", str(a)),
     )
-    refused(status, "« 2099 »", "inconnue", "2019")
-    refused(export, "« 2099 »")
-    refused(check, "« 2099 »")
+    refused(status, "« 2099 »", "inconnue", "2019")
+    refused(export, "« 2099 »")
+    refused(check, "« 2099 »")
     refused(to_folder, "Impossible d'écrire", str(tmp_path))
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left
     assert not out.exists()
@@ -276,7 +276,7 @@ def test_commands_on_a_store_without_dossier(tmp_path: Path) -> None:
     refused(run_cli("export", "--out", str(out), "--db", str(db)), "ne contient pas de dossier", "2019")
     refused(run_cli("validate", "--db", str(db)), "pas encore de dossier")
     assert not out.exists()
-    assert "Dossier      : pas encore commencé" in ok(run_cli("status", "--db", str(db))).stdout
+    assert "Dossier      : pas encore commencé" in ok(run_cli("status", "--db", str(db))).stdout
 
 
 # ---------------------------------------------------------------------- bad input
@@ -312,12 +312,12 @@ def _bad_service(edition: Edition) -> dict[str, Any]:
         (lambda tmp, ed: _raw(tmp / "d.json", b'{"format": '), ["n'est pas du JSON valide", "ligne 1"]),
         (lambda tmp, ed: _raw(tmp / "d.json", b"\xff\xfe\x00garbage"), ["UTF-8"]),
         (lambda tmp, ed: write_json(tmp / "d.json", [1, 2]), ["Dossier invalide", "objet JSON attendu"]),
-        (lambda tmp, ed: write_json(tmp / "d.json", {"edition": "2019"}), ["Dossier invalide", "« format »"]),
-        (lambda tmp, ed: write_json(tmp / "d.json", {"bonjour": 1}), ["pas un dossier Arobase", "« format »"]),
-        (lambda tmp, ed: write_json(tmp / "d.json", _without(to_document(dossier(ed, 1)), "edition")), ["« edition »"]),
-        (lambda tmp, ed: write_json(tmp / "d.json", _doc(ed, edition="2099")), ["« 2099 »", "inconnue"]),
-        (lambda tmp, ed: write_json(tmp / "d.json", _bad_service(ed)), ["« identite-99 »", "service inconnu"]),
-        (lambda tmp, ed: write_json(tmp / "d.json", _doc(ed, signature="x")), ["« signature »"]),
+        (lambda tmp, ed: write_json(tmp / "d.json", {"edition": "2019"}), ["Dossier invalide", "« format »"]),
+        (lambda tmp, ed: write_json(tmp / "d.json", {"bonjour": 1}), ["pas un dossier Arobase", "« format »"]),
+        (lambda tmp, ed: write_json(tmp / "d.json", _without(to_document(dossier(ed, 1)), "edition")), ["« edition »"]),
+        (lambda tmp, ed: write_json(tmp / "d.json", _doc(ed, edition="2099")), ["« 2099 »", "inconnue"]),
+        (lambda tmp, ed: write_json(tmp / "d.json", _bad_service(ed)), ["« identite-99 »", "service inconnu"]),
+        (lambda tmp, ed: write_json(tmp / "d.json", _doc(ed, signature="x")), ["« signature »"]),
         (
             lambda tmp, ed: write_json(
                 tmp / "d.json", to_document(dossier(ed, 1, profile=commune_profile(code="35360")))
@@ -393,17 +393,17 @@ def test_locked_store(store: Path, tmp_path: Path, edition: Edition) -> None:
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["frobnicate"], ["commande inconnue « frobnicate »", "import, export, check, validate, status"]),
-        (["import"], ["argument obligatoire manquant : FICHIER"]),
-        (["export"], ["argument obligatoire manquant : --out"]),
-        (["status", "--bavard"], ["argument non reconnu : --bavard"]),
+        (["frobnicate"], ["commande inconnue « frobnicate »", "import, export, check, validate, status"]),
+        (["import"], ["argument obligatoire manquant : FICHIER"]),
+        (["export"], ["argument obligatoire manquant : --out"]),
+        (["status", "--bavard"], ["argument non reconnu : --bavard"]),
         (["--db"], ["l'option --db attend une valeur"]),
     ],
     ids=["unknown-command", "missing-file", "missing-out", "unknown-option", "db-without-value"],
 )
 def test_bad_command_line(store: Path, args: list[str], words: list[str]) -> None:
     stderr = refused(run_cli(*args, env={"AROBASE_DB": str(store)}), *words, lines=2)
-    assert stderr.endswith("Aide : arobase --help\n")
+    assert stderr.endswith("Aide : arobase --help\n")
 
 
 def test_without_subcommand_no_window_here(store: Path) -> None:
@@ -418,7 +418,7 @@ def test_installed_console_script(store: Path, tmp_path: Path) -> None:
     )
     assert json.loads(ok(result).stdout)["actions"] == 2
     result = subprocess.run([str(script), "valider"], capture_output=True, text=True, timeout=60)
-    refused(result, "commande inconnue « valider »", lines=2)
+    refused(result, "commande inconnue « valider »", lines=2)
 
 
 def test_console_that_cannot_show_every_character(tmp_path: Path, edition: Edition) -> None:
@@ -440,4 +440,4 @@ def test_console_that_cannot_show_every_character(tmp_path: Path, edition: Editi
     assert (export.returncode, export.stderr) == (0, b"")
     assert json.loads(export.stdout.decode("utf-8"))["collectivity"]["name"] == name
     assert (status.returncode, status.stderr) == (0, b"")
-    assert "Collectivité : Mairie ?? d'Ève – ?????" in status.stdout.decode("cp1252")
+    assert "Collectivité : Mairie ?? d'Ève – ?????" in status.stdout.decode("cp1252")  # the name as typed

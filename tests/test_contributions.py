@@ -23,7 +23,7 @@ def contributed_dossier(edition: Edition) -> DossierData:
         edition=edition.id,
         profile=commune_profile(name="Collège Jean Moulin", code="", referent_name="M. Prof"),
         actions=(
-            mine[0].updated(results="Autre texte : la même fiche, modifiée par l'enseignant."),
+            mine[0].updated(results="Autre texte : la même fiche, modifiée par l'enseignant."),
             mine[1].updated(
                 uuid=new_uuid(1),
                 title="  ATELIER NUMERIQUE N° 2 ",

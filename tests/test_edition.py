@@ -298,7 +298,7 @@ def test_unknown_edition_lists_the_available_ones(tmp_path: Path, data_2020: dic
         cat.get("1999")
     msg = str(exc.value)
     assert "1999" in msg and "inconnue" in msg
-    assert "éditions disponibles : 2019, 2020" in msg
+    assert "éditions disponibles : 2019, 2020" in msg
 
 
 def test_no_edition_installed(tmp_path: Path) -> None:
@@ -309,9 +309,9 @@ def test_no_edition_installed(tmp_path: Path) -> None:
 
 
 def test_unknown_ids_give_french_errors(edition: Edition) -> None:
-    with pytest.raises(EditionError, match="Le service « nope » n'existe pas dans l'édition 2019"):
+    with pytest.raises(EditionError, match="Le service « nope » n'existe pas dans l'édition 2019"):
         edition.service("nope")
-    with pytest.raises(EditionError, match="niveaux connus : projet, en-cours, realise"):
+    with pytest.raises(EditionError, match="niveaux connus : projet, en-cours, realise"):
         edition.level("fini")
     with pytest.raises(EditionError, match="critère intercommunal"):
         edition.criterion("epci-99")
@@ -350,16 +350,16 @@ MALFORMED: list[tuple[str, Mutation, tuple[str, ...]]] = [
     (
         "missing-question",
         _delete("themes.0.subthemes.1.question"),
-        ("themes[0].subthemes[1]", "« question » manque"),
+        ("themes[0].subthemes[1]", "« question » manque"),
     ),
-    ("missing-themes", _delete("themes"), ("« themes » manque",)),
-    ("wrong-type-rank", _set("levels.0.rank", "1"), ("levels[0].rank", "type attendu : integer")),
+    ("missing-themes", _delete("themes"), ("« themes » manque",)),
+    ("wrong-type-rank", _set("levels.0.rank", "1"), ("levels[0].rank", "type attendu : integer")),
     ("wrong-type-services", _set("themes.2.subthemes.0.services", "aucun"), ("themes[2].subthemes[0].services",)),
     ("empty-label", _set("themes.0.subthemes.0.services.3.label", ""), ("themes[0].subthemes[0].services[3].label",)),
     (
         "unexpected-field",
         _set("themes.1.subthemes.0.services.0.commentaire", "x"),
-        ("themes[1].subthemes[0].services[0]", "champ inattendu « commentaire »"),
+        ("themes[1].subthemes[0].services[0]", "champ inattendu « commentaire »"),
     ),
     ("bad-id-shape", _set("themes.0.id", "Démocratie"), ("themes[0].id", "Démocratie")),
     (
@@ -374,8 +374,8 @@ MALFORMED: list[tuple[str, Mutation, tuple[str, ...]]] = [
     ),
     ("duplicate-criterion", _set("epci_criteria.5.id", "epci-01"), ("epci_criteria[5].id", "epci-01")),
     ("duplicate-rank", _set("levels.2.rank", 1), ("levels", "même rang")),
-    ("edition-not-file-name", _set("edition", "2021"), ("« edition »", "2021", "2020.json")),
-    ("impossible-date", _set("opens", "2020-02-30"), ("« opens »", "2020-02-30", "AAAA-MM-JJ")),
+    ("edition-not-file-name", _set("edition", "2021"), ("« edition »", "2021", "2020.json")),
+    ("impossible-date", _set("opens", "2020-02-30"), ("« opens »", "2020-02-30", "AAAA-MM-JJ")),
     ("date-wrong-shape", _set("closes", "30/06/2020"), ("closes", "30/06/2020")),
 ]
 
@@ -389,7 +389,7 @@ def test_malformed_file_names_the_file_and_the_field(
     with pytest.raises(EditionError) as exc:
         EditionCatalog([tmp_path]).get("2020")
     msg = str(exc.value)
-    assert msg.startswith("Le fichier d'édition 2020.json est invalide : champ « "), msg
+    assert msg.startswith("Le fichier d'édition 2020.json est invalide : champ « "), msg
     for fragment in fragments:
         assert fragment in msg, (fragment, msg)
 

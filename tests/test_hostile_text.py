@@ -159,7 +159,7 @@ def _refused(ws: Workspace, store_path: Path, call: Any, label: str, field: str 
     before, before_files = dump_store(store_path), sorted(files.rglob("*")) if files.exists() else []
     with pytest.raises(InvalidInput) as err:
         call()
-    assert f"« {label} »" in err.value.message
+    assert f"« {label} »" in err.value.message
     if field is not None:
         assert err.value.field == field
     assert dump_store(store_path) == before
@@ -239,12 +239,12 @@ def test_refusal_message_is_french_and_locates_the_character(started: tuple[Work
     with pytest.raises(InvalidInput) as err:
         ws.update_action(ED, uuid, synthesis="abc\x1bdef")
     assert err.value.message == (
-        "« Synthèse » contient un caractère de contrôle invisible (U+001B, position 4) qui ne peut pas être "
+        "« Synthèse » contient un caractère de contrôle invisible (U+001B, position 4) qui ne peut pas être "
         "enregistré. Retapez ce passage au lieu de le coller."
     )
     with pytest.raises(InvalidInput) as err:
         ws.update_action(ED, uuid, title="a\nb")
-    assert err.value.message == "« Titre de l'action » doit tenir sur une seule ligne."
+    assert err.value.message == "« Titre de l'action » doit tenir sur une seule ligne."
 
 
 def test_too_long_text_refused(started: tuple[Workspace, str], store_path: Path) -> None:

@@ -220,8 +220,8 @@ def _dup_answer(doc: dict[str, Any]) -> None:
 
 
 BAD_DOCUMENTS = [
-    ("missing-collectivity", _del("collectivity"), ["« collectivity »", "manque"]),
-    ("missing-title", _del("actions", 0, "title"), ["actions[0]", "« title »", "manque"]),
+    ("missing-collectivity", _del("collectivity"), ["« collectivity »", "manque"]),
+    ("missing-title", _del("actions", 0, "title"), ["actions[0]", "« title »", "manque"]),
     ("missing-referent-email", _del("collectivity", "referent", "email"), ["collectivity.referent", "email"]),
     ("extra-top", _set("x", "signature"), ["signature", "inconnu"]),
     ("extra-action", _set("bleu", "actions", 1, "couleur"), ["actions[1]", "couleur"]),
@@ -237,12 +237,12 @@ BAD_DOCUMENTS = [
         _set([{"sha256": "xyz", "size": 1, "media_type": "a/b", "name": "n"}], "actions", 0, "attachments"),
         ["actions[0].attachments[0].sha256", "xyz"],
     ),
-    ("unknown-service", _set(["identite-01", "identite-99"], "actions", 0, "services"), ["« identite-99 »", "inconnu"]),
-    ("unknown-level", _set("termine", "actions", 1, "level"), ["« termine »", "niveau"]),
-    ("unknown-criterion", _set("epci-99", "epci_answers", 0, "criterion"), ["« epci-99 »"]),
+    ("unknown-service", _set(["identite-01", "identite-99"], "actions", 0, "services"), ["« identite-99 »", "inconnu"]),
+    ("unknown-level", _set("termine", "actions", 1, "level"), ["« termine »", "niveau"]),
+    ("unknown-criterion", _set("epci-99", "epci_answers", 0, "criterion"), ["« epci-99 »"]),
     ("duplicate-uuid", _dup_action, ["deux fois", "00000000-0000-0000-0000-000000000001"]),
-    ("duplicate-criterion", _dup_answer, ["« epci-01 »", "deux fois"]),
-    ("bad-date", _set("2019-02-30", "actions", 0, "start_date"), ["actions[0].start_date", "« 2019-02-30 »"]),
+    ("duplicate-criterion", _dup_answer, ["« epci-01 »", "deux fois"]),
+    ("bad-date", _set("2019-02-30", "actions", 0, "start_date"), ["actions[0].start_date", "« 2019-02-30 »"]),
     ("bad-date-form", _set("30/01/2019", "actions", 0, "end_date"), ["actions[0].end_date", "30/01/2019"]),
     ("end-before-start", _set("2020-01-01", "actions", 0, "end_date"), ["se termine avant"]),
     ("control-char", _set("Atelier\x1b[31m", "actions", 0, "title"), ["actions[0].title", "U+001B"]),
@@ -293,7 +293,7 @@ def test_unknown_edition(ws: Workspace, edition: Edition, store_path: Path) -> N
     doc["edition"] = "2099"
     with pytest.raises(EditionError) as err:
         ws.import_document(doc)
-    assert "« 2099 »" in err.value.message and "inconnue" in err.value.message and "2019" in err.value.message
+    assert "« 2099 »" in err.value.message and "inconnue" in err.value.message and "2019" in err.value.message
     with pytest.raises(InterchangeError, match="2099"):
         from_document(doc, edition)
     doc["edition"] = "vingt"
@@ -350,7 +350,7 @@ def test_import_of_another_collectivity_is_refused(ws: Workspace, edition: Editi
     with pytest.raises(InvalidInput) as err:
         ws.import_document(to_document(other))
     message = err.value.message
-    assert "« Vitré » (code 35360)" in message and "« Saint-Aubin-des-Landes » (code 35248)" in message
+    assert "« Vitré » (code 35360)" in message and "« Saint-Aubin-des-Landes » (code 35248)" in message
     assert "--db" in message
     assert dump_store(store_path) == before
     # The same code (with stray spaces) is the same collectivity.

@@ -166,7 +166,7 @@ def test_validation_blocked_lists_problems_and_changes_nothing(
     problems = err.value.problems
     assert {p.code for p in problems} == {"referent_email", "action_services", "action_title", "action_level"}
     assert all(p.blocking for p in problems)
-    assert err.value.message.startswith("Le dossier ne peut pas être validé, 4 problème(s) à régler")
+    assert err.value.message.startswith("Le dossier ne peut pas être validé, 4 problèmes à régler")
     for p in problems:
         assert p.message in err.value.message
     assert dump_store(store_path) == before

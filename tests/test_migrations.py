@@ -271,7 +271,7 @@ def test_file_from_a_newer_version_is_refused_untouched(store_path: Path, journa
         with pytest.raises(StoreTooNew) as exc:
             opener(store_path)
         msg = str(exc.value)
-        assert "version plus récente d'Arobase" in msg and "« ffff »" in msg and "Mettez Arobase à jour" in msg
+        assert "version plus récente d'Arobase" in msg and "« ffff »" in msg and "Mettez Arobase à jour" in msg
         assert str(store_path) in msg
     assert store_path.read_bytes() == before
     assert sorted(p.name for p in store_path.parent.iterdir()) == listing  # no backup, no -wal left behind

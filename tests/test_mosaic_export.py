@@ -114,7 +114,7 @@ def test_cli_writes_an_svg_with_every_service(tmp_path: Path, store_with_dossier
     out = tmp_path / "mosaique.svg"
     result = run_cli("mosaique", "--db", str(store_with_dossier), "--out", str(out), "--width", "800")
     assert result.returncode == 0, result.stderr
-    assert "6 service(s) couvert(s) sur 138" in result.stdout
+    assert "6 services couverts sur 138" in result.stdout
     root = ET.parse(out).getroot()
     assert set(svg_cells(root)) == {s.id for s in edition.services}
     assert root.get("width") == "800"
@@ -150,7 +150,7 @@ def test_cli_refuses_an_unknown_extension_in_french(tmp_path: Path, store_with_d
         result = run_cli(*args, *(["--width", width] if width else []))
         assert result.returncode == 2
         lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("arobase : ") and "Traceback" not in result.stderr
+        assert len(lines) == 1 and lines[0].startswith("arobase : ") and "Traceback" not in result.stderr
         assert ".png ou .svg" in lines[0] or "largeur" in lines[0]
         assert not out.exists()
 

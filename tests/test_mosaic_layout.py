@@ -117,14 +117,14 @@ def test_tooltips_name_the_service_its_level_and_its_actions_as_plain_text(layou
     assert cell.action_titles == ("Site de la mairie", "<b>Ateliers</b> & cafés")
     assert cell.tooltip.splitlines() == [
         cell.label,
-        "Sous-thème : Identité, droits & liberté",
-        "Meilleur niveau : Réalisé",
-        "Actions liées :",
+        "Sous-thème : Identité, droits & liberté",
+        "Meilleur niveau : Réalisé",
+        "Actions liées :",
         "• Site de la mairie",
         "• <b>Ateliers</b> & cafés",
     ]
     assert layout.cell("attractivite-07").action_titles == ("(action sans titre)",)
-    assert layout.cell("identite-03").tooltip.endswith("Meilleur niveau : Aucune action\nAucune action liée.")
+    assert layout.cell("identite-03").tooltip.endswith("Meilleur niveau : Aucune action\nAucune action liée.")
 
 
 def test_geometry_nests_without_overlap_inside_the_canvas(layout: MosaicLayout) -> None:

@@ -46,6 +46,7 @@ def test_the_bundle_imports_prints_and_opens(tmp_path: Path) -> None:
         )
         assert result.returncode == 0, result.stderr
     assert (tmp_path / "d.pdf").read_bytes().startswith(b"%PDF")
+    assert list(exe.parent.rglob("qtbase_fr.qm")), "Qt's French texts are bundled"
     window = subprocess.run(
         [str(exe), "--db", str(db)],
         env={**env, "AROBASE_QUIT_AFTER_MS": "1500"},

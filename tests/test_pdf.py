@@ -401,7 +401,7 @@ def test_cli_pdf(tmp_path: Path) -> None:
     done = run_cli("pdf", "--db", str(db), "--out", str(out))
     assert done.returncode == 0, done.stderr
     reader = PdfReader(out)
-    assert f"{len(reader.pages)} page(s) (brouillon, révision 1)" in done.stdout
+    assert f"{len(reader.pages)} pages (brouillon, révision 1)" in done.stdout
     assert run_cli("--db", str(db), "validate").returncode == 0
     done = run_cli("--db", str(db), "pdf", "--edition", "2019", "--out", str(out))
     assert done.returncode == 0 and "empreinte SHA-256" in done.stdout

@@ -165,7 +165,7 @@ def test_link_services_in_edition_order_and_unknown_service_named(
     before = dump_store(store_path)
     with pytest.raises(EditionError) as err:
         ws.set_services(ED, a.uuid, ["identite-01", "service-fantome"])
-    assert "« service-fantome »" in err.value.message
+    assert "« service-fantome »" in err.value.message
     assert "n'existe pas" in err.value.message
     assert dump_store(store_path) == before
     assert ws.set_services(ED, a.uuid, ["identite-03"]).services == ("identite-03",)
@@ -257,7 +257,7 @@ def test_attachment_over_the_size_limit_is_refused_in_french(
     with pytest.raises(InvalidInput) as err:
         ws.add_attachment(ED, a.uuid, big)
     message = err.value.message
-    assert "« film du conseil.mp4 »" in message
+    assert "« film du conseil.mp4 »" in message
     assert "20 Mo" in message and "ne peut pas dépasser" in message
     assert dump_store(store_path) == before
     assert files_in(files_dir) == []
@@ -342,7 +342,7 @@ def test_epci_answers_persisted_and_unknown_criterion_refused(
     ws.set_epci_answer(ED, "epci-02", None, "À voir")
     ws.set_epci_answer(ED, "epci-01", True, "Finalement oui")
     before = dump_store(store_path)
-    with pytest.raises(EditionError, match="« epci-99 »"):
+    with pytest.raises(EditionError, match="« epci-99 »"):
         ws.set_epci_answer(ED, "epci-99", True)
     with pytest.raises(InvalidInput, match="Précisions"):
         ws.set_epci_answer(ED, "epci-04", True, "bip\x07")

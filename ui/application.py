@@ -16,9 +16,11 @@ from app.errors import ArobaseError, StoreDamaged, StoreError
 from app.paths import downloaded_editions_dir, user_log_dir
 from app.workspace import Workspace
 from ui.excepthook import ErrorReporter, expected_message
+from ui.field_filter import install_field_filter
 from ui.main_window import MainWindow, StoreOpener
 from ui.messages import ask_blocking, show_blocking_error
 from ui.qt import QApplication, QLocale, QSettings, QTimer
+from ui.translations import install_qt_translations
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3
 APP_NAME = "Arobase"
@@ -85,6 +87,9 @@ def build_main_window(
     workspace: Workspace, open_store: StoreOpener = open_workspace, settings: QSettings | None = None
 ) -> MainWindow:
     """The main window on an open workspace (which it then owns); tests pass their own opener."""
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        install_field_filter(app)
     return MainWindow(workspace, open_store, settings)
 
 
@@ -95,6 +100,7 @@ def configure_application(argv: Sequence[str]) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
+    install_qt_translations(app)
     return app
 
 
@@ -142,7 +148,7 @@ def run(
             reporter.log(exc)
             show_error(
                 "Arobase n'a pas pu démarrer à cause d'une erreur inattendue. Les détails sont enregistrés dans "
-                f"{reporter.log_path} : transmettez ce fichier à l'assistance."
+                f"{reporter.log_path} : transmettez ce fichier à l'assistance."
             )
             return EXIT_INTERNAL
         window.show()

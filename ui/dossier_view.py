@@ -24,6 +24,7 @@ from ui.tasks import TaskRunner
 from ui.widgets.deadline_banner import DeadlineBanner
 
 DEFAULT_TARGET = "profile"
+NAVIGATION_CHARS = 50  # default width of the navigation panel, in average characters
 
 
 class DossierView(QWidget):
@@ -57,7 +58,7 @@ class DossierView(QWidget):
             "Envoi à l'association",
             "L'envoi en un clic au serveur de l'association arrive dans une prochaine version. En attendant, "
             "validez le dossier puis utilisez Fichier › Exporter le dossier… pour en faire un fichier à transmettre. "
-            "Voici l'état du dossier :",
+            "Voici l'état du dossier :",
             self.summary,
             self,
         )
@@ -83,7 +84,10 @@ class DossierView(QWidget):
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([370, 996])  # the longest sub-theme titles and their figures fit at 1366 px
+        # Narrow enough to leave the fiche room at 1280 px; a long sub-theme title is elided in its middle,
+        # its figures stay visible (and the splitter widens it).
+        nav = self.fontMetrics().averageCharWidth() * NAVIGATION_CHARS
+        self.splitter.setSizes([nav, 1366 - nav])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)

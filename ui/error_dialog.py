@@ -24,9 +24,9 @@ def explanation(log_path: Path | None) -> str:
     where = f" Ils sont aussi enregistrés dans le fichier {log_path}." if log_path else ""
     return (
         f"{HEADLINE} Ce qui était déjà enregistré n'est pas perdu.\n"
-        "Cliquez sur « Copier les détails » et transmettez-les à l'assistance d'Arobase "
+        "Cliquez sur « Copier les détails » et transmettez-les à l'assistance d'Arobase "
         f"(par courriel, en les collant dans le message).{where}\n"
-        "Vous pouvez continuer à travailler ; si l'erreur revient, fermez puis rouvrez Arobase."
+        "Vous pouvez continuer à travailler ; si l'erreur revient, fermez puis rouvrez Arobase."
     )
 
 
@@ -48,7 +48,7 @@ class ErrorDialog(QDialog):
         self._details.setPlainText(details)
         self._details.setAccessibleName("Détails de l'erreur")
         self._details.setAccessibleDescription("Texte technique à transmettre à l'assistance")
-        details_label = QLabel("&Détails techniques :", self)
+        details_label = QLabel("&Détails techniques :", self)
         details_label.setBuddy(self._details)
 
         self.copy_button = QPushButton("&Copier les détails", self)

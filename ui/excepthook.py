@@ -157,7 +157,7 @@ class ErrorReporter(QObject):
             stream = sys.__stderr__
             if stream is not None:
                 stream.write(
-                    f"arobase : erreur inattendue ({type(exc).__name__}) ; détails dans {self.log_path}. "
+                    f"arobase : erreur inattendue ({type(exc).__name__}) ; détails dans {self.log_path}. "
                     "Transmettez ce fichier à l'assistance.\n"
                 )
         except Exception:

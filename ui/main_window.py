@@ -15,6 +15,7 @@ from app.workspace import Workspace
 from ui.dossier_controller import DossierController
 from ui.dossier_view import DEFAULT_TARGET, DossierView
 from ui.excepthook import expected_message, report_exception
+from ui.file_dialogs import store_folder
 from ui.messages import show_warning
 from ui.qt import (
     QAction,
@@ -23,7 +24,9 @@ from ui.qt import (
     QKeySequence,
     QLabel,
     QMainWindow,
+    QMenu,
     QSettings,
+    QSize,
     QTimer,
     QWidget,
     Signal,
@@ -37,6 +40,23 @@ NEW_COLLECTIVITY = "Nouvelle collectivité"
 STORE_FILTER = "Fichiers Arobase (*.sqlite);;Tous les fichiers (*)"
 DOSSIER_FILTER = "Dossiers Arobase (*.json);;Tous les fichiers (*)"
 MAX_RECENT = 8
+NEW_FILE_SHORTCUT = "Ctrl+Shift+N"
+DEFAULT_SIZE = QSize(1280, 720)  # shrunk to the screen's free area (a 1366×768 laptop has a task bar)
+TITLE_BAR_ALLOWANCE = 40  # the window manager's frame is not in the size given to resize()
+GO_PAGES = (
+    ("profile", "&Profil de la collectivité"),
+    ("epci", "&Critères intercommunaux"),
+    ("actions", "&Actions"),
+    ("mosaic", "&Mosaïque"),
+    ("dossier", "&Dossier"),
+    ("send", "&Envoi"),
+)
+GO_SHORTCUTS = {"profile": "Ctrl+1", "actions": "Ctrl+2", "mosaic": "Ctrl+3", "dossier": "Ctrl+4", "send": "Ctrl+5"}
+
+
+def _menu_text(text: str) -> str:
+    """A title shown in a menu: its "&" is a letter, not a mnemonic."""
+    return text.replace("&", "&&")
 
 
 class MainWindow(QMainWindow):
@@ -63,7 +83,7 @@ class MainWindow(QMainWindow):
         self.view: DossierView
         self.setAccessibleName("Fenêtre principale d'Arobase")
         self.setWindowTitle(APP_TITLE)
-        self.resize(1200, 720)
+        self.resize(self._default_size())
         self.saved_label = QLabel(self)
         self.saved_label.setAccessibleName("État de l'enregistrement")
         self.path_label = QLabel(self)
@@ -83,6 +103,13 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ building
 
+    def _default_size(self) -> QSize:
+        free = self.screen().availableGeometry()
+        return QSize(
+            min(DEFAULT_SIZE.width(), free.width()),
+            min(DEFAULT_SIZE.height(), free.height() - TITLE_BAR_ALLOWANCE),
+        )
+
     def _action(
         self, text: str, slot: Callable[[], object], shortcut: QKeySequence | str | None = None, tip: str = ""
     ) -> QAction:
@@ -90,7 +117,8 @@ class MainWindow(QMainWindow):
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.setStatusTip(tip)
-        action.triggered.connect(slot)
+        # triggered(bool) carries "checked": never hand it to a slot that takes no argument
+        action.triggered.connect(lambda _checked=False: slot())
         return action
 
     def _build_menus(self) -> None:
@@ -98,7 +126,7 @@ class MainWindow(QMainWindow):
         self.new_action = self._action(
             "&Nouveau fichier…",
             self.choose_new_store,
-            QKeySequence.StandardKey.New,
+            NEW_FILE_SHORTCUT,  # Ctrl+N is "Nouvelle action", the everyday one (Édition menu)
             "Créer un fichier pour une autre collectivité",
         )
         self.open_action = self._action(
@@ -149,19 +177,39 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction(self.quit_action)
         edit = self.menuBar().addMenu("&Édition")
+        self.new_action_action = self._action(
+            "&Nouvelle action", self.new_dossier_action, QKeySequence.StandardKey.New, "Créer une fiche action"
+        )
         self.undo_action = self._action("&Annuler la suppression", self.undo_delete, QKeySequence.StandardKey.Undo)
         self.undo_action.setEnabled(False)
+        edit.addAction(self.new_action_action)
         edit.addAction(self.undo_action)
-        go = self.menuBar().addMenu("&Aller à")
-        for label, target, key in (
-            ("&Profil", "profile", "Ctrl+1"),
-            ("&Actions", "actions", "Ctrl+2"),
-            ("&Mosaïque", "mosaic", "Ctrl+3"),
-            ("&Dossier", "dossier", "Ctrl+4"),
-            ("&Envoi", "send", "Ctrl+5"),
-        ):
-            go.addAction(self._action(label, lambda t=target: self.view.navigate(t), key))
+        self.go_menu = self.menuBar().addMenu("&Aller à")
         self._update_recent_menu()
+
+    def _fill_go_menu(self) -> None:
+        """Pages, then each theme of the open dossier's edition with its sub-themes (rebuilt per store)."""
+        self.go_menu.clear()
+        pages = dict(GO_PAGES)
+        self._go_entry(self.go_menu, pages["profile"], "profile")
+        self.epci_go_action = self._go_entry(self.go_menu, pages["epci"], "epci")
+        self.go_menu.addSeparator()
+        for theme in self.controller.edition.themes:
+            title = _menu_text(theme.title)
+            sub = self.go_menu.addMenu(title)  # its sub-themes: a theme has no page of its own
+            for st in theme.subthemes:
+                self._go_entry(sub, _menu_text(st.title), f"subtheme:{st.id}")
+        self.go_menu.addSeparator()
+        for target in ("actions", "mosaic", "dossier", "send"):
+            self._go_entry(self.go_menu, pages[target], target)
+
+    def _go_entry(self, menu: QMenu, text: str, target: str) -> QAction:
+        action = menu.addAction(text)
+        key = GO_SHORTCUTS.get(target)
+        if key:
+            action.setShortcut(QKeySequence(key))
+        action.triggered.connect(lambda _checked=False, t=target: self.view.navigate(t))
+        return action
 
     def _install(self, ws: Workspace) -> None:
         """Build the controller and the pages for ``ws``, replacing those of a previous store."""
@@ -177,6 +225,10 @@ class MainWindow(QMainWindow):
         self.controller.saved.connect(self._saved)
         self.controller.save_failed.connect(self._save_failed)
         self.controller.undo_available.connect(self.undo_action.setEnabled)
+        self.controller.state_changed.connect(self._update_edit_actions)
+        self.controller.loaded.connect(self._update_edit_actions)
+        self.controller.profile_changed.connect(self._update_edit_actions)
+        self._fill_go_menu()
         self.controller.loaded.connect(self._dossier_loaded)
         self.controller.profile_changed.connect(self._update_title)
         self.controller.load_failed.connect(self._load_failed)
@@ -233,7 +285,17 @@ class MainWindow(QMainWindow):
 
     def _save_failed(self, message: str) -> None:
         self.saved_label.setText("Non enregistré")
-        self.statusBar().showMessage(f"Non enregistré : {message}")
+        self.statusBar().showMessage(f"Non enregistré : {message}")
+
+    def _update_edit_actions(self) -> None:
+        self.new_action_action.setEnabled(not self.controller.read_only)
+        self.epci_go_action.setVisible(self.controller.profile.kind == "epci")  # as in the navigation panel
+
+    def new_dossier_action(self) -> None:
+        """Édition › Nouvelle action (Ctrl+N): a new fiche on the actions page, its title focused."""
+        if not self.controller.read_only:
+            self.view.navigate("actions")
+            self.view.actions_page.new_action()
 
     def undo_delete(self) -> None:
         if self.controller.undo_delete():
@@ -242,7 +304,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ files
 
     def _store_folder(self) -> str:
-        return str(self._ws.path.parent)
+        return str(store_folder(self._ws.path))
 
     def choose_store(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Ouvrir un fichier Arobase", self._store_folder(), STORE_FILTER)

@@ -7,6 +7,7 @@ screen readers, as words ("3 services couverts sur 11"); nothing is carried by c
 
 from __future__ import annotations
 
+from app.formats import plural
 from app.model import STATE_LABELS
 from ui.dossier_controller import DossierController
 from ui.qt import (
@@ -25,6 +26,10 @@ from ui.qt import (
 
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 1
 PROBLEMS_DELAY_MS = 300
+FOCUS_FRAME = (
+    "QTreeView#navigationTree { border: 2px solid transparent; }"
+    "QTreeView#navigationTree:focus { border: 2px solid palette(highlight); }"
+)
 
 TOP_ENTRIES_BEFORE = (("profile", "Profil de la collectivité"), ("epci", "Critères intercommunaux"))
 TOP_ENTRIES_AFTER = (("actions", "Actions"), ("mosaic", "Mosaïque"), ("dossier", "Dossier"), ("send", "Envoi"))
@@ -32,15 +37,13 @@ TOP_ENTRIES_AFTER = (("actions", "Actions"), ("mosaic", "Mosaïque"), ("dossier"
 
 def covered_words(covered: int, total: int) -> str:
     """ "3 services couverts sur 11" (French keeps 0 and 1 singular)."""
-    plural = "s" if covered > 1 else ""
-    return f"{covered} service{plural} couvert{plural} sur {total}"
+    return f"{plural(covered, 'service couvert')} sur {total}"
 
 
 def blocking_words(count: int) -> str:
     if count == 0:
         return "aucun problème bloquant"
-    plural = "s" if count > 1 else ""
-    return f"{count} problème{plural} bloquant{plural}"
+    return plural(count, "problème bloquant")
 
 
 class NavigationPanel(QWidget):
@@ -71,13 +74,15 @@ class NavigationPanel(QWidget):
         self.view = QTreeView(self)
         self.view.setObjectName("navigationTree")
         self.view.setAccessibleName("Navigation dans le dossier")
-        self.view.setAccessibleDescription("Choisissez une partie du dossier ; la page s'affiche à droite.")
+        self.view.setAccessibleDescription("Choisissez une partie du dossier ; la page s'affiche à droite.")
         self.view.setModel(self.model)
         self.view.setHeaderHidden(True)
         self.view.setUniformRowHeights(True)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep the figures at the end visible
+        # The keyboard focus must be seen from across the room: a frame in the highlight colour.
+        self.view.setStyleSheet(FOCUS_FRAME)
         self.view.expandAll()
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.view.clicked.connect(self._picked)
@@ -161,7 +166,7 @@ class NavigationPanel(QWidget):
         if item is None:
             return
         words = covered_words(covered, total)
-        self._set(item, f"{title} — {covered} / {total}", f"{title} : {words}", words)
+        self._set(item, f"{title} — {covered} / {total}", f"{title} : {words}", words)
 
     def _update_epci_visibility(self) -> None:
         hidden = self.controller.profile.kind != "epci"
@@ -172,7 +177,7 @@ class NavigationPanel(QWidget):
     def _update_actions_entry(self, _uuid: str = "") -> None:
         count = len(self.controller.dossier.actions)
         words = f"{count} action{'s' if count > 1 else ''}"
-        self._set(self._items["actions"], f"Actions ({count})", f"Actions : {words}", words)
+        self._set(self._items["actions"], f"Actions ({count})", f"Actions : {words}", words)
 
     def _schedule_problems(self, *_args: object) -> None:
         self._problems_timer.start()
@@ -185,12 +190,12 @@ class NavigationPanel(QWidget):
         if self.controller.read_only:
             state = STATE_LABELS[dossier.state]
             words = f"dossier {state}, révision {dossier.revision}"
-            self._set(item, f"Dossier — {state}", f"Dossier : {words}", words)
+            self._set(item, f"Dossier — {state}", f"Dossier : {words}", words)
             return
         count = sum(1 for p in self.controller.problems() if p.blocking)
         words = blocking_words(count)
         short = f"{count} bloquant{'s' if count > 1 else ''}" if count else "prêt à valider"
-        self._set(item, f"Dossier — {short}", f"Dossier : {words}", words)
+        self._set(item, f"Dossier — {short}", f"Dossier : {words}", words)
 
     # ------------------------------------------------------------------ navigating
 

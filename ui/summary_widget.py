@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.formats import plural, thousands
 from app.model import KIND_LABELS, STATE_LABELS
 from app.workspace import Status
 from ui.qt import QFormLayout, QGroupBox, QLabel, Qt, QVBoxLayout, QWidget
@@ -12,25 +13,20 @@ UNKNOWN = "non renseigné"
 
 # key: (form label with mnemonic, accessible name); order is display order.
 PROFILE_ROWS = {
-    "name": ("&Nom :", "Nom de la collectivité"),
-    "kind": ("&Type :", "Type de collectivité"),
-    "code": ("&Code INSEE :", "Code INSEE ou SIREN"),
-    "departement": ("&Département :", "Département"),
-    "population": ("&Population :", "Population"),
+    "name": ("&Nom :", "Nom de la collectivité"),
+    "kind": ("&Type :", "Type de collectivité"),
+    "code": ("&Code INSEE :", "Code INSEE ou SIREN"),
+    "departement": ("&Département :", "Département"),
+    "population": ("&Population :", "Population"),
 }
 DOSSIER_ROWS = {
-    "edition": ("É&dition :", "Édition du questionnaire"),
-    "state": ("É&tat :", "État du dossier"),
-    "revision": ("&Révision :", "Révision du dossier"),
-    "actions": ("&Actions :", "Nombre d'actions"),
-    "coverage": ("C&ouverture :", "Couverture des services"),
-    "problems": ("Pro&blèmes :", "Problèmes à régler"),
+    "edition": ("É&dition :", "Édition du questionnaire"),
+    "state": ("É&tat :", "État du dossier"),
+    "revision": ("&Révision :", "Révision du dossier"),
+    "actions": ("&Actions :", "Nombre d'actions"),
+    "coverage": ("C&ouverture :", "Couverture des services"),
+    "problems": ("Pro&blèmes :", "Problèmes à régler"),
 }
-
-
-def thousands(n: int) -> str:
-    """French digit grouping with a narrow no-break space, as in the command line."""
-    return f"{n:,}".replace(",", "\u202f")
 
 
 class DossierSummaryWidget(QWidget):
@@ -100,7 +96,7 @@ class DossierSummaryWidget(QWidget):
         self._set("kind", KIND_LABELS.get(p.kind, p.kind))
         code_label = self._profile_form.labelForField(self._values["code"])
         if isinstance(code_label, QLabel):
-            code_label.setText("&Code SIREN :" if epci else "&Code INSEE :")
+            code_label.setText("&Code SIREN :" if epci else "&Code INSEE :")
         self._set("code", p.code or UNKNOWN)
         self._set("departement", p.departement or UNKNOWN)
         self._set("population", f"{thousands(p.population)} habitants" if p.population is not None else UNKNOWN)
@@ -115,9 +111,9 @@ class DossierSummaryWidget(QWidget):
             s, c = status.summary, status.coverage
             self._set("state", STATE_LABELS.get(s.state, s.state))
             self._set("revision", str(s.revision))
-            self._set("actions", str(s.action_count))
-            self._set("coverage", f"{c.covered} / {c.total} services")
-            self._set("problems", f"{status.blocking} bloquant(s), {status.warnings} conseil(s)")
+            self._set("actions", thousands(s.action_count))
+            self._set("coverage", f"{c.covered} / {plural(c.total, 'service')}")
+            self._set("problems", f"{plural(status.blocking, 'bloquant')}, {plural(status.warnings, 'conseil')}")
         else:
             for key in ("state", "revision", "actions", "coverage", "problems"):
                 self._set(key, "")

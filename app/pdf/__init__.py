@@ -57,7 +57,7 @@ class PdfCancelled(ArobaseError):
     """The user cancelled the generation; nothing was written."""
 
     def __init__(self) -> None:
-        super().__init__("Génération du PDF annulée : aucun fichier n'a été écrit.")
+        super().__init__("Génération du PDF annulée : aucun fichier n'a été écrit.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +173,7 @@ def _atomic(target: Path, fill: Callable[[BinaryIO], T]) -> T:
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise PdfError(f"Impossible d'écrire dans le dossier {folder} : {os_reason(exc)}.") from None
+        raise PdfError(f"Impossible d'écrire dans le dossier {folder} : {os_reason(exc)}.") from None
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -183,7 +183,7 @@ def _atomic(target: Path, fill: Callable[[BinaryIO], T]) -> T:
         os.replace(tmp, target)
     except OSError as exc:
         _unlink(tmp)
-        raise PdfError(f"Impossible d'écrire le PDF {target} : {os_reason(exc)}.") from None
+        raise PdfError(f"Impossible d'écrire le PDF {target} : {os_reason(exc)}.") from None
     except BaseException:
         _unlink(tmp)
         raise
@@ -214,13 +214,13 @@ def source_from_workspace(ws: Workspace, edition_id: str | None = None, *, tz: t
         snapshot = next((s for s in ws.snapshots(edition.id) if s.revision == dossier.revision), None)
         if snapshot is None:
             raise PdfError(
-                f"La version validée de la révision {dossier.revision} est introuvable : choisissez "
-                "« Modifier (nouvelle révision) » puis validez de nouveau le dossier."
+                f"La version validée de la révision {dossier.revision} est introuvable : choisissez "
+                "« Modifier (nouvelle révision) » puis validez de nouveau le dossier."
             )
         body = ws.snapshot_document(edition.id, snapshot.revision)
         if dossier_format.sha256_hex(dossier_format.canonical_json(body)) != snapshot.sha256:
             raise PdfError(
-                f"La version validée de la révision {snapshot.revision} ne correspond plus à son empreinte : "
+                f"La version validée de la révision {snapshot.revision} ne correspond plus à son empreinte : "
                 "le fichier a été abîmé. Rouvrez le dossier (nouvelle révision) et validez-le de nouveau."
             )
         frozen = from_document({**body, "state": dossier.state}, edition)

@@ -25,6 +25,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import HRFlowable
 
 from app.edition import Edition
+from app.formats import plural, thousands
 from app.model import KIND_LABELS, STATE_LABELS
 from app.mosaic import Coverage, ServiceCoverage, coverage
 from app.pdf import LABEL_NAME, PROGRESS_TOTAL, Cancelled, PdfCancelled, PdfReport, PdfSource, Progress
@@ -33,7 +34,7 @@ from app.pdf.decoration import PageDecoration
 from app.pdf.fiches import FicheParts
 from app.pdf.flow import Metadata, Para, Registry, ScaledDrawing, replace_style, write_story
 from app.pdf.fonts import FontSet, register_fonts
-from app.pdf.formats import iso_date, long_date, short_date, thousands
+from app.pdf.formats import iso_date, long_date, short_date
 from app.pdf.lines import Line, Lines
 from app.pdf.text import describe, escape
 
@@ -121,18 +122,18 @@ class _Builder(FicheParts):
         d, snap = self.dossier, self.src.snapshot
         if snap is None and not self.draft:
             return [
-                f"<b>État du dossier : {escape(STATE_LABELS.get(d.state, d.state))}</b> — révision {d.revision}",
+                f"<b>État du dossier : {escape(STATE_LABELS.get(d.state, d.state))}</b> — révision {d.revision}",
                 escape("L'empreinte de la version validée n'a pas été fournie à ce document."),
             ]
         if self.draft or snap is None:
             return [
-                f"<b>État du dossier : brouillon</b> — révision {d.revision}",
+                f"<b>État du dossier : brouillon</b> — révision {d.revision}",
                 escape(
-                    "Document de travail : ce n'est pas la version validée du dossier. Validez le dossier dans "
+                    "Document de travail : ce n'est pas la version validée du dossier. Validez le dossier dans "
                     "Arobase avant de l'imprimer pour signature."
                 ),
             ]
-        lines = [f"<b>État du dossier : {escape(STATE_LABELS.get(d.state, d.state))}</b> — révision {d.revision}"]
+        lines = [f"<b>État du dossier : {escape(STATE_LABELS.get(d.state, d.state))}</b> — révision {d.revision}"]
         if snap.validated_at:
             lines.append(f"Validé le {escape(iso_date(snap.validated_at, self.src.tz))}")
         if snap.sent_at:
@@ -140,7 +141,7 @@ class _Builder(FicheParts):
         if snap.received_at:
             receipt = f" (accusé de réception n° {self.t(snap.receipt_id)})" if snap.receipt_id else ""
             lines.append(f"Reçu par l'association le {escape(iso_date(snap.received_at, self.src.tz))}{receipt}")
-        lines.append(f"Empreinte SHA-256 de la version validée : {snap.sha256}")
+        lines.append(f"Empreinte SHA-256 de la version validée : {snap.sha256}")
         return lines
 
     def state_box(self) -> Table:
@@ -164,7 +165,7 @@ class _Builder(FicheParts):
 
     def summary(self) -> list[Flowable]:
         st, cov = self.st, self.cov
-        out: list[Flowable] = [self.heading("Synthèse : la mosaïque des enjeux", st.h1, "synthese", "Synthèse", 0)]
+        out: list[Flowable] = [self.heading("Synthèse : la mosaïque des enjeux", st.h1, "synthese", "Synthèse", 0)]
         levels = {lv.id: 0 for lv in self.edition.levels}
         no_level = 0
         for a in self.dossier.actions:
@@ -180,7 +181,7 @@ class _Builder(FicheParts):
         out.append(
             Para(
                 escape(
-                    f"{n} action{'s' if n > 1 else ''} décrite{'s' if n > 1 else ''} ({by_level}) ; "
+                    f"{n} action{'s' if n > 1 else ''} décrite{'s' if n > 1 else ''} ({by_level}) ; "
                     f"{cov.covered} service{'s' if cov.covered > 1 else ''} du questionnaire couvert"
                     f"{'s' if cov.covered > 1 else ''} sur {cov.total} ({pct} %)."
                 ),
@@ -296,10 +297,10 @@ class _Builder(FicheParts):
             n = self.numbers.get(uuid)
             a = self.dossier.action(uuid) if n is not None else None
             if a is not None:
-                refs.append(f"fiche n° {n} « {' '.join(a.title.split()) or '(action sans titre)'} »")
+                refs.append(f"fiche n° {n} « {' '.join(a.title.split()) or '(action sans titre)'} »")
         if refs:
             label = "Action" if len(refs) == 1 else "Actions"
-            out += self.lines(f"{label} : " + " · ".join(refs), x=S.STATE_INDENT, size=8, color=S.MUTED, leading=10.5)
+            out += self.lines(f"{label} : " + " · ".join(refs), x=S.STATE_INDENT, size=8, color=S.MUTED, leading=10.5)
         return out
 
     def epci(self) -> list[Flowable]:
@@ -334,7 +335,7 @@ class _Builder(FicheParts):
         if snap is not None and not self.draft:
             block.append(
                 Para(
-                    escape(f"Version validée le {iso_date(snap.validated_at, self.src.tz)}, empreinte SHA-256 :"),
+                    escape(f"Version validée le {iso_date(snap.validated_at, self.src.tz)}, empreinte SHA-256 :"),
                     st.body,
                 )
             )
@@ -342,7 +343,7 @@ class _Builder(FicheParts):
         else:
             block.append(
                 Para(
-                    "<b>Brouillon :</b> "
+                    "<b>Brouillon :</b> "
                     + escape(
                         "ce document n'est pas la version validée. Validez le dossier dans Arobase puis "
                         "imprimez-le de nouveau pour le faire signer."
@@ -384,14 +385,14 @@ class _Builder(FicheParts):
         problems = list(self.src.problems)
         out: list[Flowable] = [PageBreak()]
         out.append(
-            self.heading("Annexe : points à régler avant la validation", st.h1, "annexe", "Annexe : points à régler", 0)
+            self.heading("Annexe : points à régler avant la validation", st.h1, "annexe", "Annexe : points à régler", 0)
         )
         n_block = sum(1 for p in problems if p.blocking)
         out.append(
             Para(
                 escape(
-                    f"Contrôle de complétude du {short_date(self.src.today)} : {n_block} point(s) bloquant(s), "
-                    f"{len(problems) - n_block} conseil(s)."
+                    f"Contrôle de complétude du {short_date(self.src.today)} : {plural(n_block, 'point bloquant')}, "
+                    f"{plural(len(problems) - n_block, 'conseil')}."
                 ),
                 st.muted,
             )

@@ -35,10 +35,6 @@ def short_date(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def thousands(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
-
-
 def file_size(n: int) -> str:
     if n < 1024:
         return f"{n} octets"

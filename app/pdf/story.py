@@ -205,7 +205,7 @@ class StoryBuilder:
             Para(
                 escape(
                     "Certains caractères saisis ne figurent pas dans les polices de ce document (émoticônes, "
-                    "écritures non latines…). Ils ne sont pas omis : chacun est imprimé sous la forme de son "
+                    "écritures non latines…). Ils ne sont pas omis : chacun est imprimé sous la forme de son "
                     "code Unicode entre crochets, par exemple [U+1F44D]."
                 ),
                 st.body,

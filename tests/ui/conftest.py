@@ -22,6 +22,13 @@ from ui.main_window import MainWindow
 from ui.pages.actions_page import ActionsPage
 from ui.qt import QApplication, QDialog, QEvent, is_alive
 from ui.tasks import TaskRunner
+from ui.translations import install_qt_translations
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _qt_in_french(qapp: QApplication) -> None:
+    """Qt's own texts in French, as ui.application sets them up for the real program."""
+    assert install_qt_translations(qapp)
 
 
 @pytest.fixture(autouse=True)

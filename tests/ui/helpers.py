@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from app.workspace import Workspace
 from ui.main_window import MainWindow
-from ui.qt import QApplication, QWidget, is_alive
+from ui.qt import QApplication, QDialog, QFileDialog, QTimer, QWidget, is_alive
 from ui.tasks import TaskRunner
 
 W = TypeVar("W", bound=QWidget)
@@ -95,3 +95,48 @@ def save_as(path: Path) -> Callable[[QWidget], None]:
         dialog.accept()
 
     return answer
+
+
+class DialogCloser:
+    """Rejects every modal dialog as soon as it is up (file, message, print boxes): nothing waits on a user.
+
+    A ``QTimer`` polls ``QApplication.activeModalWidget()`` from inside whatever nested event loop the
+    dialog's ``exec()`` runs, so the real dialogs are built and shown, then dismissed as "Annuler" would.
+    ``close_new_windows()`` also closes every other top-level window opened since the closer started.
+    ``seen`` lists the class names of what was dismissed, in order; ``folders`` the folder each file
+    dialog opened in.
+    """
+
+    def __init__(self, interval_ms: int = 20, inspect: Callable[[QWidget], object] | None = None) -> None:
+        self.inspect = inspect  # called with each dialog before it is dismissed
+        self.seen: list[str] = []
+        self.folders: list[Path] = []
+        self._before = list(QApplication.topLevelWidgets())  # held: a wrapper's id() is only stable while held
+        self._timer = QTimer()
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+
+    def _tick(self) -> None:
+        modal = QApplication.activeModalWidget()
+        if modal is not None and is_alive(modal) and modal.isVisible():
+            self._dismiss(modal)
+
+    def _dismiss(self, widget: QWidget) -> None:
+        self.seen.append(type(widget).__name__)
+        if self.inspect is not None:
+            self.inspect(widget)
+        if isinstance(widget, QFileDialog):
+            self.folders.append(Path(widget.directory().absolutePath()))
+        if isinstance(widget, QDialog):
+            widget.reject()
+        else:
+            widget.close()
+
+    def close_new_windows(self) -> None:
+        for widget in QApplication.topLevelWidgets():
+            if is_alive(widget) and widget.isVisible() and not any(widget is w for w in self._before):
+                self._dismiss(widget)  # a dialog, a preview, any window an action opened
+
+    def stop(self) -> None:
+        self._timer.stop()

@@ -188,7 +188,7 @@ def test_an_oversized_file_is_refused_in_french_before_any_copy(
     assert runner.pending == 0  # nothing was handed to the worker
     message = attachments.error_label.text()
     assert attachments.error_label.isVisible()
-    assert "« scan complet.pdf »" in message and "ne peut pas dépasser 20 Mo" in message
+    assert "« scan complet.pdf »" in message and "ne peut pas dépasser 20 Mo" in message
     assert "21,0 Mo" in message
     assert page.controller.action(uuid).attachments == ()
     assert attachments.model.rowCount() == 0 and not ws.load("2019").action(uuid).attachments

@@ -61,7 +61,7 @@ def test_the_table_shows_one_row_per_action(make_page: PageFactory, six: list[st
     page = make_page()
     assert page.model.rowCount() == 6 and page.proxy.rowCount() == 6
     assert shown_titles(page) == [t for t, *_ in ACTIONS]  # the dossier's order until a header is clicked
-    assert page.model.index(3, COL_SERVICES).data().startswith("2 : ")
+    assert page.model.index(3, COL_SERVICES).data().startswith("2 : ")
     assert page.model.index(3, COL_THEMES).data() == "Démocratie & services publics"
     assert page.model.index(5, COL_SERVICES).data() == "aucun"
     assert page.count_label.text() == "6 actions"
@@ -147,7 +147,7 @@ def test_delete_shows_an_undo_bar_and_ctrl_z_puts_the_action_back(
     assert page.delete_button.isEnabled()
     qtbot.mouseClick(page.delete_button, Qt.MouseButton.LeftButton)
     assert page.model.row_of(uuid) is None and page.proxy.rowCount() == 5
-    assert page.undo_bar.isVisible() and page.undo_bar.text == "Action « Wifi public » supprimée."
+    assert page.undo_bar.isVisible() and page.undo_bar.text == "Action « Wifi public » supprimée."
     assert page.table.hasFocus() and page.editor.action_uuid != uuid
     wait_idle(qtbot, runner)
     assert ws.load("2019").action(uuid) is None
@@ -239,3 +239,17 @@ def test_five_thousand_actions(make_page: PageFactory, ws: Workspace, edition: E
     expected = sum(1 for a in dossier.actions if edition.service(a.services[0]).theme_id == theme.id)
     page.theme_combo.setCurrentIndex(page.theme_combo.findData(theme.id))
     assert page.proxy.rowCount() == expected and 0 < expected < 5000
+
+
+def test_supprimer_is_enabled_on_the_first_action_clicked_after_a_restart(
+    qtbot: QtBot, make_page: PageFactory, six: list[str]
+) -> None:
+    page = make_page()  # a fresh page on the stored dossier, as after a restart: nothing selected yet
+    assert not page.delete_button.isEnabled()
+    rect = page.table.visualRect(page.proxy.index(0, COL_TITLE))
+    qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert page.editor.action_uuid == six[0]
+    assert page.delete_button.isEnabled()
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_Down)  # and with the keyboard
+    assert page.editor.action_uuid == six[1] and page.delete_button.isEnabled()

@@ -144,16 +144,16 @@ def test_new_edition_dialog_shows_the_plan_and_carries_the_ticked_actions_over(
         "Point d'accès public",
         "Projet de tiers-lieu",
     ]
-    assert model.item(0, 1).text() == "✓ 3 service(s) repris."
-    assert model.item(1, 1).text().startswith("✗ Aucun service ne correspond : à relier")
-    assert "niveau « projet » inconnu" in model.item(2, 1).text()
+    assert model.item(0, 1).text() == "✓ 3 services repris."
+    assert model.item(1, 1).text().startswith("✗ Aucun service ne correspond : à relier")
+    assert "niveau « projet » inconnu" in model.item(2, 1).text()
     first = model.item(0, 0)
     assert [first.child(r, 1).text() for r in range(3)] == [
         "↻ Retrouvé par son intitulé (nouvel identifiant identite-securite)",
         "↻ Retrouvé par son intitulé (nouvel identifiant culture-numerisation)",
         "✓ Repris",
     ]  # in the order of the 2019 questionnaire
-    assert model.item(1, 0).child(0, 1).text() == "✗ Absent de l'édition 2020 : à relier"
+    assert model.item(1, 0).child(0, 1).text() == "✗ Absent de l'édition 2020 : à relier"
     assert "1 sans aucun service" in dialog.status_label.text()
 
     third = old_dossier(old).actions[2].uuid

@@ -47,7 +47,7 @@ def test_problems_listed_blocking_first_and_each_jumps_to_its_field(
     assert kinds == sorted(kinds) and set(kinds) <= {"Bloquant", "Conseil"}  # written, not a colour
     assert "Conseil" in kinds
     assert not page.validate_button.isEnabled()
-    assert page.validate_reason.text().startswith("Validation impossible : ")
+    assert page.validate_reason.text().startswith("Validation impossible : ")
     blocking = sum(1 for p in problems if p.blocking)
     assert f"{blocking} problèmes bloquants" in page.validate_reason.text()
 
@@ -87,8 +87,17 @@ def test_validate_then_modify_as_a_new_revision(
     assert not page.reopen_button.isVisible()
     assert page.no_snapshot_label.isVisible()
 
+    qtbot.mouseClick(page.validate_button, Qt.MouseButton.LeftButton)
+    box = page.confirm_box
+    assert box is not None and box.isVisible()  # asked first, in plain words
+    assert "révision 1" in box.text() and "n'est plus modifiable" in box.text()
+    assert "Modifier (nouvelle révision)" in box.text() and "reste telle quelle" in box.text()
+    assert box.defaultButton().text() == "Annuler"
+    assert not ctl.read_only
+    accept = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
+    assert accept.text() == "Valider la révision 1"
     with qtbot.waitSignal(page.validated, timeout=10_000) as done:
-        qtbot.mouseClick(page.validate_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(accept, Qt.MouseButton.LeftButton)
     snapshot = done.args[0]
     with qtbot.waitSignal(page.snapshots_shown, timeout=10_000):
         pass
@@ -99,11 +108,15 @@ def test_validate_then_modify_as_a_new_revision(
         assert other.snapshots("2019")[0].sha256 == snapshot.sha256
     finally:
         other.close()
-    assert f"Empreinte SHA-256 : {snapshot.sha256}" in page.result_label.text()
+    code = " ".join(snapshot.sha256[i : i + 4] for i in range(0, 16, 4))  # "8096 2839 f215 1e08"
+    assert f"Code de la version validée : {code}\n" in page.result_label.text()
+    assert snapshot.sha256 not in page.result_label.text()  # not 64 hex digits: a short code, explained
+    assert "identifie exactement cette version" in page.result_label.text()
+    assert snapshot.sha256 in page.result_label.toolTip()
     assert "révision 1" in page.result_label.text()
     assert page.snapshot_model.rowCount() == 1
     assert page.snapshot_model.item(0, 0).text() == "1"
-    assert page.snapshot_model.item(0, 2).text() == snapshot.sha256[:12] + "…"
+    assert page.snapshot_model.item(0, 2).text() == code
 
     # Read-only, with the way out written on the page.
     assert ctl.read_only
@@ -122,13 +135,24 @@ def test_validate_then_modify_as_a_new_revision(
     with qtbot.waitSignal(page.snapshots_shown, timeout=10_000):
         pass
     assert (ctl.dossier.state, ctl.dossier.revision) == ("brouillon", 2)
-    assert page.state_label.text().startswith("État : brouillon, révision 2.")
+    assert page.state_label.text().startswith("État : brouillon, révision 2.")
     assert page.validate_button.isVisible() and page.validate_button.isEnabled()
     assert not page.reopen_button.isVisible()
     assert page.snapshot_model.rowCount() == 1  # the validated revision 1 is still there, unchanged
     wait_idle(qtbot, runner)
     assert ws.load("2019").revision == 2
     assert ws.snapshots("2019")[0].sha256 == snapshot.sha256
+
+
+def test_validating_can_be_cancelled(qtbot: QtBot, ws: Workspace, runner: TaskRunner, edition: Edition) -> None:
+    ws.import_document(to_document(complete_dossier(edition, 1)))
+    ctl, page = _page(qtbot, ws, runner)
+    box = page.validate()
+    assert box is not None
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    wait_idle(qtbot, runner)
+    assert not ctl.read_only and ws.load("2019").state == "brouillon" and ws.snapshots("2019") == []
+    assert page.validate_button.isEnabled()
 
 
 def test_cancelling_the_confirmation_keeps_the_validated_dossier(
@@ -140,8 +164,8 @@ def test_cancelling_the_confirmation_keeps_the_validated_dossier(
     assert ctl.read_only and page.reopen_button.isVisible()
     assert page.snapshot_model.rowCount() == 1
     sha = ws.snapshots("2019")[0].sha256
-    assert page.result_label.text().startswith("Version validée : révision 1, le ")  # after a restart too
-    assert f"Empreinte SHA-256 : {sha}" in page.result_label.text()
+    assert page.result_label.text().startswith("Version validée : révision 1, le ")  # after a restart too
+    assert f"Code de la version validée : {sha[:4]} {sha[4:8]} " in page.result_label.text()
     box = page.ask_reopen()
     assert box is not None
     cancel = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.RejectRole)

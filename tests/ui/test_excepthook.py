@@ -136,4 +136,4 @@ def test_error_raised_while_handling_an_error_does_not_recurse(
     dialogs = visible_windows(ErrorDialog)
     assert len(dialogs) == 1
     assert "erreur réentrante" in dialogs[0].details()
-    assert "arobase : erreur inattendue (Reentrant)" in capfd.readouterr().err
+    assert "arobase : erreur inattendue (Reentrant)" in capfd.readouterr().err

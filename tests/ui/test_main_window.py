@@ -268,8 +268,11 @@ def test_a_validated_dossier_is_read_only_until_a_new_revision(
     window.view.navigate("dossier")
     page = window.view.dossier_page
     page.refresh_problems()
+    page.validate_button.click()
+    assert ws.dossier_summaries()[0].state == "brouillon"  # nothing happens before the user says yes
     with qtbot.waitSignal(page.validated, timeout=10_000):
-        page.validate_button.click()
+        box = page.confirm_box
+        next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole).click()
     assert ws.dossier_summaries()[0].state == "valide"
     window.view.navigate(f"action:{uuid}")
     editor = window.view.actions_page.editor
@@ -311,4 +314,4 @@ def test_the_summary_follows_edits_from_memory(
     assert window.summary.text("coverage") == "2 / 138 services"
     with qtbot.waitSignal(window.status_shown, timeout=5_000):
         window.controller.set_action_field(uuid, "synthesis", "")
-    assert window.summary.text("problems").startswith("1 bloquant")
+    assert window.summary.text("problems").startswith("1 bloquant, ")  # no "bloquant(s)"

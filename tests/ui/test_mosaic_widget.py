@@ -141,7 +141,7 @@ def test_a_tooltip_names_the_service_and_its_actions_as_plain_text(qtbot: QtBot,
     QApplication.sendEvent(page.mosaic, QHelpEvent(QEvent.Type.ToolTip, pos, page.mosaic.mapToGlobal(pos)))
     qtbot.waitUntil(QToolTip.isVisible)
     text = QToolTip.text()
-    assert "Meilleur niveau : Réalisé" in text and "• Site de la mairie" in text
+    assert "Meilleur niveau : Réalisé" in text and "• Site de la mairie" in text
     assert "&lt;b&gt;Ateliers&lt;/b&gt; &amp; cafés" in text  # shown as typed, never as markup
     assert tooltip_html("a\n<i>b</i>") == "<p style='white-space:pre-wrap'>a<br/>&lt;i&gt;b&lt;/i&gt;</p>"
     QToolTip.hideText()
@@ -159,7 +159,7 @@ def test_the_table_gives_the_same_figures_as_the_picture(page: MosaicPage) -> No
         assert figures[b.title] == b.figure
     last = model.rowCount() - 1
     assert model.index(last, 0).data() == "Total" and model.index(last, 2).data() == "6"
-    assert model.index(last, 2).data(Qt.ItemDataRole.AccessibleTextRole) == "Services couverts : 6"
+    assert model.index(last, 2).data(Qt.ItemDataRole.AccessibleTextRole) == "Services couverts : 6"
 
 
 def test_controls_are_named_and_evolution_is_off_without_an_earlier_dossier(page: MosaicPage) -> None:

@@ -72,7 +72,7 @@ def test_coverage_figures_change_live_when_an_action_is_linked(
     assert panel.item("subtheme:mediation") is item and item.row() == row_before  # updated in place
     assert panel.text("subtheme:mediation") == f"{mediation.title} — 2 / 6"
     assert item.data(DESCRIPTION) == "2 services couverts sur 6"
-    assert item.data(Qt.ItemDataRole.AccessibleTextRole) == f"{mediation.title} : 2 services couverts sur 6"
+    assert item.data(Qt.ItemDataRole.AccessibleTextRole) == f"{mediation.title} : 2 services couverts sur 6"
     theme = edition.theme("connaissances")
     assert panel.text("theme:connaissances") == f"{theme.title} — 2 / {len(theme.services)}"
     assert panel.text("subtheme:innovation").endswith("— 1 / 7")
@@ -177,12 +177,12 @@ def _banner(qtbot: QtBot, edition: Edition, now: datetime = FIXED_NOW) -> tuple[
         (date(2026, 11, 24), "Il reste 1 jour pour envoyer le dossier (clôture demain, le 24/11/2026).", True),
         (
             date(2026, 11, 23),
-            "Dernier jour pour envoyer le dossier : la participation ferme aujourd'hui, le 23/11/2026.",
+            "Dernier jour pour envoyer le dossier : la participation ferme aujourd'hui, le 23/11/2026.",
             True,
         ),
         (
             date(2026, 11, 12),
-            "La participation a fermé le 12/11/2026 : contactez l'association Villes Internet.",
+            "La participation a fermé le 12/11/2026 : contactez l'association Villes Internet.",
             True,
         ),
     ],

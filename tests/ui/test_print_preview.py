@@ -57,7 +57,7 @@ def test_preview_shows_the_pages_navigates_and_zooms(qtbot: QtBot, ws: Workspace
     assert dialog.isVisible() and dialog.stack.currentIndex() == VIEW_PAGE
     assert pages == dialog.page_count() == dialog.report.pages > 10  # type: ignore[union-attr]
     assert dialog.page_total.text() == f"/ {pages}"
-    assert dialog.info_label.text() == f"{pages} page(s) · révision 1 · brouillon"
+    assert dialog.info_label.text() == f"{pages} pages · révision 1 · brouillon"  # real French plurals
     assert dialog.current_page() == 0 and not dialog.prev_button.isEnabled() and dialog.next_button.isEnabled()
 
     qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)

@@ -156,7 +156,7 @@ def test_an_intercommunality_is_picked_with_its_siren(
         qtbot.keyClick(page.picker.completer.popup(), Qt.Key.Key_Return)  # nothing highlighted: the first one
     assert controller.profile.kind == "epci" and controller.profile.code == "243500139"
     assert page.kind_combo.currentData() == "epci"
-    assert page.labels["code"].text() == "C&ode SIREN :"
+    assert page.labels["code"].text() == "C&ode SIREN :"
     assert page.line("code").accessibleName().startswith("Code SIREN")
     assert controller.profile.postal_code == "" and controller.profile.city == ""  # an EPCI has no postal code
     assert page.epci_button.isVisibleTo(page)
@@ -282,7 +282,7 @@ def test_changes_from_elsewhere_do_not_move_the_cursor(
     controller.set_profile_field("name", "Rennes")
     controller.set_profile_field("kind", "epci")
     assert page.line("name").text() == "Rennes" and page.kind_combo.currentData() == "epci"
-    assert page.labels["code"].text() == "C&ode SIREN :"
+    assert page.labels["code"].text() == "C&ode SIREN :"
     assert city.cursorPosition() == 4 and city.hasFocus()
 
 

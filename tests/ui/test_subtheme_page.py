@@ -67,7 +67,7 @@ def test_shows_the_question_then_each_service_with_its_best_level_and_actions(
     assert _row(page, "mediation-01")[1:] == ("● En projet", ["Permanence numérique"])
     assert _row(page, "mediation-02")[1:] == ("○ Aucune action", [])
     spoken = page.model.itemFromIndex(page.service_row("mediation-05")).data(Qt.ItemDataRole.AccessibleTextRole)
-    assert spoken.endswith("meilleur niveau : Réalisé, 2 actions")
+    assert spoken.endswith("meilleur niveau : Réalisé, 2 actions")
     assert page.view.accessibleName() and page.add_button.accessibleName()
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.contributions import Contribution, ContributionPreview, apply_contributions, preview_contributions
+from app.formats import plural
 from app.interchange import read_document
 from app.model import ActionData
 from ui.dossier_controller import DossierController
 from ui.excepthook import expected_message, report_exception
+from ui.file_dialogs import documents_folder
 from ui.messages import show_warning
 from ui.qt import (
     QDialog,
@@ -35,8 +37,8 @@ DOSSIER_FILTER = "Dossiers Arobase (*.json);;Tous les fichiers (*)"
 UUID_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("Fiche action", "Remarque")
 READ_ONLY_MESSAGE = (
-    "Le dossier est validé : il ne peut plus être modifié. Choisissez d'abord « Modifier (nouvelle "
-    "révision) » dans la page Dossier, puis importez les fiches."
+    "Le dossier est validé : il ne peut plus être modifié. Choisissez d'abord « Modifier (nouvelle "
+    "révision) » dans la page Dossier, puis importez les fiches."
 )
 
 
@@ -48,8 +50,8 @@ def _remark(item: Contribution) -> str:
     if item.reason:
         return item.reason
     if item.missing_attachments:
-        names = ", ".join(f"« {f.name} »" for f in item.missing_attachments)
-        return f"Pièces jointes non transmises par le fichier ({names}) : demandez-les à l'auteur de la fiche."
+        names = ", ".join(f"« {f.name} »" for f in item.missing_attachments)
+        return f"Pièces jointes non transmises par le fichier ({names}) : demandez-les à l'auteur de la fiche."
     return ""
 
 
@@ -72,13 +74,13 @@ class ContributionsDialog(QDialog):
         self.resize(760, 520)
 
         self.status_label = plain_label(self, "État de l'import", f"Lecture du fichier {path.name}…")
-        self.list_label = QLabel("&Fiches du fichier (cochez celles à ajouter) :", self)
+        self.list_label = QLabel("&Fiches du fichier (cochez celles à ajouter) :", self)
         self.view, self.model = checklist_tree(
             self,
             columns=COLUMNS,
             object_name="contributionsList",
             accessible_name="Fiches du fichier",
-            description="Deux groupes : les fiches à ajouter, cochées (Espace pour cocher ou décocher), "
+            description="Deux groupes : les fiches à ajouter, cochées (Espace pour cocher ou décocher), "
             "puis celles déjà présentes dans le dossier, qui ne seront pas ajoutées.",
             buddy_of=self.list_label,
             on_item_changed=self._update_button,
@@ -114,13 +116,14 @@ class ContributionsDialog(QDialog):
         self.preview = preview
         self.model.removeRows(0, self.model.rowCount())
         self._add_items = []
-        who = f" de « {preview.contributor} »" if preview.contributor.strip() else ""
+        who = f" de « {preview.contributor} »" if preview.contributor.strip() else ""
         n_add, n_there = len(preview.to_add), len(preview.already_present)
         if not n_add and not n_there:
             self.status_label.setText(f"Le fichier {self.path.name}{who} ne contient aucune fiche action.")
         else:
             self.status_label.setText(
-                f"Fichier {self.path.name}{who} : {n_add} fiche(s) à ajouter, {n_there} déjà présente(s). "
+                f"Fichier {self.path.name}{who} : {plural(n_add, 'fiche')} à ajouter, "
+                f"{plural(n_there, 'déjà présente', 'déjà présentes')}. "
                 "Le profil de la collectivité du fichier n'est pas repris."
             )
         if n_add:
@@ -130,7 +133,7 @@ class ContributionsDialog(QDialog):
                 title.setCheckable(True)
                 title.setCheckState(Qt.CheckState.Checked)
                 title.setData(item.uuid, UUID_ROLE)
-                title.setData(f"À ajouter : {_title(item.action)}", Qt.ItemDataRole.AccessibleTextRole)
+                title.setData(f"À ajouter : {_title(item.action)}", Qt.ItemDataRole.AccessibleTextRole)
                 self._add_items.append(title)
                 group.appendRow([title, QStandardItem(_remark(item))])
         if n_there:
@@ -138,7 +141,7 @@ class ContributionsDialog(QDialog):
             for item in preview.already_present:
                 title = QStandardItem(_title(item.action))
                 title.setData(item.uuid, UUID_ROLE)
-                title.setData(f"Déjà présente : {_title(item.action)}", Qt.ItemDataRole.AccessibleTextRole)
+                title.setData(f"Déjà présente : {_title(item.action)}", Qt.ItemDataRole.AccessibleTextRole)
                 group.appendRow([title, QStandardItem(_remark(item))])
         self.view.expandAll()
         self.list_label.setVisible(bool(n_add or n_there))
@@ -190,7 +193,8 @@ class ContributionsDialog(QDialog):
         self.controller.load()  # the pages show the new fiches once read back
         parent = self.parentWidget()
         if isinstance(parent, QMainWindow):
-            parent.statusBar().showMessage(f"{count} fiche(s) action ajoutée(s) au dossier.", 10_000)
+            added = plural(count, "fiche action ajoutée", "fiches action ajoutées")
+            parent.statusBar().showMessage(f"{added} au dossier.", 10_000)
         self.applied.emit(count)
         self.accept()
 
@@ -217,7 +221,7 @@ def open_contributions_dialog(
         return None
     if path is None:
         name, _ = QFileDialog.getOpenFileName(
-            parent, "Importer des fiches actions", str(controller.ws.path.parent), DOSSIER_FILTER
+            parent, "Importer des fiches actions", str(documents_folder()), DOSSIER_FILTER
         )
         if not name:
             return None

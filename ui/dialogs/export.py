@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.formats import plural
 from app.interchange import write_document
 from ui.dossier_controller import DossierController
 from ui.excepthook import expected_message, report_exception
-from ui.messages import show_warning
+from ui.file_dialogs import documents_folder
+from ui.messages import show_file_written, show_warning
 from ui.qt import QFileDialog, QMainWindow
 from ui.tasks import TaskRunner
 
@@ -25,7 +27,8 @@ def export_to(window: QMainWindow, controller: DossierController, runner: TaskRu
         return len(doc["actions"])
 
     def done(count: int) -> None:
-        window.statusBar().showMessage(f"Dossier exporté dans {target} ({count} action(s)).", 10_000)
+        window.statusBar().showMessage(f"Dossier exporté dans {target} ({plural(count, 'action')}).", 10_000)
+        show_file_written(window, f"Le dossier est exporté ({plural(count, 'action')}) dans le fichier :", target)
 
     def failed(exc: BaseException) -> None:
         message = expected_message(exc)
@@ -40,7 +43,7 @@ def export_to(window: QMainWindow, controller: DossierController, runner: TaskRu
 def export_dossier(window: QMainWindow, controller: DossierController, runner: TaskRunner) -> None:
     profile = controller.profile
     suggested = f"dossier-{controller.edition.id}-{(profile.code or 'collectivite').strip()}.json"
-    folder = controller.ws.path.parent / suggested
+    folder = documents_folder() / suggested
     name, _ = QFileDialog.getSaveFileName(window, "Exporter le dossier", str(folder), DOSSIER_FILTER)
     if name:
         path = Path(name) if Path(name).suffix else Path(name).with_suffix(".json")

@@ -19,6 +19,7 @@ from app.carry_over import (
     newer_editions,
     plan_carry_over,
 )
+from app.formats import plural
 from ui.dossier_controller import DossierController
 from ui.excepthook import expected_message, report_exception
 from ui.messages import show_warning
@@ -50,23 +51,23 @@ def _title(c: CarriedAction) -> str:
 def action_status(c: CarriedAction, new_edition: str) -> str:
     """One line per action: what the user will have to do after the carry-over."""
     if c.already_there:
-        return f"Déjà dans le dossier {new_edition} : elle ne sera pas reprise une deuxième fois."
+        return f"Déjà dans le dossier {new_edition} : elle ne sera pas reprise une deuxième fois."
     parts = []
     kept = len(c.action.services)
     if c.needs_relink:
-        parts.append("✗ Aucun service ne correspond : à relier à un service après la reprise")
+        parts.append("✗ Aucun service ne correspond : à relier à un service après la reprise")
     elif c.dropped:
-        parts.append(f"{kept} service(s) repris, {len(c.dropped)} à relier")
+        parts.append(f"{plural(kept, 'service repris', 'services repris')}, {len(c.dropped)} à relier")
     else:
-        parts.append(f"✓ {kept} service(s) repris")
+        parts.append(f"✓ {plural(kept, 'service repris', 'services repris')}")
     if c.level_dropped:
-        parts.append(f"niveau « {c.old_level} » inconnu : à indiquer de nouveau")
-    return " ; ".join(parts) + "."
+        parts.append(f"niveau « {c.old_level} » inconnu : à indiquer de nouveau")
+    return " ; ".join(parts) + "."
 
 
 def link_status(link_how: str, kept: bool, new_id: str | None, new_edition: str) -> str:
     if not kept:
-        return f"✗ Absent de l'édition {new_edition} : à relier"
+        return f"✗ Absent de l'édition {new_edition} : à relier"
     if link_how == SAME_LABEL:
         return f"↻ Retrouvé par son intitulé (nouvel identifiant {new_id})"
     return "✓ Repris"
@@ -99,13 +100,13 @@ class NewEditionDialog(QDialog):
 
         intro = QLabel(
             f"Le dossier de la nouvelle édition peut reprendre les actions de l'édition {old}. Les services "
-            "qui existent encore sont repris ; les autres sont indiqués, pour que vous reliiez l'action à un "
+            "qui existent encore sont repris ; les autres sont indiqués, pour que vous reliiez l'action à un "
             "service de la nouvelle édition. Le dossier de l'édition " + old + " ne change pas.",
             self,
         )
         intro.setTextFormat(Qt.TextFormat.PlainText)
         intro.setWordWrap(True)
-        self.edition_label = QLabel("É&dition à commencer :", self)
+        self.edition_label = QLabel("É&dition à commencer :", self)
         self.edition_combo = QComboBox(self)
         self.edition_combo.setAccessibleName("Édition à commencer")
         for edition_id in editions:
@@ -114,7 +115,7 @@ class NewEditionDialog(QDialog):
         self.edition_combo.currentIndexChanged.connect(lambda _i: self.compute_plan())
         self.status_label = plain_label(self, "Résumé de la reprise")
 
-        self.list_label = QLabel("&Actions à reprendre (décochez celles à laisser) :", self)
+        self.list_label = QLabel("&Actions à reprendre (décochez celles à laisser) :", self)
         self.view, self.model = checklist_tree(
             self,
             columns=COLUMNS,
@@ -185,14 +186,14 @@ class NewEditionDialog(QDialog):
             title = QStandardItem(_title(c))
             title.setData(c.uuid, UUID_ROLE)
             status = QStandardItem(action_status(c, plan.new_edition))
-            title.setData(f"{_title(c)} : {status.text()}", Qt.ItemDataRole.AccessibleTextRole)
+            title.setData(f"{_title(c)} : {status.text()}", Qt.ItemDataRole.AccessibleTextRole)
             if not c.already_there:
                 title.setCheckable(True)
                 title.setCheckState(Qt.CheckState.Checked)
                 self._action_items.append(title)
             for link in c.links:
                 label = QStandardItem(link.old_label or link.old_id)
-                label.setToolTip(f"Identifiant dans l'édition {plan.old_edition} : {link.old_id}")
+                label.setToolTip(f"Identifiant dans l'édition {plan.old_edition} : {link.old_id}")
                 label.setData(link.old_label or link.old_id, Qt.ItemDataRole.AccessibleTextRole)
                 title.appendRow([label, QStandardItem(link_status(link.how, link.kept, link.new_id, plan.new_edition))])
             self.model.appendRow([title, status])
@@ -201,15 +202,15 @@ class NewEditionDialog(QDialog):
         relink = len(plan.to_relink)
         partly = len([c for c in plan.with_dropped_services if not c.needs_relink])
         if not plan.actions:
-            text = f"Le dossier {plan.old_edition} ne contient aucune action : la nouvelle édition commencera vide."
+            text = f"Le dossier {plan.old_edition} ne contient aucune action : la nouvelle édition commencera vide."
         else:
             text = (
-                f"{n} action(s) à reprendre dans l'édition {plan.new_edition} ; {relink} sans aucun service "
+                f"{plural(n, 'action')} à reprendre dans l'édition {plan.new_edition} ; {relink} sans aucun service "
                 f"correspondant et {partly} avec des services à relier."
             )
             there = len(plan.actions) - n
             if there:
-                text += f" {there} action(s) déjà dans le dossier {plan.new_edition}."
+                text += f" {plural(there, 'action')} déjà dans le dossier {plan.new_edition}."
         self.status_label.setText(text)
         self._update_buttons()
         self.plan_ready.emit()
@@ -263,9 +264,9 @@ class NewEditionDialog(QDialog):
             titles = "\n".join(f"  – {a.title.strip() or '(action sans titre)'}" for a in result.to_relink)
             show_warning(
                 parent,
-                f"{len(result.added)} action(s) reprise(s) dans l'édition {new_id}.\n\n"
-                f"Ces actions ne sont plus liées à aucun service ; reliez-les à un service de l'édition "
-                f"{new_id} (elles apparaissent dans la page Dossier) :\n{titles}",
+                f"{plural(len(result.added), 'action reprise')} dans l'édition {new_id}.\n\n"
+                f"Ces actions ne sont plus liées à aucun service ; reliez-les à un service de l'édition "
+                f"{new_id} (elles apparaissent dans la page Dossier) :\n{titles}",
             )
         self.started.emit(result)
         self.accept()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.formats import plural, short_fingerprint
 from app.pdf import (
     Cancelled,
     PdfReport,
@@ -27,6 +28,7 @@ from app.pdf import (
     suggested_filename,
 )
 from ui.dossier_controller import DossierController
+from ui.file_dialogs import documents_folder
 
 Read = Callable[[], Any]  # the document's source, read on the store lane
 Build = Callable[[Any, Path, Progress, Cancelled], tuple[str, PdfReport]]  # (suggested file name, report)
@@ -58,14 +60,14 @@ def dossier_job(controller: DossierController) -> PreviewJob:
         return suggested_filename(source), build_pdf(source, target, progress=progress, cancelled=cancelled)
 
     def describe(report: PdfReport) -> str:
-        state = "brouillon" if report.draft else f"empreinte SHA-256 {(report.sha256 or '')[:12]}"
-        return f"{report.pages} page(s) · révision {report.revision} · {state}"
+        state = "brouillon" if report.draft else f"code de la version {short_fingerprint(report.sha256 or '')}"
+        return f"{plural(report.pages, 'page')} · révision {report.revision} · {state}"
 
     return PreviewJob(
         read=read,
         build=build,
         describe=describe,
-        folder=ws.path.parent,
+        folder=documents_folder(),
         suggested_name=f"dossier-{edition_id}.pdf",
         before=controller.save_pending,
         title="Aperçu avant impression",
@@ -89,7 +91,7 @@ def blank_job(controller: DossierController) -> PreviewJob:
         read=lambda: blank_source(edition, clock()),
         build=build,
         describe=describe,
-        folder=controller.ws.path.parent,
+        folder=documents_folder(),
         suggested_name=name,
         before=lambda: None,
         title="Questionnaire vierge\u00a0: aperçu avant impression",

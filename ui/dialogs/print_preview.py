@@ -18,7 +18,7 @@ from app.pdf import PROGRESS_TOTAL, PdfCancelled, PdfReport, copy_pdf
 from ui.dialogs.print_jobs import PreviewJob, blank_job, dossier_job
 from ui.dossier_controller import DossierController
 from ui.excepthook import expected_message, report_exception
-from ui.messages import show_warning
+from ui.messages import show_file_written, show_warning
 from ui.qt import (
     QCloseEvent,
     QDesktopServices,
@@ -75,7 +75,7 @@ class PrintPreviewDialog(QDialog):
         self._generation = 0
         self._tmp = QTemporaryDir()
         self.setWindowTitle(job.title)
-        self.setAccessibleName(f"Aperçu avant impression : {job.what}")
+        self.setAccessibleName(f"Aperçu avant impression : {job.what}")
         self.resize(980, 760)
 
         # -- toolbar: pages, zoom, actions
@@ -83,7 +83,7 @@ class PrintPreviewDialog(QDialog):
         self.prev_button.setAccessibleName("Page précédente")
         self.next_button = QPushButton("Page &suivante", self)
         self.next_button.setAccessibleName("Page suivante")
-        self.page_label = QLabel("Pa&ge :", self)
+        self.page_label = QLabel("Pa&ge :", self)
         self.page_spin = QSpinBox(self)
         self.page_spin.setAccessibleName("Numéro de la page affichée")
         self.page_spin.setRange(1, 1)
@@ -271,7 +271,7 @@ class PrintPreviewDialog(QDialog):
         else:
             self._show_message(
                 "L'aperçu intégré n'est pas disponible sur cette installation (module QtPdf absent). "
-                "Le PDF est prêt : enregistrez-le, ou ouvrez-le dans la visionneuse du système."
+                "Le PDF est prêt : enregistrez-le, ou ouvrez-le dans la visionneuse du système."
             )
             self.retry_button.setVisible(False)
             self.external_button.setVisible(True)
@@ -284,7 +284,7 @@ class PrintPreviewDialog(QDialog):
     def _generation_failed(self, exc: BaseException) -> None:
         self.generating = False
         if isinstance(exc, PdfCancelled):
-            self._show_message("Préparation annulée : aucun fichier n'a été écrit.")
+            self._show_message("Préparation annulée : aucun fichier n'a été écrit.")
             self._update_controls()
             self.cancelled.emit()
             return
@@ -387,13 +387,21 @@ class PrintPreviewDialog(QDialog):
             return
 
         def failed(exc: BaseException) -> None:
+            if isinstance(exc, OSError):
+                show_warning(self, f"Impossible d'enregistrer {target} : {exc.strerror or exc}.")
+                return
             message = expected_message(exc)
             if message is None:
                 report_exception(exc)
             else:
                 show_warning(self, message)
 
-        self.runner.run(lambda: copy_pdf(source, target), lambda _r: self.saved.emit(str(target)), failed, owner=self)
+        def done(_result: object) -> None:
+            what = self.job.what.capitalize()
+            show_file_written(self, f"{what} est enregistré en PDF dans le fichier\u00a0:", target)
+            self.saved.emit(str(target))
+
+        self.runner.run(lambda: copy_pdf(source, target), done, failed, owner=self)
 
     def open_external(self) -> None:
         if self.pdf_path is not None:
@@ -423,7 +431,7 @@ class PrintPreviewDialog(QDialog):
         pages = list(range(first - 1, last))
         painter = QPainter()
         if not painter.begin(printer):
-            show_warning(self, "L'imprimante n'a pas pu être ouverte : vérifiez qu'elle est allumée et disponible.")
+            show_warning(self, "L'imprimante n'a pas pu être ouverte : vérifiez qu'elle est allumée et disponible.")
             return 0
         progress = QProgressDialog("Envoi des pages à l'imprimante…", "Annuler", 0, len(pages), self)
         progress.setWindowTitle("Impression")

@@ -13,7 +13,8 @@ from app.errors import ArobaseError
 from app.interchange import to_document, write_document
 from app.workspace import GENERATOR
 from ui.dossier_controller import DossierController
-from ui.qt import QFileDialog, QMessageBox, QStandardPaths, QWidget
+from ui.file_dialogs import documents_folder
+from ui.qt import QFileDialog, QMessageBox, QWidget
 
 DOSSIER_FILTER = "Dossiers Arobase (*.json);;Tous les fichiers (*)"
 
@@ -50,8 +51,7 @@ def ask_unsaved(parent: QWidget, reason: str) -> Choice:
 
 def export_from_memory(parent: QWidget, controller: DossierController) -> Path | None:
     """Write the dossier on screen, pending edits included, to a file the user chooses."""
-    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    suggested = Path(documents or Path.home()) / f"dossier-{controller.edition.id}-non-enregistre.json"
+    suggested = documents_folder() / f"dossier-{controller.edition.id}-non-enregistre.json"
     name, _ = QFileDialog.getSaveFileName(parent, "Exporter le dossier affiché", str(suggested), DOSSIER_FILTER)
     if not name:
         return None

@@ -37,7 +37,7 @@ from ui.qt import (
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 COL_TITLE, COL_LEVEL, COL_SERVICES, COL_THEMES, COL_START, COL_END, COL_ATTACHMENTS = range(7)
-HEADERS = ("Titre", "Niveau", "Services", "Thème(s)", "Début", "Fin", "Pièces jointes")
+HEADERS = ("Titre", "Niveau", "Services", "Thèmes", "Début", "Fin", "Pièces jointes")
 HEADER_TIPS = (
     "Titre de l'action",
     "Niveau de réalisation",
@@ -98,7 +98,7 @@ def build_row(edition: Edition, a: ActionData) -> ActionRow:
     elif n_services == 1:
         services_text = labels[0] if labels else "1 service inconnu"
     else:
-        services_text = f"{n_services} : {labels[0] if labels else 'services inconnus'}"
+        services_text = f"{n_services} : {labels[0] if labels else 'services inconnus'}"
     if unknown and n_services > 1:
         services_text += f" ({unknown} inconnu{'s' if unknown > 1 else ''})"
     title = a.title.strip()

@@ -106,7 +106,7 @@ class MosaicTableModel(QAbstractTableModel):
                 return None
             value = values[col]
             if role == Qt.ItemDataRole.AccessibleTextRole:
-                return f"{self.headers()[col]} : {value}"
+                return f"{self.headers()[col]} : {value}"
             return str(value) if isinstance(value, int) else value
         if role == Qt.ItemDataRole.TextAlignmentRole and col >= 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import pairwise
 
+from app.formats import plural, thousands
 from ui.dossier_controller import DossierController
 from ui.models.actions_model import (
     COL_ATTACHMENTS,
@@ -45,9 +46,9 @@ from ui.qt import (
     QWidget,
     Signal,
 )
-from ui.summary_widget import thousands
 from ui.tasks import TaskRunner
 from ui.widgets.action_editor import ActionEditor
+from ui.widgets.column_fitter import ColumnFitter
 from ui.widgets.undo_bar import UndoBar
 
 ALL_THEMES = "Tous les thèmes"
@@ -55,6 +56,7 @@ ALL_SUBTHEMES = "Tous les sous-thèmes"
 ALL_LEVELS = "Tous les niveaux"
 NO_LEVEL = "Niveau non renseigné"
 SEARCH_DELAY_MS = 150  # typing "ecole" refilters once, after the last letter
+COLUMNS_BY_USE = (COL_THEMES, COL_START, COL_END, COL_ATTACHMENTS)  # shown as room allows, in this order
 
 
 class ActionsPage(QWidget):
@@ -75,15 +77,17 @@ class ActionsPage(QWidget):
         self._build_filters()
         self.undo_bar = UndoBar(self)
         self.editor = ActionEditor(controller, self)
-        self.editor.setMinimumWidth(self.fontMetrics().averageCharWidth() * 40)
+        # The splitter cannot squeeze the fiche below what its fields need: never a sideways scroll.
+        self.editor.setMinimumWidth(self.editor.minimum_width())
         self._build_table()
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("actions_splitter")
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.left)
         self.splitter.addWidget(self.editor)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([400, 600])  # proportions: the fiche gets the larger part
 
         layout = QVBoxLayout(self)
         layout.addLayout(self.filter_bar)
@@ -138,10 +142,10 @@ class ActionsPage(QWidget):
 
         self.filter_bar = QGridLayout()
         labels = (
-            ("&Thème :", self.theme_combo),
-            ("&Sous-thème :", self.subtheme_combo),
-            ("&Niveau :", self.level_combo),
-            ("&Rechercher :", self.search_edit),
+            ("&Thème :", self.theme_combo),
+            ("&Sous-thème :", self.subtheme_combo),
+            ("&Niveau :", self.level_combo),
+            ("&Rechercher :", self.search_edit),
         )
         for column, (text, widget) in enumerate(labels):
             label = QLabel(text, self)
@@ -184,14 +188,14 @@ class ActionsPage(QWidget):
         self.new_button.setToolTip("Créer une action (Ctrl+N)")
         self.delete_button = QPushButton("Supprimer", self.left)
         self.delete_button.setAccessibleName("Supprimer l'action sélectionnée")
-        self.delete_button.setToolTip("Supprimer l'action sélectionnée (Suppr dans la liste) ; Ctrl+Z la remet")
+        self.delete_button.setToolTip("Supprimer l'action sélectionnée (Suppr dans la liste) ; Ctrl+Z la remet")
         for button in (self.new_button, self.delete_button):
             button.setAutoDefault(False)
             button.setDefault(False)
         self.new_button.clicked.connect(self.new_action)
         self.delete_button.clicked.connect(self.delete_selected)
 
-        self.table_label = QLabel("Liste des a&ctions :", self.left)
+        self.table_label = QLabel("Liste des a&ctions :", self.left)
         self.count_label = QLabel(self.left)
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
         self.count_label.setAccessibleName("Nombre d'actions affichées")
@@ -211,7 +215,7 @@ class ActionsPage(QWidget):
         self.table.setModel(self.proxy)
         self.table.setAccessibleName("Liste des actions")
         self.table.setAccessibleDescription(
-            "Une ligne par action ; la fiche de l'action choisie s'affiche à droite. "
+            "Une ligne par action ; la fiche de l'action choisie s'affiche à droite. "
             "Cliquez un en-tête de colonne pour trier."
         )
         self.table_label.setBuddy(self.table)
@@ -244,9 +248,15 @@ class ActionsPage(QWidget):
             title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
             header.resizeSection(column, max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(title)) + 24)
         header.setMinimumSectionSize(metrics.horizontalAdvance("0000000") + 12)
+        # Title, level and services always fit (the other columns make way): never a sideways scroll.
+        self.column_fitter = ColumnFitter(self.table, (COL_TITLE, COL_LEVEL), COLUMNS_BY_USE)
+        self.left.setMinimumWidth(self.column_fitter.minimum_width())
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # dossier order until a header is clicked
         self.table.setSortingEnabled(True)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        # A click moves the current row before it selects it: "Supprimer" follows the selection too,
+        # or the first row clicked after a start would leave it disabled.
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)
@@ -263,8 +273,9 @@ class ActionsPage(QWidget):
         """Ctrl+N, Ctrl+Z (and Suppr in the table) belong to the page while the focus is in it.
 
         They are claimed through ``ShortcutOverride`` rather than as QAction shortcuts, so that the
-        window's own Ctrl+N (new file) and Ctrl+Z keep working elsewhere without an ambiguous
-        shortcut; text fields still get their own Ctrl+Z first (they claim it before the page).
+        page works on its own and the window's Édition › Nouvelle action (Ctrl+N, the same meaning)
+        and Ctrl+Z serve elsewhere without an ambiguous shortcut; text fields still get their own
+        Ctrl+Z first (they claim it before the page). Ctrl+N never means "new file" (that is Ctrl+Maj+N).
         """
         self._page_keys = (
             (QKeySequence.StandardKey.New, self.new_action),
@@ -447,10 +458,9 @@ class ActionsPage(QWidget):
         if total == 0:
             text = "Aucune action pour l'instant."
         elif shown == total:
-            text = f"{thousands(total)} action{'s' if total > 1 else ''}"
+            text = plural(total, "action")
         else:
-            plural = "s" if shown > 1 else ""
-            text = f"{thousands(shown)} action{plural} affichée{plural} sur {thousands(total)}"
+            text = f"{plural(shown, 'action affichée')} sur {thousands(total)}"
         self.count_label.setText(text)
 
     # ------------------------------------------------------------------ creating, deleting

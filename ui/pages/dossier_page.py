@@ -7,9 +7,11 @@ which leaves the validated version as it is and starts the next revision as a dr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from app.checks import Problem
+from app.formats import plural, short_fingerprint
 from app.model import STATE_LABELS, SnapshotInfo
 from ui.dossier_controller import DossierController
 from ui.excepthook import expected_message, report_exception
@@ -38,14 +40,24 @@ from ui.tasks import TaskRunner
 FIELD_ROLE = Qt.ItemDataRole.UserRole + 1
 BLOCKING_ROLE = Qt.ItemDataRole.UserRole + 2
 PROBLEMS_DELAY_MS = 300
-HASH_PREFIX = 12
-SNAPSHOT_COLUMNS = ("Révision", "Validée le", "Empreinte (début)", "Envoyée le", "Accusé de réception")
+SNAPSHOT_COLUMNS = ("Révision", "Validée le", "Code de la version", "Envoyée le", "Accusé de réception")
+FINGERPRINT_EXPLAINED = (
+    "Ce code identifie exactement cette version (c'est le début de son empreinte SHA-256) : on le retrouve "
+    "au pied de chaque page imprimée et sur le dossier reçu par l'association."
+)
+VALIDATE_QUESTION = (
+    "Valider fige le dossier tel qu'il est maintenant (révision {revision}) : c'est cette version qui sera "
+    "imprimée pour le conseil et envoyée à l'association. Une fois validé, le dossier n'est plus modifiable.\n\n"
+    "Vous pourrez encore le changer ensuite : « Modifier (nouvelle révision) » ouvre une révision {next} en "
+    "brouillon, et la version validée reste telle quelle.\n\n"
+    "Valider la révision {revision} ?"
+)
 
 REOPEN_QUESTION = (
     "Modifier le dossier ouvre la révision {next} en brouillon.\n\n"
-    "La version validée (révision {current}) reste telle quelle, avec son empreinte : elle n'est ni "
+    "La version validée (révision {current}) reste telle quelle, avec son empreinte : elle n'est ni "
     "effacée ni modifiée. Il faudra valider de nouveau la révision {next} avant de l'envoyer.\n\n"
-    "Ouvrir la révision {next} ?"
+    "Ouvrir la révision {next} ?"
 )
 
 
@@ -66,11 +78,6 @@ def local_time(iso: str | None) -> str:
     return moment.astimezone().strftime("%d/%m/%Y à %H:%M")
 
 
-def _plural(n: int, words: str) -> str:
-    """ "2 problèmes bloquants": every word of ``words`` takes the plural mark (French keeps 0 and 1 singular)."""
-    return f"{n} " + " ".join(w + ("s" if n > 1 else "") for w in words.split())
-
-
 class DossierPage(QWidget):
     navigate_requested = Signal(str)
     problems_shown = Signal()  # the list was recomputed (after the debounce)
@@ -88,7 +95,7 @@ class DossierPage(QWidget):
         self._busy = False
         self._reopening = False
         self._filled = False
-        self.setAccessibleName("Dossier : vérification et validation")
+        self.setAccessibleName("Dossier : vérification et validation")
 
         title = QLabel(f"Dossier de l'édition {controller.edition.id}", self)
         title.setTextFormat(Qt.TextFormat.PlainText)
@@ -107,7 +114,7 @@ class DossierPage(QWidget):
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
         self.summary_label.setWordWrap(True)
         self.summary_label.setAccessibleName("Résumé de la vérification")
-        self.problems_label = QLabel("&Problèmes à régler (Entrée pour aller au champ) :", self)
+        self.problems_label = QLabel("&Problèmes à régler (Entrée pour aller au champ) :", self)
         self.problem_model = QStandardItemModel(self)
         self.problem_view = QListView(self)
         self.problem_view.setObjectName("dossierProblems")
@@ -138,7 +145,7 @@ class DossierPage(QWidget):
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
         self.reopen_button = QPushButton("&Modifier (nouvelle révision)", self)
-        self.reopen_button.setAccessibleName("Modifier le dossier : ouvrir une nouvelle révision")
+        self.reopen_button.setAccessibleName("Modifier le dossier : ouvrir une nouvelle révision")
         self.reopen_button.clicked.connect(self.ask_reopen)
 
         # ---- frozen revisions
@@ -146,7 +153,7 @@ class DossierPage(QWidget):
         self.snapshots_box.setAccessibleName("Versions validées")
         self.snapshot_model = QStandardItemModel(0, len(SNAPSHOT_COLUMNS), self)
         self.snapshot_model.setHorizontalHeaderLabels(list(SNAPSHOT_COLUMNS))
-        self.snapshots_label = QLabel("&Révisions figées :", self.snapshots_box)
+        self.snapshots_label = QLabel("&Révisions figées :", self.snapshots_box)
         self.snapshot_view = QTreeView(self.snapshots_box)
         self.snapshot_view.setObjectName("dossierSnapshots")
         self.snapshot_view.setAccessibleName("Révisions validées, avec leur empreinte")
@@ -202,6 +209,7 @@ class DossierPage(QWidget):
     def refresh(self) -> None:
         """Everything again: the dossier was (re)loaded."""
         self.result_label.clear()
+        self.result_label.setToolTip("")
         self._show_state()
         self.refresh_problems()
         self.load_snapshots()
@@ -243,9 +251,9 @@ class DossierPage(QWidget):
         n_block = self.blocking_count
         n_advice = len(self.problems) - n_block
         if not self.problems:
-            summary = "Aucun problème : le dossier est complet."
+            summary = "Aucun problème : le dossier est complet."
         else:
-            summary = f"{_plural(n_block, 'problème bloquant')}, {_plural(n_advice, 'conseil')}."
+            summary = f"{plural(n_block, 'problème bloquant')}, {plural(n_advice, 'conseil')}."
         self.summary_label.setText(summary)
         self.problem_view.setVisible(bool(self.problems))
         self.problems_label.setVisible(bool(self.problems))
@@ -273,11 +281,11 @@ class DossierPage(QWidget):
 
     def _show_state(self) -> None:
         d = self.controller.dossier
-        text = f"État : {STATE_LABELS[d.state]}, révision {d.revision}."
+        text = f"État : {STATE_LABELS[d.state]}, révision {d.revision}."
         if self.controller.read_only:
             text += (
-                " Le dossier validé est figé : il ne peut plus être modifié. Pour le changer, choisissez "
-                "« Modifier (nouvelle révision) » ; la version validée restera telle quelle."
+                " Le dossier validé est figé : il ne peut plus être modifié. Pour le changer, choisissez "
+                "« Modifier (nouvelle révision) » ; la version validée restera telle quelle."
             )
         self.state_label.setText(text)
         self._update_buttons()
@@ -295,40 +303,77 @@ class DossierPage(QWidget):
             reason = "Validation en cours…"
         elif n_block:
             reason = (
-                f"Validation impossible : {_plural(n_block, 'problème bloquant')} à régler "
+                f"Validation impossible : {plural(n_block, 'problème bloquant')} à régler "
                 f"({'le premier' if n_block > 1 else 'il'} est en tête de la liste ci-dessus)."
             )
         else:
-            reason = "Le dossier peut être validé : sa version actuelle sera figée, avec une empreinte SHA-256."
+            reason = "Le dossier peut être validé : sa version actuelle sera figée, avec un code qui l’identifie."
         self.validate_reason.setText(reason)
         self.validate_reason.setVisible(bool(reason))
         self.validate_button.setAccessibleDescription(reason)
 
     # ------------------------------------------------------------------ validating and reopening
 
-    def validate(self) -> None:
+    def validate(self) -> QMessageBox | None:
+        """ "Valider le dossier": say in plain words what it means, then validate if the user agrees."""
+        if self.controller.read_only or self._busy:
+            return None
+        self.refresh_problems()  # the latest edits, not the ones of 300 ms ago
+        if self.blocking_count:
+            return None
+        revision = self.controller.dossier.revision
+        return self._confirm(
+            "Valider le dossier",
+            VALIDATE_QUESTION.format(revision=revision, next=revision + 1),
+            f"Valider la révision {revision}",
+            self.validate_now,
+        )
+
+    def _confirm(self, title: str, text: str, yes_text: str, then: Callable[[], None]) -> QMessageBox:
+        """A question whose safe answer ("Annuler") is the default; ``then`` runs on the other one."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setAccessibleName(title)
+        yes = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
+        no = box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(no)
+        box.setEscapeButton(no)
+
+        def answered() -> None:
+            if box.clickedButton() is yes:
+                then()
+
+        box.finished.connect(answered)
+        box.finished.connect(box.deleteLater)
+        self.confirm_box = box
+        box.open()
+        return box
+
+    def validate_now(self) -> None:
+        """Validate without asking (the user said yes); refused while read-only or blocked."""
         if self.controller.read_only or self._busy:
             return
-        self.refresh_problems()  # the latest edits, not the ones of 300 ms ago
+        self.refresh_problems()
         if self.blocking_count:
             return
         self._busy = True
         self.result_label.clear()
+        self.result_label.setToolTip("")
         self._update_buttons()
         self.controller.validate(self._validated, self._validation_failed)
 
     def _validated(self, snapshot: SnapshotInfo) -> None:
         self._busy = False
-        self.result_label.setText(self._snapshot_text("Dossier validé", snapshot))
+        self._show_result("Dossier validé", snapshot)
         self._show_state()  # the list of frozen revisions follows state_changed
         self.validated.emit(snapshot)
 
-    @staticmethod
-    def _snapshot_text(what: str, snapshot: SnapshotInfo) -> str:
-        return (
-            f"{what} : révision {snapshot.revision}, le {local_time(snapshot.validated_at)}.\n"
-            f"Empreinte SHA-256 : {snapshot.sha256}"
+    def _show_result(self, what: str, snapshot: SnapshotInfo) -> None:
+        self.result_label.setText(
+            f"{what} : révision {snapshot.revision}, le {local_time(snapshot.validated_at)}.\n"
+            f"Code de la version validée : {short_fingerprint(snapshot.sha256)}\n{FINGERPRINT_EXPLAINED}"
         )
+        self.result_label.setToolTip(f"Empreinte SHA-256 complète : {snapshot.sha256}")
 
     def _validation_failed(self, exc: BaseException) -> None:
         self._busy = False
@@ -345,29 +390,12 @@ class DossierPage(QWidget):
         if not self.controller.read_only or self._busy:
             return None
         revision = self.controller.dossier.revision
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Modifier le dossier",
+        return self._confirm(
+            "Modifier le dossier validé",
             REOPEN_QUESTION.format(current=revision, next=revision + 1),
-            QMessageBox.StandardButton.NoButton,
-            self,
+            f"Ouvrir la révision {revision + 1}",
+            self.reopen,
         )
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setAccessibleName("Modifier le dossier validé")
-        yes = box.addButton(f"Ouvrir la révision {revision + 1}", QMessageBox.ButtonRole.AcceptRole)
-        no = box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(no)
-        box.setEscapeButton(no)
-
-        def answered() -> None:
-            if box.clickedButton() is yes:
-                self.reopen()
-
-        box.finished.connect(answered)
-        box.finished.connect(box.deleteLater)
-        self.confirm_box = box
-        box.open()
-        return box
 
     def reopen(self) -> None:
         self._busy = self._reopening = True
@@ -376,7 +404,7 @@ class DossierPage(QWidget):
         def done() -> None:
             self._busy = self._reopening = False
             self.result_label.setText(
-                f"Révision {self.controller.dossier.revision} ouverte : le dossier est de nouveau modifiable. "
+                f"Révision {self.controller.dossier.revision} ouverte : le dossier est de nouveau modifiable. "
                 "La version validée précédente reste telle quelle."
             )
             self._show_state()
@@ -403,7 +431,7 @@ class DossierPage(QWidget):
             cells = [
                 str(snap.revision),
                 local_time(snap.validated_at),
-                snap.sha256[:HASH_PREFIX] + "…",
+                short_fingerprint(snap.sha256),
                 local_time(snap.sent_at) or "non envoyée",
                 snap.receipt_id or "—",
             ]
@@ -411,7 +439,7 @@ class DossierPage(QWidget):
             for text in cells:
                 item = QStandardItem(text)
                 item.setEditable(False)
-                item.setToolTip(f"Empreinte SHA-256 complète : {snap.sha256}")
+                item.setToolTip(f"Empreinte SHA-256 complète : {snap.sha256}")
                 row.append(item)
             self.snapshot_model.appendRow(row)
         self.snapshot_view.setVisible(bool(self.snapshots))
@@ -421,7 +449,7 @@ class DossierPage(QWidget):
         d = self.controller.dossier
         current = next((x for x in self.snapshots if x.revision == d.revision), None)
         if self.controller.read_only and current is not None and not self.result_label.text():
-            self.result_label.setText(self._snapshot_text("Version validée", current))
+            self._show_result("Version validée", current)
         self.snapshots_shown.emit()
 
     def _snapshots_failed(self, exc: BaseException) -> None:

@@ -35,19 +35,19 @@ from ui.widgets.validated_line_edit import FieldMessage
 
 TITLE = "Critères intercommunaux"
 INTRO = (
-    "Cette page concerne les intercommunalités (EPCI : communautés de communes, d'agglomération, urbaines, "
-    "métropoles). Répondez à chacun des critères par Oui ou Non ; les précisions sont facultatives mais aident "
+    "Cette page concerne les intercommunalités (EPCI : communautés de communes, d'agglomération, urbaines, "
+    "métropoles). Répondez à chacun des critères par Oui ou Non ; les précisions sont facultatives mais aident "
     "le jury. Tout est enregistré au fur et à mesure."
 )
 NOT_APPLICABLE = (
-    "Votre collectivité n'est pas une intercommunalité : ces critères ne la concernent pas. "
+    "Votre collectivité n'est pas une intercommunalité : ces critères ne la concernent pas. "
     "Si c'est une erreur, changez le type de collectivité dans le profil."
 )
 READ_ONLY_NOTE = (
-    "Ce dossier est validé : les réponses ne peuvent plus être modifiées. Pour les changer, ouvrez une "
-    "nouvelle révision depuis la page « Dossier »."
+    "Ce dossier est validé : les réponses ne peuvent plus être modifiées. Pour les changer, ouvrez une "
+    "nouvelle révision depuis la page « Dossier »."
 )
-DETAILS_PLACEHOLDER = "Facultatif : nom du schéma ou du service, date, lien, nombre de personnes…"
+DETAILS_PLACEHOLDER = "Facultatif : nom du schéma ou du service, date, lien, nombre de personnes…"
 # (stored value, button text with mnemonic, accessible word)
 ANSWERS: tuple[tuple[bool | None, str, str], ...] = (
     (True, "&Oui", "oui"),
@@ -161,7 +161,7 @@ class EpciPage(QWidget):
         title = f"Critère {number} sur {total}"
         box = QGroupBox(title, self)
         box.setObjectName(f"criterion-{criterion.id}")
-        box.setAccessibleName(f"{title} : {criterion.label}")
+        box.setAccessibleName(f"{title} : {criterion.label}")
         question = self._note(criterion.label, box)
         question.setAccessibleName(f"Critère {number}")
         group = QButtonGroup(box)
@@ -170,14 +170,14 @@ class EpciPage(QWidget):
         answers = QHBoxLayout()
         for answer, text, word in ANSWERS:
             button = QRadioButton(text, box)
-            button.setAccessibleName(f"Critère {number} : {word}")
+            button.setAccessibleName(f"Critère {number} : {word}")
             button.setAccessibleDescription(criterion.label)
             group.addButton(button)
             answers.addWidget(button)
             buttons[answer] = button
             button.clicked.connect(lambda _checked=False, cid=criterion.id, a=answer: self._answer_clicked(cid, a))
         answers.addStretch(1)
-        details_label = QLabel("&Précisions :", box)
+        details_label = QLabel("&Précisions :", box)
         details = QPlainTextEdit(box)
         details.setObjectName(f"details-{criterion.id}")
         details.setAccessibleName(f"Précisions sur le critère {number}")
@@ -193,7 +193,7 @@ class EpciPage(QWidget):
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow(QLabel("Réponse :", box), answers)
+        form.addRow(QLabel("Réponse :", box), answers)
         form.addRow(details_label, details)
         form.addRow("", message)
         layout = QVBoxLayout(box)

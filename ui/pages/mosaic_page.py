@@ -266,7 +266,7 @@ class MosaicPage(QWidget):
         self._start_export(lambda: write_svg(layout, path, width_px), path)
 
     def _start_export(self, job: Callable[[], object], path: Path) -> None:
-        self.status_label.setText(f"Export en cours : {path.name}…")
+        self.status_label.setText(f"Export en cours : {path.name}…")
         self.png_button.setEnabled(False)
         self.svg_button.setEnabled(False)
 
@@ -278,7 +278,7 @@ class MosaicPage(QWidget):
             if isinstance(exc, ArobaseError):
                 message = exc.message
             elif isinstance(exc, OSError):
-                message = f"Impossible d'écrire {path} : {exc.strerror or exc}."
+                message = f"Impossible d'écrire {path} : {exc.strerror or exc}."
             else:
                 message = f"L'export de {path.name} a échoué."
             self._export_finished(message)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from app import formats
 from app.communes import CommuneIndex, Place
+from app.formats import thousands
 from app.model import KIND_LABELS, KINDS, PROFILE_FIELDS, PROFILE_LABELS, Profile
 from app.workspace import MAX_POPULATION
 from ui.dossier_controller import DossierController
@@ -35,23 +36,23 @@ from ui.qt import (
 )
 from ui.tasks import TaskRunner
 from ui.widgets.common import chain_tab_order, plain_label
-from ui.widgets.commune_picker import CommunePicker, IndexLoader, attribution, place_details, thousands
+from ui.widgets.commune_picker import CommunePicker, IndexLoader, attribution, place_details
 from ui.widgets.validated_line_edit import FieldMessage, Rule, ValidatedLineEdit
 
 TITLE = "Profil de la collectivité"
 INTRO = (
-    "Choisissez votre collectivité dans la liste officielle : son nom, son code, son département et sa "
+    "Choisissez votre collectivité dans la liste officielle : son nom, son code, son département et sa "
     "population se remplissent seuls. Vérifiez-les, puis complétez l'adresse et le référent. "
     "Tout est enregistré au fur et à mesure."
 )
 READ_ONLY_NOTE = (
-    "Ce dossier est validé : le profil ne peut plus être modifié. Pour le changer, ouvrez une nouvelle "
-    "révision depuis la page « Dossier »."
+    "Ce dossier est validé : le profil ne peut plus être modifié. Pour le changer, ouvrez une nouvelle "
+    "révision depuis la page « Dossier »."
 )
 EPCI_NOTE = "Une intercommunalité répond aussi aux critères intercommunaux."
-SEARCH_LABEL = "&Rechercher votre collectivité : nom ou code postal"
+SEARCH_LABEL = "&Rechercher votre collectivité : nom ou code postal"
 
-CODE_LABELS = {"commune": "C&ode INSEE :", "epci": "C&ode SIREN :", "autre": "C&ode INSEE ou SIREN :"}
+CODE_LABELS = {"commune": "C&ode INSEE :", "epci": "C&ode SIREN :", "autre": "C&ode INSEE ou SIREN :"}
 CODE_NAMES = {"commune": "Code INSEE", "epci": "Code SIREN", "autre": "Code INSEE ou SIREN"}
 CODE_PLACEHOLDERS = {
     "commune": "par exemple 35238 (ou 2A004 en Corse)",
@@ -62,11 +63,11 @@ CODE_PLACEHOLDERS = {
 INSEE_MESSAGE = "Le code INSEE a 5 caractères, par exemple 35238 ou 2A004."
 SIREN_LENGTH_MESSAGE = "Le numéro SIREN a 9 chiffres, par exemple 243 500 139."
 SIREN_KEY_MESSAGE = (
-    "Ce numéro SIREN n'existe pas : un chiffre est sans doute mal tapé (la clé de contrôle ne correspond pas)."
+    "Ce numéro SIREN n'existe pas : un chiffre est sans doute mal tapé (la clé de contrôle ne correspond pas)."
 )
 OTHER_CODE_MESSAGE = "Indiquez un code INSEE (5 caractères, par exemple 35238) ou un numéro SIREN (9 chiffres)."
 DEPARTEMENT_MESSAGE = "Le département s'écrit avec 2 ou 3 caractères, par exemple 35, 2A ou 974."
-CORSICA_MESSAGE = "Le département 20 n'existe plus : la Corse est 2A (Corse-du-Sud) ou 2B (Haute-Corse)."
+CORSICA_MESSAGE = "Le département 20 n'existe plus : la Corse est 2A (Corse-du-Sud) ou 2B (Haute-Corse)."
 POSTAL_MESSAGE = "Le code postal a 5 chiffres, par exemple 35500."
 EMAIL_MESSAGE = "L'adresse de courriel a la forme nom@domaine.fr, par exemple mairie@saint-aubin.fr."
 PHONE_MESSAGE = "Le numéro de téléphone a 10 chiffres, par exemple 02 99 49 00 00 (ou +33 2 99 49 00 00)."
@@ -86,54 +87,54 @@ class FieldSpec:
 
 FIELDS: dict[str, FieldSpec] = {
     "name": FieldSpec(
-        "&Nom de la collectivité :",
+        "&Nom de la collectivité :",
         "par exemple Saint-Aubin-des-Landes",
         "Le nom officiel de la commune ou de l'intercommunalité.",
         True,
     ),
-    "kind": FieldSpec("&Type de collectivité :", "", "Commune, intercommunalité (EPCI) ou autre collectivité."),
+    "kind": FieldSpec("&Type de collectivité :", "", "Commune, intercommunalité (EPCI) ou autre collectivité."),
     "code": FieldSpec(
         CODE_LABELS["commune"],
         CODE_PLACEHOLDERS["commune"],
-        "Le code officiel : code INSEE d'une commune (pas le code postal), SIREN d'une intercommunalité.",
+        "Le code officiel : code INSEE d'une commune (pas le code postal), SIREN d'une intercommunalité.",
         True,
     ),
     "departement": FieldSpec(
-        "&Département :",
+        "&Département :",
         "par exemple 35, 2A ou 974",
-        "Le numéro du département : 2 chiffres, 2A/2B ou 3 chiffres outre-mer.",
+        "Le numéro du département : 2 chiffres, 2A/2B ou 3 chiffres outre-mer.",
     ),
     "population": FieldSpec(
-        "Pop&ulation :",
+        "Pop&ulation :",
         "inconnue",
         "Le nombre d'habitants (population municipale). Laissez vide s'il est inconnu.",
     ),
     "epci_name": FieldSpec(
-        "&Intercommunalité :",
+        "&Intercommunalité :",
         "par exemple Rennes Métropole",
-        "L'intercommunalité (EPCI) dont la commune est membre ; remplie par la liste officielle.",
+        "L'intercommunalité (EPCI) dont la commune est membre ; remplie par la liste officielle.",
     ),
     "epci_code": FieldSpec(
-        "SIRE&N de l'intercommunalité :",
+        "SIRE&N de l'intercommunalité :",
         "par exemple 243500139",
-        "Le numéro SIREN de l'intercommunalité : 9 chiffres.",
+        "Le numéro SIREN de l'intercommunalité : 9 chiffres.",
     ),
     "street": FieldSpec(
-        "&Adresse :", "par exemple 1 place de la Mairie", "L'adresse postale de la mairie ou du siège."
+        "&Adresse :", "par exemple 1 place de la Mairie", "L'adresse postale de la mairie ou du siège."
     ),
-    "postal_code": FieldSpec("Code &postal :", "par exemple 35500", "Le code postal de l'adresse : 5 chiffres."),
-    "city": FieldSpec("&Commune :", "par exemple Saint-Aubin-des-Landes", "La commune de l'adresse postale."),
+    "postal_code": FieldSpec("Code &postal :", "par exemple 35500", "Le code postal de l'adresse : 5 chiffres."),
+    "city": FieldSpec("&Commune :", "par exemple Saint-Aubin-des-Landes", "La commune de l'adresse postale."),
     "referent_name": FieldSpec(
-        "Nom du référ&ent :", "prénom et nom", "La personne que l'association Villes Internet peut contacter.", True
+        "Nom du référ&ent :", "prénom et nom", "La personne que l'association Villes Internet peut contacter.", True
     ),
     "referent_role": FieldSpec(
-        "&Fonction du référent :", "par exemple secrétaire de mairie", "Sa fonction ou son mandat."
+        "&Fonction du référent :", "par exemple secrétaire de mairie", "Sa fonction ou son mandat."
     ),
     "referent_email": FieldSpec(
-        "Courrie&l du référent :", "par exemple mairie@saint-aubin.fr", "L'adresse de courriel du référent.", True
+        "Courrie&l du référent :", "par exemple mairie@saint-aubin.fr", "L'adresse de courriel du référent.", True
     ),
     "referent_phone": FieldSpec(
-        "Télép&hone du référent :", "par exemple 02 99 49 00 00", "Un numéro français : 10 chiffres, ou +33…"
+        "Télép&hone du référent :", "par exemple 02 99 49 00 00", "Un numéro français : 10 chiffres, ou +33…"
     ),
 }
 GROUPS = (
@@ -566,7 +567,7 @@ class ProfilePage(QWidget):
             return
         place = index.by_code(profile.code.replace(" ", "")) if profile.code.strip() else None
         if place is not None:
-            text = f"Dans la liste officielle : {place_details(place)}"
+            text = f"Dans la liste officielle : {place_details(place)}"
             if place.kind == "commune" and len(place.postal_codes) > 1:
                 text += " Vérifiez le code postal de l'adresse de la mairie."
             self.official.setText(text)

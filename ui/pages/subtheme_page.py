@@ -33,8 +33,8 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 2  # service id or action uuid
 COLUMNS = ("Service et actions", "Meilleur niveau")
 UNTITLED = "(action sans titre)"
 READ_ONLY_NOTE = (
-    "Le dossier est validé : il ne peut plus être modifié. Pour ajouter une action, choisissez "
-    "« Modifier (nouvelle révision) » dans la page Dossier."
+    "Le dossier est validé : il ne peut plus être modifié. Pour ajouter une action, choisissez "
+    "« Modifier (nouvelle révision) » dans la page Dossier."
 )
 
 
@@ -94,7 +94,7 @@ class SubthemePage(QWidget):
 
         self.model = QStandardItemModel(0, len(COLUMNS), self)
         self.model.setHorizontalHeaderLabels(list(COLUMNS))
-        self.services_label = QLabel("Ser&vices de ce sous-thème et actions liées :", self)
+        self.services_label = QLabel("Ser&vices de ce sous-thème et actions liées :", self)
         self.view = QTreeView(self)
         self.view.setObjectName("subthemeServices")
         self.view.setAccessibleName("Services de ce sous-thème et actions liées")
@@ -167,7 +167,7 @@ class SubthemePage(QWidget):
             self.theme_label.setText(theme.title)
             self.title_label.setText(st.title)
             self.question_label.setText(st.question)
-            self.setAccessibleName(f"Sous-thème : {st.title}")
+            self.setAccessibleName(f"Sous-thème : {st.title}")
             self._rebuild()
         else:
             self._update()
@@ -223,7 +223,7 @@ class SubthemePage(QWidget):
             level = self.model.item(label.row(), 1)
             text = level_text(sc, top_rank)
             count = len(sc.action_uuids)
-            spoken = f"meilleur niveau : {level_words(sc)}, {count} action{'s' if count > 1 else ''}"
+            spoken = f"meilleur niveau : {level_words(sc)}, {count} action{'s' if count > 1 else ''}"
             _set_data(level, text, Qt.ItemDataRole.DisplayRole)
             _set_data(
                 label, f"{sc.label} — {spoken if sc.covered else 'aucune action'}", Qt.ItemDataRole.AccessibleTextRole
@@ -246,7 +246,7 @@ class SubthemePage(QWidget):
         if same:
             for i, (_uuid, title, level) in enumerate(rows):
                 _set_data(service.child(i, 0), title, Qt.ItemDataRole.DisplayRole)
-                _set_data(service.child(i, 0), f"Action : {title}, {level}", Qt.ItemDataRole.AccessibleTextRole)
+                _set_data(service.child(i, 0), f"Action : {title}, {level}", Qt.ItemDataRole.AccessibleTextRole)
                 _set_data(service.child(i, 1), level, Qt.ItemDataRole.DisplayRole)
             return
         was_expanded = self.view.isExpanded(service.index())
@@ -260,7 +260,7 @@ class SubthemePage(QWidget):
                 cell.setEditable(False)
                 cell.setData("action", KIND_ROLE)
                 cell.setData(action_uuid, ID_ROLE)
-            cells[0].setData(f"Action : {title}, {level}", Qt.ItemDataRole.AccessibleTextRole)
+            cells[0].setData(f"Action : {title}, {level}", Qt.ItemDataRole.AccessibleTextRole)
             service.appendRow(cells)
         if was_expanded or not rows:
             self.view.expand(service.index())

@@ -50,26 +50,26 @@ FIELDS = (
     "attachments",
 )
 MNEMONICS = {
-    "title": "T&itre de l'action :",
-    "synthesis": "S&ynthèse :",
-    "level": "Niveau de réalisati&on :",
-    "results": "Rés&ultats :",
-    "tools": "Outi&ls :",
-    "partners": "&Partenaires :",
-    "delivered_by": "&Qui réalise l'action :",
-    "start_date": "&Date de début :",
-    "end_date": "Date de &fin :",
-    "web_link": "Lien &web :",
+    "title": "T&itre de l'action :",
+    "synthesis": "S&ynthèse :",
+    "level": "Niveau de réalisati&on :",
+    "results": "Rés&ultats :",
+    "tools": "Outi&ls :",
+    "partners": "&Partenaires :",
+    "delivered_by": "&Qui réalise l'action :",
+    "start_date": "&Date de début :",
+    "end_date": "Date de &fin :",
+    "web_link": "Lien &web :",
 }
 HINTS = {
-    "synthesis": "Ce que fait l'action, pour qui, depuis quand : quelques phrases suffisent.",
-    "results": "Chiffres et effets constatés : nombre de participants, démarches réussies…",
+    "synthesis": "Ce que fait l'action, pour qui, depuis quand : quelques phrases suffisent.",
+    "results": "Chiffres et effets constatés : nombre de participants, démarches réussies…",
     "tools": "Matériel, logiciels, sites utilisés.",
     "partners": "Associations, entreprises, autres collectivités qui participent.",
 }
 LONG_LINES = {"synthesis": 6, "results": 4, "tools": 3, "partners": 3}
 NOT_SET = "— non renseigné —"
-NO_ACTION = "Choisissez une action dans la liste, ou créez-en une avec « Nouvelle action » (Ctrl+N)."
+NO_ACTION = "Choisissez une action dans la liste, ou créez-en une avec « Nouvelle action » (Ctrl+N)."
 DATE_PLACEHOLDER = "jj/mm/aaaa"
 _DATE_RE = re.compile(r"^\s*(\d{1,2})\s*[/.\- ]\s*(\d{1,2})\s*[/.\- ]\s*(\d{4})\s*$")
 _ISO_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
@@ -92,17 +92,17 @@ def parse_date(text: str, label: str) -> date | None:
         m = _ISO_RE.match(text)
         if not m:
             raise DateError(
-                f"« {label} » : écrivez la date sous la forme jj/mm/aaaa (par exemple 01/09/2025), "
+                f"« {label} » : écrivez la date sous la forme jj/mm/aaaa (par exemple 01/09/2025), "
                 "ou laissez le champ vide."
             )
         year, month, day = (int(g) for g in m.groups())
     if not 1900 <= year <= 2100:
-        raise DateError(f"« {label} » : l'année {year} n'est pas plausible.")
+        raise DateError(f"« {label} » : l'année {year} n'est pas plausible.")
     try:
         return date(year, month, day)
     except ValueError:
         raise DateError(
-            f"« {label} » : le {day:02d}/{month:02d}/{year} n'existe pas ; vérifiez le jour et le mois."
+            f"« {label} » : le {day:02d}/{month:02d}/{year} n'existe pas ; vérifiez le jour et le mois."
         ) from None
 
 
@@ -167,12 +167,12 @@ class ActionEditor(QWidget):
         self.web_edit = self._line_edit("web_link", "https://…")
 
         self.services = ServicesPicker(self.edition, self.form)
-        self.services.search_label.setText("Ser&vices rendus par l'action — chercher :")
-        self.services.chosen_label.setText("Services coc&hés :")
+        self.services.search_label.setText("Ser&vices rendus par l'action — chercher :")
+        self.services.chosen_label.setText("Services coc&hés :")
         self.services.setAccessibleName(ACTION_LABELS["services"])
         self._add_composite("services", self.services, self.services.search_edit)
         self.addresses = AddressList(self.form)
-        self.addresses.list_label.setText("Adr&esses où l'action se déroule :")
+        self.addresses.list_label.setText("Adr&esses où l'action se déroule :")
         self._add_composite("addresses", self.addresses, self.addresses.view)
         self.attachments = AttachmentList(controller, self.form, open_url=open_url)
         self._add_composite("attachments", self.attachments, self.attachments.view)
@@ -215,7 +215,7 @@ class ActionEditor(QWidget):
     # ------------------------------------------------------------------ building
 
     def _label(self, name: str, buddy: QWidget) -> QLabel:
-        label = QLabel(MNEMONICS.get(name, ACTION_LABELS[name] + " :"), self.form)
+        label = QLabel(MNEMONICS.get(name, ACTION_LABELS[name] + " :"), self.form)
         label.setBuddy(buddy)
         self.labels[name] = label
         return label
@@ -224,7 +224,7 @@ class ActionEditor(QWidget):
         label = QLabel(self.form)
         label.setTextFormat(Qt.TextFormat.PlainText)
         label.setWordWrap(True)
-        label.setAccessibleName(f"Erreur : {ACTION_LABELS[name]}")
+        label.setAccessibleName(f"Erreur : {ACTION_LABELS[name]}")
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         label.hide()
         self.error_labels[name] = label
@@ -272,7 +272,7 @@ class ActionEditor(QWidget):
         edit.setMaxLength(12)
         edit.setMaximumWidth(edit.fontMetrics().horizontalAdvance("00/00/00000") + 24)
         description = (
-            "Date sous la forme jour/mois/année, par exemple 01/09/2025 ; laissez vide si elle n'est pas connue."
+            "Date sous la forme jour/mois/année, par exemple 01/09/2025 ; laissez vide si elle n'est pas connue."
         )
         edit.setAccessibleName(ACTION_LABELS[name])
         edit.setAccessibleDescription(description)
@@ -291,6 +291,11 @@ class ActionEditor(QWidget):
         self._descriptions[name] = focus.accessibleDescription()
         self._form_layout.addWidget(widget)
         self._form_layout.addWidget(self._error_label(name))
+
+    def minimum_width(self) -> int:
+        """The narrowest the fiche can be with every field whole: its form, plus the vertical scroll bar."""
+        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        return self.form.minimumSizeHint().width() + bar + 2 * self.scroll.frameWidth()
 
     def tab_chain(self) -> list[QWidget]:
         """The fiche's widgets in reading order (a page that puts the fiche after other widgets re-chains them)."""
@@ -494,7 +499,7 @@ class ActionEditor(QWidget):
         if self._errors.get("web_link", "").startswith("À vérifier") or not self._errors.get("web_link"):
             text = self.web_edit.text()
             hint = (
-                "À vérifier : un lien web commence par https:// ou http:// (par exemple https://www.mairie.fr)."
+                "À vérifier : un lien web commence par https:// ou http:// (par exemple https://www.mairie.fr)."
                 if text.strip() and not formats.is_web_link(text)
                 else ""
             )
@@ -559,7 +564,7 @@ class ActionEditor(QWidget):
         if read_only:
             state = STATE_LABELS.get(self.controller.dossier.state, self.controller.dossier.state)
             self.banner.setText(
-                f"Le dossier est {state} : ses actions ne peuvent plus être modifiées. Pour les changer, "
-                "ouvrez une nouvelle révision depuis la page « Dossier »."
+                f"Le dossier est {state} : ses actions ne peuvent plus être modifiées. Pour les changer, "
+                "ouvrez une nouvelle révision depuis la page « Dossier »."
             )
         self.banner.setVisible(read_only)

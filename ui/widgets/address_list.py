@@ -27,10 +27,10 @@ from ui.qt import (
 
 PARTS = ("label", "street", "postal_code", "city")
 FORM_LABELS = {
-    "label": "&Lieu (facultatif) :",
-    "street": "&Rue et numéro :",
-    "postal_code": "Code &postal :",
-    "city": "Co&mmune :",
+    "label": "&Lieu (facultatif) :",
+    "street": "&Rue et numéro :",
+    "postal_code": "Code &postal :",
+    "city": "Co&mmune :",
 }
 PLACEHOLDERS = {
     "label": "ex. Médiathèque",
@@ -60,7 +60,7 @@ class AddressList(QWidget):
         self._read_only = False
         self._loading = False
 
-        self.list_label = QLabel("&Adresses de l'action :", self)
+        self.list_label = QLabel("&Adresses de l'action :", self)
         self.model = QStringListModel(self)
         self.view = QListView(self)
         self.view.setModel(self.model)
@@ -68,8 +68,11 @@ class AddressList(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setAccessibleName("Adresses de l'action")
         self.view.setMaximumHeight(self.fontMetrics().height() * 6)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # long lines are elided
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.setUniformItemSizes(True)
         self.list_label.setBuddy(self.view)
-        self.empty_label = QLabel("Aucune adresse : ajoutez le ou les lieux où l'action se déroule.", self)
+        self.empty_label = QLabel("Aucune adresse : ajoutez le ou les lieux où l'action se déroule.", self)
         self.empty_label.setWordWrap(True)
         self.empty_label.setTextFormat(Qt.TextFormat.PlainText)
 
@@ -212,7 +215,7 @@ class AddressList(QWidget):
                 try:
                     check_text(getattr(ad, part), ADDRESS_LABELS[part], multiline=False)
                 except InvalidInput as exc:
-                    prefix = f"Adresse n° {n} : " if len(self._addresses) > 1 else ""
+                    prefix = f"Adresse n° {n} : " if len(self._addresses) > 1 else ""
                     self._error(prefix + exc.message)
                     return
         self._error("")

@@ -64,7 +64,7 @@ def kind_of(media_type: str) -> str:
 def too_big_message(name: str, size: int) -> str:
     limit = MAX_ATTACHMENT_BYTES // (1024 * 1024)
     return (
-        f"Le fichier « {name} » pèse {human_size(size)} : une pièce jointe ne peut pas dépasser {limit} Mo. "
+        f"Le fichier « {name} » pèse {human_size(size)} : une pièce jointe ne peut pas dépasser {limit} Mo. "
         "Il n'a pas été joint. Réduisez-le (photo redimensionnée, PDF compressé) ou indiquez plutôt un lien web "
         "vers le document."
     )
@@ -79,9 +79,9 @@ def check_file(path: Path) -> str:
     try:
         size = path.stat().st_size
     except OSError:
-        return f"Le fichier « {path.name} » est introuvable ou illisible."
+        return f"Le fichier « {path.name} » est introuvable ou illisible."
     if not path.is_file():
-        return f"« {path.name} » n'est pas un fichier : choisissez un fichier (photo, PDF…)."
+        return f"« {path.name} » n'est pas un fichier : choisissez un fichier (photo, PDF…)."
     if size > MAX_ATTACHMENT_BYTES:
         return too_big_message(path.name, size)
     return ""
@@ -107,7 +107,7 @@ class AttachmentList(QWidget):
         self._refs: tuple[AttachmentRef, ...] = ()
         self.setAcceptDrops(True)
 
-        self.list_label = QLabel("Pièces &jointes (photos, PDF) :", self)
+        self.list_label = QLabel("Pièces &jointes (photos, PDF) :", self)
         self.model = QStandardItemModel(self)
         self.view = QListView(self)
         self.view.setModel(self.model)
@@ -116,6 +116,9 @@ class AttachmentList(QWidget):
         self.view.setAccessibleName("Pièces jointes de l'action")
         self.view.setAccessibleDescription("Entrée ouvre la pièce jointe sélectionnée.")
         self.view.setMaximumHeight(self.fontMetrics().height() * 6)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # long names are elided
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.view.setUniformItemSizes(True)
         self.view.activated.connect(lambda _i: self.open_current())
         self.list_label.setBuddy(self.view)
         self.empty_label = QLabel("Aucune pièce jointe.", self)
@@ -124,12 +127,12 @@ class AttachmentList(QWidget):
         self.add_button = QPushButton("Ajouter un &fichier…", self)
         self.add_button.setAccessibleName("Ajouter une pièce jointe")
         self.add_button.setToolTip(
-            f"Photo, image ou PDF de {MAX_ATTACHMENT_BYTES // (1024 * 1024)} Mo au plus ; "
+            f"Photo, image ou PDF de {MAX_ATTACHMENT_BYTES // (1024 * 1024)} Mo au plus ; "
             "vous pouvez aussi glisser des fichiers sur la liste."
         )
         self.open_button = QPushButton("&Ouvrir", self)
         self.open_button.setAccessibleName("Ouvrir la pièce jointe sélectionnée")
-        self.remove_button = QPushButton("Retirer la pièce jointe", self)
+        self.remove_button = QPushButton("Retirer", self)  # short: the three buttons fit a narrow fiche
         self.remove_button.setAccessibleName("Retirer la pièce jointe sélectionnée")
         for button in (self.add_button, self.open_button, self.remove_button):
             button.setAutoDefault(False)
@@ -259,7 +262,7 @@ class AttachmentList(QWidget):
         if not self.controller.ws.has_file(sha):
             self._show_error(
                 "Le fichier de cette pièce jointe est introuvable dans le dossier des pièces jointes "
-                "d'Arobase : retirez-la et joignez le fichier à nouveau."
+                "d'Arobase : retirez-la et joignez le fichier à nouveau."
             )
             return
         self._show_error("")
@@ -308,8 +311,8 @@ class AttachmentList(QWidget):
 
     def _show_status(self) -> None:
         if self._pending:
-            names = ", ".join(f"« {n} »" for n in self._pending)
-            self.status_label.setText(f"Copie en cours : {names}…")
+            names = ", ".join(f"« {n} »" for n in self._pending)
+            self.status_label.setText(f"Copie en cours : {names}…")
         self.status_label.setVisible(bool(self._pending))
 
     def _show_error(self, message: str) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 
 from app.communes import EPCI_TYPE_LABELS, CommuneIndex, Place
 from app.errors import ArobaseError
+from app.formats import thousands
 from ui.excepthook import report_exception
 from ui.qt import (
     QAbstractItemView,
@@ -37,17 +38,12 @@ from ui.tasks import Lane, TaskRunner
 
 IndexLoader = Callable[[], CommuneIndex]
 
-PLACEHOLDER = "Nom ou code postal, par exemple « Saint-Aubin » ou « 35500 »"
+PLACEHOLDER = "Nom ou code postal, par exemple « Saint-Aubin » ou « 35500 »"
 LOADING = "Chargement de la liste officielle des communes…"
 HELP = "Flèches haut et bas pour parcourir les suggestions, Entrée pour choisir, Échap pour fermer la liste."
-NOT_FOUND = "Aucune collectivité trouvée : vérifiez l'orthographe, ou remplissez les champs ci-dessous à la main."
-LOAD_FAILED = "La liste des communes n'a pas pu être lue : remplissez les champs ci-dessous à la main."
+NOT_FOUND = "Aucune collectivité trouvée : vérifiez l'orthographe, ou remplissez les champs ci-dessous à la main."
+LOAD_FAILED = "La liste des communes n'a pas pu être lue : remplissez les champs ci-dessous à la main."
 PLACE_ROLE = Qt.ItemDataRole.UserRole + 1  # the Place of a row
-
-
-def thousands(n: int) -> str:
-    """French digit grouping with a narrow no-break space: 230 890."""
-    return f"{n:,}".replace(",", "\u202f")
 
 
 def population_text(population: int | None) -> str:
@@ -88,7 +84,7 @@ def place_details(place: Place) -> str:
         parts.append(f"{label} {', '.join(place.postal_codes)}")
     parts.append(population_text(place.population))
     if place.epci_name:
-        parts.append(f"membre de « {place.epci_name} »")
+        parts.append(f"membre de « {place.epci_name} »")
     return ", ".join(parts) + "."
 
 
@@ -99,7 +95,7 @@ def attribution(metadata: Mapping[str, str] | None) -> str:
     year = metadata.get("millesime", "")
     edition = " ".join(part for part in (version, f"({year})" if year else "") if part)
     return (
-        "Source : Etalab, découpage administratif (COG INSEE, DGCL, La Poste)"
+        "Source : Etalab, découpage administratif (COG INSEE, DGCL, La Poste)"
         + (f", version {edition}" if edition else "")
         + ", Licence Ouverte."
     )
@@ -262,7 +258,7 @@ class CommunePicker(QWidget):
         """Take ``place`` as the user's choice: the field shows its name and ``place_chosen`` fires."""
         self.completer.popup().hide()
         self.edit.setText(place.name)
-        self._set_status(f"Choix fait : {place.name}. Vérifiez les champs ci-dessous.")
+        self._set_status(f"Choix fait : {place.name}. Vérifiez les champs ci-dessous.")
         self.place_chosen.emit(place)
 
     def _text_edited(self, text: str) -> None:
@@ -290,7 +286,7 @@ class CommunePicker(QWidget):
             self._set_status(NOT_FOUND)
             return
         count = len(places)
-        more = " (les plus peuplées d'abord ; précisez pour en voir d'autres)" if count >= self._limit else ""
+        more = " (les plus peuplées d'abord ; précisez pour en voir d'autres)" if count >= self._limit else ""
         self._set_status(f"{count} suggestion{'s' if count > 1 else ''}{more}. {HELP}")
         if show and self.isEnabled():
             popup.setCurrentIndex(QModelIndex())

@@ -23,8 +23,8 @@ def deadline_text(closes: date, today: date) -> tuple[str, bool]:
     if left == 1:
         return f"Il reste 1 jour pour envoyer le dossier (clôture demain, le {_fr(closes)}).", True
     if left == 0:
-        return f"Dernier jour pour envoyer le dossier : la participation ferme aujourd'hui, le {_fr(closes)}.", True
-    return f"La participation a fermé le {_fr(closes)} : contactez l'association Villes Internet.", True
+        return f"Dernier jour pour envoyer le dossier : la participation ferme aujourd'hui, le {_fr(closes)}.", True
+    return f"La participation a fermé le {_fr(closes)} : contactez l'association Villes Internet.", True
 
 
 class DeadlineBanner(QFrame):

@@ -190,7 +190,7 @@ class MosaicWidget(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAccessibleName("Mosaïque des enjeux")
         self.setAccessibleDescription(
-            "Une case par service. Flèches : changer de service ; Entrée : ouvrir le sous-thème du service. "
+            "Une case par service. Flèches : changer de service ; Entrée : ouvrir le sous-thème du service. "
             "Les mêmes chiffres sont dans l'onglet Tableau des chiffres."
         )
 
@@ -366,7 +366,7 @@ class MosaicWidget(QWidget):
     def _announce(self) -> None:
         if self._layout is None or self._current is None:
             return
-        name = f"Mosaïque des enjeux : {self.spoken(self._layout.cell(self._current))}"
+        name = f"Mosaïque des enjeux : {self.spoken(self._layout.cell(self._current))}"
         if name != self.accessibleName():
             self.setAccessibleName(name)
             if self.hasFocus():

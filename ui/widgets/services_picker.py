@@ -92,13 +92,13 @@ class ServicesPicker(QWidget):
         self._read_only = False
         self._unknown: tuple[str, ...] = ()  # ids not in this edition, kept as they are
 
-        self.search_label = QLabel("Cherc&her un service :", self)
+        self.search_label = QLabel("Cherc&her un service :", self)
         self.search_edit = QLineEdit(self)
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setPlaceholderText("mots du service, du sous-thème ou du thème")
         self.search_edit.setAccessibleName("Chercher un service")
         self.search_edit.setAccessibleDescription(
-            "Tapez quelques lettres : la liste ne garde que les services qui les contiennent, "
+            "Tapez quelques lettres : la liste ne garde que les services qui les contiennent, "
             "sans tenir compte des accents ni des majuscules. Flèche bas pour aller dans la liste."
         )
         self.search_label.setBuddy(self.search_edit)
@@ -117,7 +117,7 @@ class ServicesPicker(QWidget):
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setAccessibleName("Services du questionnaire")
         self.tree.setAccessibleDescription(
-            "Cochez les services que l'action rend ; la barre d'espace coche ou décoche."
+            "Cochez les services que l'action rend ; la barre d'espace coche ou décoche."
         )
         self.tree.setMinimumHeight(self.fontMetrics().height() * 10)
         self.tree.expandAll()
@@ -129,7 +129,7 @@ class ServicesPicker(QWidget):
         self.no_match.setTextFormat(Qt.TextFormat.PlainText)
         self.no_match.hide()
 
-        self.chosen_label = QLabel("Services &liés à l'action :", self)
+        self.chosen_label = QLabel("Services &liés à l'action :", self)
         self.chosen_model = QStandardItemModel(self)
         self.chosen_view = QListView(self)
         self.chosen_view.setModel(self.chosen_model)
@@ -301,7 +301,7 @@ class ServicesPicker(QWidget):
                 sv = self.edition.service(sid)
                 text = sv.label
             else:
-                text = f"Service inconnu de cette édition : {sid}"
+                text = f"Service inconnu de cette édition : {sid}"
             item = QStandardItem(text)
             item.setEditable(False)
             item.setToolTip(text)

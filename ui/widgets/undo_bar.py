@@ -44,7 +44,7 @@ class UndoBar(QFrame):
 
     def show_deleted(self, title: str) -> None:
         title = title.strip()
-        self.show_message(f"Action « {title} » supprimée." if title else "Action sans titre supprimée.")
+        self.show_message(f"Action « {title} » supprimée." if title else "Action sans titre supprimée.")
 
     @property
     def text(self) -> str:

@@ -80,7 +80,7 @@ class ValidatedLineEdit(QLineEdit):
             QLineEdit.ActionPosition.TrailingPosition,
         )
         self._mark.setVisible(False)
-        self._mark.setToolTip("Ce champ est à vérifier : voir le message sous le champ.")
+        self._mark.setToolTip("Ce champ est à vérifier : voir le message sous le champ.")
         self.message_widget = FieldMessage(self, parent)
         self.textChanged.connect(lambda _text: self.validate(final=False))
         self.editingFinished.connect(lambda: self.validate(final=True))
