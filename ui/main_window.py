@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from app.errors import StoreDamaged
 from app.workspace import Workspace
 from ui.dossier_controller import DossierController
 from ui.dossier_view import DEFAULT_TARGET, DossierView
@@ -25,6 +27,7 @@ from ui.qt import (
     QLabel,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QSettings,
     QSize,
     QTimer,
@@ -32,6 +35,9 @@ from ui.qt import (
     Signal,
 )
 from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from app.backups import BackupInfo
 
 StoreOpener = Callable[[Path], Workspace]
 
@@ -335,8 +341,56 @@ class MainWindow(QMainWindow):
         if message is None:
             report_exception(exc)
             return
+        if isinstance(exc, StoreDamaged):  # as at start: offer its latest good backup, if it has one
+            from app.backups import latest_good_backup
+
+            self.runner.run(
+                lambda: latest_good_backup(exc.path),
+                lambda backup: self._offer_backup(exc, backup, message),
+                lambda _e: self._open_refused(message),
+                owner=self,
+            )
+            return
+        self._open_refused(message)
+
+    def _open_refused(self, message: str) -> None:
         show_warning(self, f"{message}\n\nLe fichier actuellement ouvert reste ouvert.")
         self.store_open_failed.emit(message)
+
+    def _offer_backup(self, exc: StoreDamaged, backup: BackupInfo | None, message: str) -> None:
+        from app.backups import damaged_text, restore_backup
+
+        if backup is None:
+            self._open_refused(message)
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Fichier endommagé",
+            f"{damaged_text(exc, backup)}\n\nRestaurer cette sauvegarde\u00a0? Le fichier actuellement ouvert "
+            "reste ouvert tant que vous n'avez pas choisi.",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        box.setAccessibleName("Fichier endommagé")
+        restore = box.addButton("&Restaurer la sauvegarde", QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(restore)
+        box.setEscapeButton(cancel)
+
+        def answered() -> None:
+            if box.clickedButton() is restore:
+                self.runner.run(
+                    lambda: restore_backup(exc.path, backup),
+                    lambda _report: self.open_store_file(exc.path),
+                    self._open_failed,
+                    owner=self,
+                )
+            else:
+                self.store_open_failed.emit(message)
+
+        box.finished.connect(answered)
+        box.finished.connect(box.deleteLater)
+        box.open()
 
     def recent_files(self) -> list[str]:
         value = self.settings.value("files/recent", [])

@@ -16,7 +16,7 @@ from app.edition import Edition, EditionCatalog
 from app.interchange import to_document
 from app.workspace import Workspace
 from localdb.backups import list_files
-from tests.factories import FIXED_NOW, complete_dossier, fixed_clock
+from tests.factories import FIXED_NOW, complete_dossier, damage_middle_pages, fixed_clock
 from tests.ui.helpers import WindowFactory, visible_windows, wait_idle
 from ui.application import keep_daily_backups
 from ui.dialogs.restore_dialog import NO_BACKUP, RestoreDialog
@@ -166,3 +166,21 @@ def test_a_window_left_open_takes_the_backup_of_each_new_day(
     timer.stop()
     wait_idle(qtbot, window.runner)
     assert [b.taken_at for b in list_files(store_path)] == [now["t"], FIXED_NOW]
+
+
+def test_opening_a_damaged_file_from_the_window_offers_its_backup(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, catalog: EditionCatalog, backed_up: Path, store_path: Path
+) -> None:
+    """Fichier › Ouvrir… on a damaged file: the same offer as at start; the open file stays open until then."""
+    window = make_window(Workspace.open(tmp_path / "autre.sqlite", catalog, clock=fixed_clock))
+    damage_middle_pages(store_path)
+    window.open_store_file(store_path)
+    qtbot.waitUntil(lambda: any(b.accessibleName() == "Fichier endommagé" for b in visible_windows(QMessageBox)))
+    (box,) = [b for b in visible_windows(QMessageBox) if b.accessibleName() == "Fichier endommagé"]
+    assert "sauvegarde" in box.text() and window.workspace.path == (tmp_path / "autre.sqlite").absolute()
+    with qtbot.waitSignal(window.dossier_ready, timeout=10_000):
+        button(box, QMessageBox.ButtonRole.AcceptRole).click()
+    wait_idle(qtbot, window.runner)
+    assert window.workspace.path == store_path.absolute()
+    assert len(window.controller.dossier.actions) == 3
+    assert any(p.name.startswith(f"{store_path.stem}.endommage-") for p in store_path.parent.iterdir())
