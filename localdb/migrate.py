@@ -73,8 +73,8 @@ def upgrade(store: Store, target: str = "head") -> None:
                     tables = ", ".join(sorted({str(row[0]) for row in broken}))
                     raise StoreError(
                         f"La mise à jour du fichier {store.path} a été annulée\u00a0: elle aurait laissé "
-                        f"{len(broken)} lien(s) cassé(s) entre les données ({tables}). Le fichier est resté "
-                        "tel qu'il était\u00a0; signalez-le à l'assistance."
+                        f"des liens cassés entre les données ({tables}\u00a0: {len(broken)} en tout). "
+                        "Le fichier est resté tel qu'il était\u00a0; signalez-le à l'assistance."
                     )
         finally:
             dbapi.execute("PRAGMA foreign_keys=ON")

@@ -98,7 +98,7 @@ def test_cli_blank_needs_no_store(tmp_path: Path) -> None:
     done = run_cli("--db", str(db), "pdf", "--vierge", "--out", str(out))
     assert done.returncode == 0, done.stderr
     pages = len(PdfReader(out).pages)
-    assert done.stdout.strip() == f"Questionnaire vierge de l'édition 2019 écrit dans {out} : {pages} pages."
+    assert done.stdout.strip() == f"Questionnaire vierge de l'édition 2019 écrit dans {out}\u00a0: {pages} pages."
     assert not db.parent.exists()  # the store was never opened, nor created
     empty = tmp_path / "vide.sqlite"
     assert run_cli("--db", str(empty), "status").returncode == 0  # a new, empty store file

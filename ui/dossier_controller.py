@@ -36,7 +36,7 @@ from app.edits import (
     describe,
     replay,
 )
-from app.errors import ArobaseError, InvalidInput, StoreError
+from app.errors import ArobaseError, InvalidInput, StoreError, StoreLocked
 from app.model import (
     ACTION_TEXT_FIELDS,
     ADDRESS_LABELS,
@@ -57,6 +57,10 @@ RETRY_DELAY_MS = 5000  # after a failed write (store locked, disk full): try aga
 Clock = Callable[[], datetime]
 Monotonic = Callable[[], float]
 KEPT = "Vos modifications restent affichées et seront enregistrées dès que possible."
+NOT_READ = (
+    "Le dossier n'a pas encore pu être lu dans le fichier\u00a0: rien n'est enregistré tant qu'il n'est pas "
+    "affiché. Arobase réessaie de le lire."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +113,11 @@ class DossierController(QObject):
         self._timer.timeout.connect(self.save_pending)
         self.last_saved: datetime | None = None
         self.last_error = ""  # the French reason of the last failed write, "" once written
+        self.loaded_once = False  # until the dossier is read, nothing typed may be written over it
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(RETRY_DELAY_MS)
+        self._reload_timer.timeout.connect(lambda: self.load())
 
     # ------------------------------------------------------------------ reading
 
@@ -188,7 +197,7 @@ class DossierController(QObject):
 
     def set_profile_field(self, name: str, value: Any) -> bool:
         key = f"profile.{name}"
-        if self.read_only:
+        if self._refuse_frozen():
             return False
         if isinstance(value, str) and not self._text_ok(key, value, PROFILE_LABELS[name], multiline=False):
             return False
@@ -200,7 +209,7 @@ class DossierController(QObject):
     def set_action_field(self, action_uuid: str, name: str, value: Any) -> bool:
         """Change one field of an action; text is checked first and refused text is kept on screen only."""
         key = f"action:{action_uuid}.{name}"
-        if self.read_only:  # a frozen dossier changes only through "Modifier (nouvelle révision)"
+        if self._refuse_frozen():  # a frozen dossier changes only through "Modifier (nouvelle révision)"
             return False
         if name in ACTION_TEXT_FIELDS:
             label, multiline = ACTION_TEXT_FIELDS[name]
@@ -277,7 +286,7 @@ class DossierController(QObject):
         return item.action.uuid
 
     def set_epci_answer(self, criterion_id: str, answer: bool | None, details: str) -> bool:
-        if self.read_only:
+        if self._refuse_frozen():
             return False
         if not self._text_ok(f"epci:{criterion_id}", details, "Précisions", multiline=True):
             return False
@@ -376,13 +385,15 @@ class DossierController(QObject):
         self._timer.stop()
         if self._in_flight:  # the caller did not drain: nothing can be said yet
             return False
-        if not self._edits:
-            return not self.last_error
+        if not self._edits:  # all written (an item refused for good was said, and stays on screen)
+            self.last_error = ""
+            return True
         batch = self._edits.take()
         try:
             report = self.ws.apply_edits(self.edition.id, batch)
         except Exception as exc:
             self._edits.put_back(batch)
+            self._timer.start(RETRY_DELAY_MS)  # the window may stay open: keep retrying by itself
             self.last_error = _reason(exc)
             return False
         self._report(report)
@@ -432,6 +443,9 @@ class DossierController(QObject):
 
     def _refuse_frozen(self) -> bool:
         """A validated, sent or received dossier changes only through "Modifier (nouvelle révision)"."""
+        if not self.loaded_once:
+            self.save_failed.emit(NOT_READ)
+            return True
         if not self.read_only:
             return False
         self.save_failed.emit(
@@ -441,6 +455,8 @@ class DossierController(QObject):
         return True
 
     def _load_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, StoreLocked):  # another program holds the file for a moment: read it again soon
+            self._reload_timer.start()
         if isinstance(exc, ArobaseError | StoreError):
             self.load_failed.emit(exc.message if isinstance(exc, ArobaseError) else str(exc))
             return
@@ -469,6 +485,7 @@ class DossierController(QObject):
         self.action_changed.emit(data.uuid)
 
     def _set_dossier(self, data: DossierData) -> None:
+        self.loaded_once = True
         self._dossier = data
         self._undo.clear()
         self.undo_available.emit(False)

@@ -480,11 +480,14 @@ class MainWindow(QMainWindow):
         """Write everything typed; if it cannot be, ask: retry, export from memory, quit anyway, or stay."""
         from ui.dialogs.unsaved_dialog import Choice, ask_unsaved, export_from_memory
 
+        self.statusBar().showMessage("Enregistrement des dernières modifications…")
+        self.statusBar().repaint()  # the wait below may last the store's busy timeout
+        self.controller.save_pending()
+        self.runner.drain()
+        self.statusBar().clearMessage()
+        if not self.controller.has_pending() and not self.controller.last_error:
+            return True
         while True:
-            self.controller.save_pending()
-            self.runner.drain()
-            if self.controller.flush_now():
-                return True
             choice = ask_unsaved(self, self.controller.last_error)
             if choice is Choice.STAY:
                 self._save_failed(self.controller.last_error)
@@ -492,6 +495,8 @@ class MainWindow(QMainWindow):
             if choice is Choice.QUIT:
                 return True
             if choice is Choice.EXPORT and export_from_memory(self, self.controller) is not None:
+                return True
+            if choice is Choice.RETRY and self.controller.flush_now():
                 return True
 
     def closeEvent(self, event: QCloseEvent) -> None:

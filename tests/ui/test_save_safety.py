@@ -378,3 +378,55 @@ def test_a_reload_keeps_what_is_being_typed(qtbot: QtBot, make_window: WindowFac
     ctl.save_pending()
     wait_idle(qtbot, window.runner)
     assert filled.load(ED).action(uuid).synthesis.startswith("Avant pendant")
+
+
+def test_a_dossier_not_yet_read_takes_no_edit_and_is_read_again_when_the_file_is_free(
+    qtbot: QtBot, short_busy_timeout: None, store_path: Path, catalog: EditionCatalog, edition: Edition
+) -> None:
+    """Started while another program holds the file: nothing typed on the empty screen overwrites the file."""
+    with Workspace.open(store_path, catalog, clock=fixed_clock) as ws:
+        ws.import_document(to_document(complete_dossier(edition, 2)))
+        runner = TaskRunner()
+        ctl = DossierController(ws, runner)
+        failures: list[str] = []
+        ctl.load_failed.connect(failures.append)
+        lock = Lock(store_path)
+        try:
+            ctl.load()
+            qtbot.waitUntil(lambda: bool(failures), timeout=5_000)
+            assert "utilisé par un autre programme" in failures[0]
+            refused: list[str] = []
+            ctl.save_failed.connect(refused.append)
+            assert not ctl.set_profile_field("name", "Tapé sur un écran vide")
+            assert ctl.create_action(title="Sur un écran vide") is None
+            assert len(refused) == 2 and "pas encore pu être lu" in refused[0]
+        finally:
+            lock.release()
+        with qtbot.waitSignal(ctl.loaded, timeout=RETRY_DELAY_MS + 5_000):  # read again by itself
+            pass
+        assert len(ctl.dossier.actions) == 2 and ctl.profile.name == "Saint-Aubin-des-Landes"
+        assert ctl.set_profile_field("name", "Enfin")
+        ctl.save_pending()
+        wait_idle(qtbot, runner)
+        assert ws.profile().name == "Enfin"
+        runner.shutdown()
+
+
+def test_retry_then_stay_keeps_retrying_by_itself(qtbot: QtBot, locked_window: tuple) -> None:
+    """Found using it: after a failed "Réessayer", staying open must not stop the automatic retries."""
+    window, uuid, lock = locked_window
+
+    def retry(box: QMessageBox) -> None:
+        click_button(box, "&Réessayer")
+
+    def stay(box: QMessageBox) -> None:
+        click_button(box, "Ne pas &fermer")
+
+    with ModalAnswerer(qtbot, [retry, stay]):
+        window.close()
+    assert window.isVisible() and window.controller.has_pending()
+    lock.release()
+    with qtbot.waitSignal(window.controller.saved, timeout=RETRY_DELAY_MS + 5_000):
+        pass
+    wait_idle(qtbot, window.runner)
+    assert window.workspace.load(ED).action(uuid).title == "Tapé juste avant de fermer"
