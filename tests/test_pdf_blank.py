@@ -46,6 +46,7 @@ def test_every_question_service_and_criterion_is_printed_with_its_boxes(
     n_services, n_criteria = len(edition_2019.services), len(edition_2019.epci_criteria)
     assert text.count(BOX) >= n_services * (1 + levels) + 2 * n_criteria + 2
     assert text.count(TICKED) == 1  # the example on the "comment remplir" page
+    # pypdf reads the no-break space of "Action\u00a0:" as a plain one
     assert text.count("Action :") >= n_services and text.count("Précisions :") == n_criteria
     assert "Comment remplir ce questionnaire" in text
     assert report.path is not None and report.revision == 0 and report.sha256 is None and not report.draft
@@ -112,8 +113,8 @@ def test_cli_pdf_of_a_file_without_dossier_points_to_the_blank_questionnaire(tmp
     done = run_cli("--db", str(db), "pdf", "--out", str(out))
     assert done.returncode == 2 and not out.exists()
     assert done.stderr.strip() == (
-        "arobase : ce fichier ne contient pas de dossier pour l'édition 2019. Pour imprimer le questionnaire "
-        f"vierge, à remplir à la main : arobase pdf --vierge --out {out}"
+        "arobase : ce fichier ne contient pas de dossier pour l'édition 2019. Pour imprimer le questionnaire "
+        f"vierge, à remplir à la main : arobase pdf --vierge --out {out}"
     )
 
 
@@ -121,7 +122,7 @@ def test_cli_blank_errors_are_french_sentences(tmp_path: Path) -> None:
     done = run_cli("pdf", "--vierge", "--edition", "1999", "--out", str(tmp_path / "x.pdf"))
     assert done.returncode == 2
     assert done.stderr.strip() == (
-        "arobase : L'édition « 1999 » du questionnaire est inconnue (éditions disponibles : 2019)."
+        "arobase : L'édition « 1999 » du questionnaire est inconnue (éditions disponibles : 2019)."
     )
     done = run_cli("pdf", "--vierge", "--out", str(tmp_path))  # a folder, not a file
     assert done.returncode == 2 and "c'est un dossier, pas un fichier" in done.stderr

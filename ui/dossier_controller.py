@@ -174,6 +174,8 @@ class DossierController(QObject):
         what was read (they are written after it anyway).
         """
         edition_id = self.edition.id
+        if self.runner.closed:
+            return
 
         def done(data: DossierData) -> None:
             self._set_dossier(self._merged(data))
@@ -364,7 +366,7 @@ class DossierController(QObject):
     def save_pending(self) -> None:
         """Hand every queued edit to the store lane now, as one batch (the timer calls this)."""
         self._timer.stop()
-        if not self._edits:
+        if not self._edits or self.runner.closed:  # closed: the window's shutdown wrote them (flush_now)
             return
         batch = self._edits.take()
         self._in_flight.append(batch)
