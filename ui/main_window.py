@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self.resize(self._default_size())
         self.saved_label = QLabel(self)
         self.saved_label.setAccessibleName("État de l'enregistrement")
+        self.saved_label.setContentsMargins(4, 0, 16, 0)  # apart from the file path that follows it
         self.path_label = QLabel(self)
         self.path_label.setAccessibleName("Fichier ouvert")
         self.statusBar().setAccessibleName("Barre d'état")
