@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from server import ratelimit
 from server.api.models import SubmissionRequest
 from server.auth import Account
 from server.db import insert_for
@@ -125,6 +126,7 @@ def submit(svc: Services, account: Account, key: str | None, body: SubmissionReq
             raise Problem(409, "Cet envoi est déjà en cours de traitement : réessayez dans un instant.",
                           headers={"Retry-After": "2"})  # fmt: skip
         svc.db.lock(s, f"chain:{account.collectivity_id}:{body.edition}")
+        ratelimit.count_account_request(s, account.collectivity_id, svc.settings.requests_per_account, svc.now())
         found = _existing(s, account, body.submission_uuid)
         if found is not None:
             return _replay(found, body)

@@ -163,12 +163,13 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def strict_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """A second server with tight limits: 3 failed sign-ins per address, 2 per account; uploads expire in 2 s."""
+    """A second server with tight limits: 3 failed sign-ins per address, 2 per account, 6 uploads or
+    submissions per account; uploads expire in 2 s."""
     data: Path = tmp_path_factory.mktemp("strict")
     env = server_env(
         data, request.param, schema="arobase_strict",
         AROBASE_SERVER_RATE_AUTH_ADDRESS="3/600", AROBASE_SERVER_RATE_AUTH_ACCOUNT="2/600",
-        AROBASE_SERVER_UPLOAD_TTL="2",
+        AROBASE_SERVER_UPLOAD_TTL="2", AROBASE_SERVER_RATE_ACCOUNT="6/600",
     )  # fmt: skip
     handle = ServerProcess(data, env).start(workers=2)
     yield handle
