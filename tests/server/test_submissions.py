@@ -204,6 +204,12 @@ def test_receipt_signature_verifies_and_fails_on_any_changed_byte(server: Server
         assert not verify({**receipt, "signature": base64.b64encode(bytes(bad)).decode()}, keys)
     assert not verify({**receipt, "key_id": "0" * 16}, keys)
     assert snapshot_hash(device.dossier()) == receipt["payload_sha256"]
+    engine = create_engine(server.database_url)
+    with engine.connect() as conn:
+        query = text("SELECT dossier FROM submissions WHERE receipt LIKE :n")
+        stored = conn.execute(query, {"n": f'%"{receipt["submission_uuid"]}"%'}).scalar_one()
+    engine.dispose()
+    assert hashlib.sha256(bytes(stored)).hexdigest() == receipt["payload_sha256"]  # the very bytes the receipt names
 
 
 def test_a_submission_still_being_processed_elsewhere_answers_409_then_goes_through(
