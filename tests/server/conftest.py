@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from server import accounts
-from server.db import Database
+from server.db import Database, normalise_url
 from server.services import utc_now
 from server.settings import Settings
 from sync.dossier_format import snapshot_hash
@@ -49,16 +49,18 @@ def free_port() -> int:
 
 
 def postgres_url(schema: str) -> str:
-    """The test database, with its own schema for each server so two servers never share tables."""
+    """The test database, with its own schema for each server so two servers never share tables (the
+    process id keeps two test runs on one machine apart)."""
     url = os.environ["AROBASE_TEST_DATABASE_URL"]
-    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}_{os.getpid()}"
 
 
-def reset_postgres(schema: str) -> None:
-    engine = create_engine(os.environ["AROBASE_TEST_DATABASE_URL"])
+def reset_postgres(schema: str, *, drop_only: bool = False) -> None:
+    engine = create_engine(normalise_url(os.environ["AROBASE_TEST_DATABASE_URL"]))
     with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}_{os.getpid()}" CASCADE'))
+        if not drop_only:
+            conn.execute(text(f'CREATE SCHEMA "{schema}_{os.getpid()}"'))
     engine.dispose()
 
 
@@ -159,6 +161,8 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     handle = ServerProcess(data, server_env(data, request.param)).start(workers=2)
     yield handle
     handle.stop()
+    if request.param == "postgresql":
+        reset_postgres("arobase_test", drop_only=True)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -174,6 +178,8 @@ def strict_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     handle = ServerProcess(data, env).start(workers=2)
     yield handle
     handle.stop()
+    if request.param == "postgresql":
+        reset_postgres("arobase_strict", drop_only=True)
 
 
 @dataclass
