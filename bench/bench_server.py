@@ -33,6 +33,7 @@ from tests.server.conftest import (  # noqa: E402
     ServerProcess,
     enrol,
     free_port,
+    reset_postgres,
     server_env,
     tus_create_headers,
     tus_patch_headers,
@@ -136,6 +137,8 @@ def main() -> None:
                 rate, latencies = run(clients, args.rounds)
             finally:
                 server.stop()
+                if backend == "postgresql":
+                    reset_postgres("arobase_bench", drop_only=True)
         process, url = bare(workers)
         try:
             bare_clients = [Client(url, None, "000000000", "x", template) for _ in range(args.clients)]

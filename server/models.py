@@ -216,7 +216,7 @@ class Submission(Base):
     revision: Mapped[int] = mapped_column(Integer)
     replaces: Mapped[str | None] = mapped_column(String(36), nullable=True)
     payload_sha256: Mapped[str] = mapped_column(String(64))
-    dossier: Mapped[bytes] = mapped_column(LargeBinary)  # canonical JSON, exactly what was hashed
+    dossier: Mapped[bytes] = mapped_column(LargeBinary)  # canonical JSON, exactly the bytes payload_sha256 names
     device_id: Mapped[str | None] = mapped_column(ForeignKey("devices.id", ondelete="SET NULL"), nullable=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     receipt_number: Mapped[int] = mapped_column(Integer)

@@ -44,3 +44,11 @@ def refuse_if_over(session: Session, keys: list[tuple[str, RateLimit]], now: dat
             f"Trop de tentatives : réessayez dans {wait} secondes.",
             headers={"Retry-After": str(wait)},
         )
+
+
+def count_account_request(session: Session, collectivity_id: int, limit: RateLimit, now: datetime) -> None:
+    """Writes (uploads, submissions) of one account: refused over the limit, else counted, in the caller's
+    transaction (a refused request is not counted)."""
+    key = f"account:{collectivity_id}"
+    refuse_if_over(session, [(key, limit)], now)
+    hit(session, key, limit, now)

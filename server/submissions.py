@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from server import ratelimit
 from server.api.models import SubmissionRequest
 from server.auth import Account
 from server.db import insert_for
@@ -69,8 +70,9 @@ def _replay(found: Submission, body: SubmissionRequest) -> Outcome:
     return Outcome(False, found.receipt)
 
 
-def _check_content(svc: Services, account: Account, body: SubmissionRequest) -> tuple[int, int]:
-    """Everything that does not depend on other submissions; returns (attachment count, bytes)."""
+def _check_content(svc: Services, account: Account, body: SubmissionRequest) -> tuple[int, int, bytes]:
+    """Everything that does not depend on other submissions; returns (attachment count, bytes, the canonical
+    JSON that was hashed — what is stored)."""
     dossier = body.dossier
     try:
         validate_dossier(dossier)
@@ -80,7 +82,8 @@ def _check_content(svc: Services, account: Account, body: SubmissionRequest) -> 
         raise Problem(422, f"Le dossier est de l'édition {dossier['edition']}, l'envoi annonce {body.edition}.")
     if dossier.get("revision", body.revision) != body.revision:
         raise Problem(422, f"Le dossier est la révision {dossier['revision']}, l'envoi annonce {body.revision}.")
-    if dossier_format.snapshot_hash(dossier) != body.payload_sha256:
+    canonical = dossier_format.canonical_json(dossier_format.snapshot_body(dossier))
+    if dossier_format.sha256_hex(canonical) != body.payload_sha256:
         raise Problem(422, "L'empreinte SHA-256 annoncée ne correspond pas au dossier reçu : rien n'a été enregistré.")
     if dossier["collectivity"]["code"] != account.code:
         raise Problem(403, "Ce dossier est celui d'une autre collectivité que celle de cet appareil.")
@@ -106,7 +109,7 @@ def _check_content(svc: Services, account: Account, body: SubmissionRequest) -> 
         raise Problem(
             422, f"{len(missing)} pièce(s) jointe(s) manquent sur le serveur : envoyez-les d'abord.", missing=missing
         )
-    return len(sizes), sum(sizes.values())
+    return len(sizes), sum(sizes.values()), canonical
 
 
 def submit(svc: Services, account: Account, key: str | None, body: SubmissionRequest) -> Outcome:
@@ -118,13 +121,13 @@ def submit(svc: Services, account: Account, key: str | None, body: SubmissionReq
         found = _existing(s, account, body.submission_uuid)
     if found is not None:  # a retry whose answer was lost: no need to re-check the content
         return _replay(found, body)
-    count, size = _check_content(svc, account, body)
-    canonical = dossier_format.canonical_json(body.dossier)
+    count, size, canonical = _check_content(svc, account, body)
     with svc.db.write() as s:
         if not svc.db.lock(s, f"submission:{account.collectivity_id}:{body.submission_uuid}", wait=False):
             raise Problem(409, "Cet envoi est déjà en cours de traitement : réessayez dans un instant.",
                           headers={"Retry-After": "2"})  # fmt: skip
         svc.db.lock(s, f"chain:{account.collectivity_id}:{body.edition}")
+        ratelimit.count_account_request(s, account.collectivity_id, svc.settings.requests_per_account, svc.now())
         found = _existing(s, account, body.submission_uuid)
         if found is not None:
             return _replay(found, body)

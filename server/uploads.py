@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from server import ratelimit
 from server.auth import Account
 from server.db import insert_for
 from server.models import AccountFile, Blob, Upload, UploadChunk
@@ -58,6 +59,7 @@ def create(svc: Services, account: Account, length: int, metadata: dict[str, str
         raise Problem(413, f"Fichier trop volumineux : {length} octets, {limit} au plus.")
     now = svc.now()
     with svc.db.write() as s:
+        ratelimit.count_account_request(s, account.collectivity_id, svc.settings.requests_per_account, now)
         s.execute(delete(Upload).where(Upload.collectivity_id == account.collectivity_id, Upload.expires_at <= now))
         held = s.get(AccountFile, (account.collectivity_id, sha))
         upload = Upload(

@@ -7,7 +7,16 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
 
 from server import auth
-from server.api.models import AccountOut, CollectivityOut, DeviceCreate, DeviceTokens, TokenPair, TokenRequest
+from server.api.editions import summary
+from server.api.models import (
+    AccountOut,
+    CollectivityOut,
+    DeviceCreate,
+    DeviceTokens,
+    MembershipOut,
+    TokenPair,
+    TokenRequest,
+)
 from server.auth import Account, current_account
 from server.editions import is_open
 from server.models import Device, Edition, Membership
@@ -54,8 +63,6 @@ async def sign_out(request: Request, account: Account = Depends(current_account)
 
 
 def _account(request: Request, account: Account) -> AccountOut:
-    from server.api.editions import summary
-
     svc = services_of(request)
     now = svc.now()
     with svc.db.read() as s:
@@ -64,7 +71,7 @@ def _account(request: Request, account: Account) -> AccountOut:
         open_editions = [summary(e) for e in editions if is_open(e, now.date())]
     return AccountOut(
         collectivity=CollectivityOut(code=account.code, name=account.name, kind=account.kind),
-        membership={"year": now.year, "member": member},  # type: ignore[arg-type]
+        membership=MembershipOut(year=now.year, member=member),
         open_editions=open_editions,
     )
 

@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from server import accounts
-from server.db import Database
+from server.db import Database, normalise_url
 from server.services import utc_now
 from server.settings import Settings
 from sync.dossier_format import snapshot_hash
@@ -49,16 +49,18 @@ def free_port() -> int:
 
 
 def postgres_url(schema: str) -> str:
-    """The test database, with its own schema for each server so two servers never share tables."""
+    """The test database, with its own schema for each server so two servers never share tables (the
+    process id keeps two test runs on one machine apart)."""
     url = os.environ["AROBASE_TEST_DATABASE_URL"]
-    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}_{os.getpid()}"
 
 
-def reset_postgres(schema: str) -> None:
-    engine = create_engine(os.environ["AROBASE_TEST_DATABASE_URL"])
+def reset_postgres(schema: str, *, drop_only: bool = False) -> None:
+    engine = create_engine(normalise_url(os.environ["AROBASE_TEST_DATABASE_URL"]))
     with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}_{os.getpid()}" CASCADE'))
+        if not drop_only:
+            conn.execute(text(f'CREATE SCHEMA "{schema}_{os.getpid()}"'))
     engine.dispose()
 
 
@@ -159,20 +161,25 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     handle = ServerProcess(data, server_env(data, request.param)).start(workers=2)
     yield handle
     handle.stop()
+    if request.param == "postgresql":
+        reset_postgres("arobase_test", drop_only=True)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def strict_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """A second server with tight limits: 3 failed sign-ins per address, 2 per account; uploads expire in 2 s."""
+    """A second server with tight limits: 3 failed sign-ins per address, 2 per account, 6 uploads or
+    submissions per account; uploads expire in 2 s."""
     data: Path = tmp_path_factory.mktemp("strict")
     env = server_env(
         data, request.param, schema="arobase_strict",
         AROBASE_SERVER_RATE_AUTH_ADDRESS="3/600", AROBASE_SERVER_RATE_AUTH_ACCOUNT="2/600",
-        AROBASE_SERVER_UPLOAD_TTL="2",
+        AROBASE_SERVER_UPLOAD_TTL="2", AROBASE_SERVER_RATE_ACCOUNT="6/600",
     )  # fmt: skip
     handle = ServerProcess(data, env).start(workers=2)
     yield handle
     handle.stop()
+    if request.param == "postgresql":
+        reset_postgres("arobase_strict", drop_only=True)
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.server.conftest import ServerProcess
+from tests.server.conftest import ServerProcess, enrol, tus_create_headers
 
 
 def _enrol(server: ServerProcess, code: str, address: str) -> httpx.Response:
@@ -43,3 +43,16 @@ def test_failures_against_one_account_are_limited_whatever_the_address(strict_se
     limited = _enrol(strict_server, good, "198.51.100.99")
     assert limited.status_code == 429
     assert "Retry-After" in limited.headers
+
+
+def test_uploads_and_submissions_are_limited_per_account(strict_server: ServerProcess) -> None:
+    device = enrol(strict_server)
+    other = enrol(strict_server)
+    answers = [device.http.post("/api/v1/uploads", headers=tus_create_headers(b"r" * 10)) for _ in range(6)]
+    assert [a.status_code for a in answers] == [201] * 6
+    limited = device.http.post("/api/v1/uploads", headers=tus_create_headers(b"r" * 10))
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+    assert device.submit(device.submission()).status_code == 429
+    assert other.http.post("/api/v1/uploads", headers=tus_create_headers(b"r" * 10)).status_code == 201
+    device.http.close()
+    other.http.close()

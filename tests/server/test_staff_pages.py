@@ -34,7 +34,7 @@ def browser(tmp_path: Path) -> Iterator[object]:
         options.add_argument(arg)
     options.add_experimental_option("prefs", {"download.default_directory": str(tmp_path / "telechargements")})
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    driver.implicitly_wait(5)
+    driver.implicitly_wait(20)  # the machine may be busy: patience, not sleeps
     yield driver
     driver.quit()
 
@@ -45,7 +45,7 @@ def _wait(driver, condition) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.support.ui import WebDriverWait
 
     ignored = (NoSuchElementException, StaleElementReferenceException)
-    WebDriverWait(driver, 15, ignored_exceptions=ignored).until(lambda d: condition(d))
+    WebDriverWait(driver, 30, ignored_exceptions=ignored).until(lambda d: condition(d))
 
 
 def _fill(driver, name: str, value: str) -> None:  # type: ignore[no-untyped-def]
@@ -112,7 +112,7 @@ def test_staff_log_in_open_a_dossier_download_and_csrf(
     assert "Couverture par thème" in driver.page_source
     driver.find_element(By.LINK_TEXT, "p.jpg").click()
     target = tmp_path / "telechargements" / "p.jpg"
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 40
     while not target.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert target.read_bytes() == photo

@@ -11,17 +11,20 @@ from alembic.runtime.migration import MigrationContext
 from server.db import Database
 from server.migrate import current_revision, head_revision, upgrade
 from server.models import Base
+from tests.server.conftest import postgres_url, reset_postgres
 
 
 def _urls(tmp_path: Path) -> list[str]:
     urls = [f"sqlite:///{tmp_path / 'serveur.sqlite'}"]
     if os.environ.get("AROBASE_TEST_DATABASE_URL"):
-        urls.append(os.environ["AROBASE_TEST_DATABASE_URL"])
+        reset_postgres("arobase_store")
+        urls.append(postgres_url("arobase_store"))
     return urls
 
 
 def test_migrations_match_the_models(tmp_path: Path) -> None:
-    for url in _urls(tmp_path):
+    urls = _urls(tmp_path)
+    for url in urls:
         db = Database(url)
         try:
             upgrade(db)
@@ -31,3 +34,5 @@ def test_migrations_match_the_models(tmp_path: Path) -> None:
             assert diff == [], url
         finally:
             db.dispose()
+    if len(urls) > 1:
+        reset_postgres("arobase_store", drop_only=True)

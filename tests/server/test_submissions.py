@@ -8,6 +8,7 @@ import json
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,6 +16,7 @@ from sqlalchemy import create_engine, text
 
 from sync.dossier_format import snapshot_hash
 from sync.receipt import signed_bytes, verify
+from tests.conftest import ROOT
 from tests.server.conftest import Device, ServerProcess
 
 
@@ -202,6 +204,12 @@ def test_receipt_signature_verifies_and_fails_on_any_changed_byte(server: Server
         assert not verify({**receipt, "signature": base64.b64encode(bytes(bad)).decode()}, keys)
     assert not verify({**receipt, "key_id": "0" * 16}, keys)
     assert snapshot_hash(device.dossier()) == receipt["payload_sha256"]
+    engine = create_engine(server.database_url)
+    with engine.connect() as conn:
+        query = text("SELECT dossier FROM submissions WHERE receipt LIKE :n")
+        stored = conn.execute(query, {"n": f'%"{receipt["submission_uuid"]}"%'}).scalar_one()
+    engine.dispose()
+    assert hashlib.sha256(bytes(stored)).hexdigest() == receipt["payload_sha256"]  # the very bytes the receipt names
 
 
 def test_a_submission_still_being_processed_elsewhere_answers_409_then_goes_through(
@@ -235,3 +243,26 @@ def test_a_submission_still_being_processed_elsewhere_answers_409_then_goes_thro
         conn.close()
         engine.dispose()
     assert _rows(server, device) == 1
+
+
+def test_a_closed_edition_refuses_submissions_and_is_not_offered(
+    server: ServerProcess, device: Device, tmp_path: Path
+) -> None:
+    edition = json.loads((ROOT / "resources" / "questionnaires" / "2019.json").read_text(encoding="utf-8"))
+    closed = tmp_path / "2018.json"
+    closed.write_text(
+        json.dumps({**edition, "edition": "2018", "opens": "2018-01-01", "closes": "2018-12-31"}), encoding="utf-8"
+    )
+    assert "publiée" in server.cli("publish-edition", str(closed)).stdout
+    answer = device.submit(device.submission(device.dossier(edition="2018")))
+    assert answer.status_code == 422
+    assert "pas ouverte" in answer.json()["detail"]
+    assert "2018" not in [e["id"] for e in device.http.get("/api/v1/account").json()["open_editions"]]
+    assert "2018" in [e["id"] for e in httpx.get(f"{server.url}/api/v1/editions").json()]
+    assert device.submit(device.submission()).status_code == 201  # 2019 (no closing date) still open
+
+
+def test_revision_and_edition_must_agree_with_the_dossier(device: Device) -> None:
+    dossier = device.dossier(revision=2)
+    assert "révision" in device.submit(device.submission(dossier, revision=3)).json()["detail"]
+    assert device.submit(device.submission(dossier, edition="2020")).status_code == 422
