@@ -82,6 +82,9 @@ class DossierController(QObject):
     save_failed = Signal(str)  # French sentence
     field_error = Signal(str, str)  # field key ("profile.name", "action:<uuid>.synthesis"), message ("" = fixed)
     undo_available = Signal(bool)
+    # Any edit of the content (profile, an action, an EPCI answer, the coverage it changes): the one list of
+    # "the dossier changed" for whoever recomputes a summary, the problems or the mosaic after an edit.
+    content_changed = Signal()
 
     def __init__(
         self,
@@ -109,6 +112,14 @@ class DossierController(QObject):
         self._timer.timeout.connect(self.save_pending)
         self.last_saved: datetime | None = None
         self.last_error = ""  # the French reason of the last failed write, "" once written
+        for signal in (
+            self.profile_changed,
+            self.action_changed,
+            self.action_removed,
+            self.epci_changed,
+            self.coverage_changed,
+        ):
+            signal.connect(self.content_changed)  # signal to signal: the arguments are dropped
 
     # ------------------------------------------------------------------ reading
 

@@ -232,14 +232,7 @@ class MainWindow(QMainWindow):
         self.controller.loaded.connect(self._dossier_loaded)
         self.controller.profile_changed.connect(self._update_title)
         self.controller.load_failed.connect(self._load_failed)
-        for signal in (
-            self.controller.loaded,
-            self.controller.profile_changed,
-            self.controller.action_changed,
-            self.controller.action_removed,
-            self.controller.epci_changed,
-            self.controller.state_changed,
-        ):
+        for signal in (self.controller.loaded, self.controller.content_changed, self.controller.state_changed):
             signal.connect(self._summary_timer.start)
         self.path_label.setText(str(ws.path))
         self.saved_label.clear()

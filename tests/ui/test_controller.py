@@ -101,3 +101,23 @@ def test_problems_are_computed_once_per_state_of_the_dossier(
     ctl.set_action_field(uuid, "title", "")
     assert [p.code for p in ctl.problems()] == ["action_title"]
     assert ctl.status().blocking == 1 and ctl.status().summary.action_count == 1
+
+
+def test_content_changed_fires_for_every_kind_of_edit(
+    qtbot: QtBot, ws: Workspace, runner: TaskRunner, edition: Edition
+) -> None:
+    """The one "dossier changed" signal the summary, the problems and the mosaic listen to."""
+    ws.import_document(to_document(complete_dossier(edition, 1)))
+    ctl = _controller(ws, runner)
+    uuid = ctl.dossier.actions[0].uuid
+    criterion = edition.epci_criteria[0].id
+    edits = (
+        lambda: ctl.set_profile_field("referent_role", "Secrétaire"),
+        lambda: ctl.set_action_field(uuid, "synthesis", "Autre synthèse"),
+        lambda: ctl.set_epci_answer(criterion, True, ""),
+        lambda: ctl.delete_action(uuid),
+    )
+    for edit in edits:
+        with qtbot.waitSignal(ctl.content_changed, timeout=1000):
+            edit()
+    wait_idle(qtbot, runner)
