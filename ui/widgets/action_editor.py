@@ -126,6 +126,7 @@ class ActionEditor(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.scroll.setAccessibleName("Fiche action")
         self.form = QWidget(self.scroll)
         self.form.setAccessibleName("Champs de l'action")
         self.scroll.setWidget(self.form)
