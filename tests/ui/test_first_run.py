@@ -170,3 +170,26 @@ def test_a_propos_gives_versions_edition_data_folder_and_licence(
         assert part in text, part
     assert about.text.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
     assert about.text.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_the_guide_and_the_server_address_are_shipped_in_the_wheel_and_the_bundle() -> None:
+    """Every file of resources/guide/ and resources/server.json is package data and a data file of the spec."""
+    import fnmatch
+    import tomllib
+
+    from tests.conftest import ROOT
+
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"
+    ]
+    spec = (ROOT / "packaging" / "arobase.spec").read_text(encoding="utf-8")
+    shipped = [ROOT / "resources" / "server.json", *(ROOT / "resources" / "guide").rglob("*.*")]
+    for path in shipped:
+        if path.suffix == ".py":
+            continue
+        relative = path.relative_to(ROOT / "resources")
+        package = ".".join(("resources", *relative.parts[:1])) if len(relative.parts) > 1 else "resources"
+        inside = Path(*relative.parts[1:]) if len(relative.parts) > 1 else relative
+        assert any(fnmatch.fnmatch(str(inside), pattern) for pattern in package_data.get(package, [])), path
+    assert '"resources" / "server.json"' in spec and '"resources" / "guide"' in spec
+    assert {p.name for p in (ROOT / "resources" / "guide" / "images").glob("*.png")} >= {"assistant.png", "profil.png"}
