@@ -50,7 +50,7 @@ from app.model import (
 from app.mosaic import Coverage, coverage
 from app.text import check_text
 from app.workspace import Status, Workspace
-from ui.qt import QObject, QTimer, Signal
+from ui.qt import QObject, QTimer, Signal, SignalInstance
 from ui.tasks import TaskRunner
 
 RETRY_DELAY_MS = 5000  # after a failed write (store locked, disk full): try again without waiting for an edit
@@ -82,9 +82,6 @@ class DossierController(QObject):
     save_failed = Signal(str)  # French sentence
     field_error = Signal(str, str)  # field key ("profile.name", "action:<uuid>.synthesis"), message ("" = fixed)
     undo_available = Signal(bool)
-    # Any edit of the content (profile, an action, an EPCI answer, the coverage it changes): the one list of
-    # "the dossier changed" for whoever recomputes a summary, the problems or the mosaic after an edit.
-    content_changed = Signal()
 
     def __init__(
         self,
@@ -112,14 +109,20 @@ class DossierController(QObject):
         self._timer.timeout.connect(self.save_pending)
         self.last_saved: datetime | None = None
         self.last_error = ""  # the French reason of the last failed write, "" once written
-        for signal in (
+
+    def content_signals(self) -> tuple[SignalInstance, ...]:
+        """Every signal of an edit of the content (profile, an action, an EPCI answer, the coverage it changes).
+
+        The one list of "the dossier changed" for whoever recomputes a summary, the problems or the mosaic:
+        ``for signal in controller.content_signals(): signal.connect(slot)`` (the slot takes ``*args``).
+        """
+        return (
             self.profile_changed,
             self.action_changed,
             self.action_removed,
             self.epci_changed,
             self.coverage_changed,
-        ):
-            signal.connect(self.content_changed)  # signal to signal: the arguments are dropped
+        )
 
     # ------------------------------------------------------------------ reading
 

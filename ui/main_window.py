@@ -30,6 +30,7 @@ from ui.qt import (
     QTimer,
     QWidget,
     Signal,
+    is_alive,
 )
 from ui.tasks import TaskRunner
 
@@ -248,7 +249,7 @@ class MainWindow(QMainWindow):
         self.controller.loaded.connect(self._dossier_loaded)
         self.controller.profile_changed.connect(self._update_title)
         self.controller.load_failed.connect(self._load_failed)
-        for signal in (self.controller.loaded, self.controller.content_changed, self.controller.state_changed):
+        for signal in (self.controller.loaded, *self.controller.content_signals(), self.controller.state_changed):
             signal.connect(self._summary_timer.start)
         self.path_label.setText(str(ws.path))
         self.saved_label.clear()
@@ -436,6 +437,10 @@ class MainWindow(QMainWindow):
     def open_guide(self) -> None:
         from ui.dialogs.guide_dialog import open_guide
 
+        guide = getattr(self, "guide_dialog", None)
+        if guide is not None and is_alive(guide) and guide.isVisible():
+            guide.activateWindow()  # F1 again: the guide already open, not a second one
+            return
         self.guide_dialog = open_guide(self)
 
     def open_about(self) -> None:

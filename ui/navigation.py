@@ -102,7 +102,8 @@ class NavigationPanel(QWidget):
         controller.profile_changed.connect(self._update_epci_visibility)
         controller.action_changed.connect(self._update_actions_entry)
         controller.action_removed.connect(self._update_actions_entry)
-        controller.content_changed.connect(self._schedule_problems)
+        for signal in controller.content_signals():
+            signal.connect(self._schedule_problems)
         controller.state_changed.connect(self.update_dossier_entry)
         self.refresh()
 

@@ -146,6 +146,8 @@ def test_the_guide_opens_offline_with_its_screenshots(
         assert image is not None and not image.isNull(), src
     width, height = guide.width(), guide.height()
     assert width <= 1366 and height <= 768
+    window.guide_action.trigger()  # F1 again: the same guide
+    assert visible_windows(GuideDialog) == [guide]
 
 
 def test_a_propos_gives_versions_edition_data_folder_and_licence(

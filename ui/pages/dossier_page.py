@@ -191,7 +191,8 @@ class DossierPage(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(PROBLEMS_DELAY_MS)
         self._timer.timeout.connect(self.refresh_problems)
-        controller.content_changed.connect(self._schedule)
+        for signal in controller.content_signals():
+            signal.connect(self._schedule)
         controller.state_changed.connect(self._state_changed)
         controller.save_failed.connect(self._reopen_failed)
         self._show_state()

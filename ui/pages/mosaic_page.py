@@ -149,7 +149,8 @@ class MosaicPage(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._recompute)
-        controller.content_changed.connect(self._schedule)
+        for signal in controller.content_signals():
+            signal.connect(self._schedule)
         controller.loaded.connect(self.refresh)
 
     # ------------------------------------------------------------------ page protocol
