@@ -59,6 +59,18 @@ def thousands(n: int) -> str:
     return f"{n:,}".replace(",", "\u202f")
 
 
+def file_size(n: int) -> str:
+    """French sizes, on screen and on paper alike: "1 octet", "850 octets", "12 ko", "3,4 Mo".
+
+    French writes the kilo-octet "ko" (lower-case k, as every SI kilo); the mega-octet is "Mo".
+    """
+    if n < 1024:
+        return f"{n} octet{'s' if n > 1 else ''}"
+    if n < 1024 * 1024:
+        return f"{round(n / 1024)} ko"
+    return f"{n / (1024 * 1024):.1f} Mo".replace(".", ",")
+
+
 def plural(n: int, words: str, plural_words: str | None = None) -> str:
     """ "0 problème bloquant", "1 page", "15 pages", "2 services couverts": French keeps 0 and 1 singular.
 

@@ -10,7 +10,9 @@ from typing import Any
 from app.edition import Edition
 from app.errors import ArobaseError, InvalidInput
 from app.model import (
+    ACTION_COLUMNS,
     ACTION_TEXT_FIELDS,
+    ADDRESS_LABELS,
     PROFILE_LABELS,
     ActionData,
     Address,
@@ -71,23 +73,14 @@ def to_document(
 
 
 def _action_doc(a: ActionData) -> dict[str, Any]:
+    columns = {k: getattr(a, k) for k in ACTION_COLUMNS}
     return {
         "uuid": a.uuid,
-        "title": a.title,
-        "synthesis": a.synthesis,
-        "level": a.level,
-        "results": a.results,
-        "tools": a.tools,
-        "partners": a.partners,
-        "delivered_by": a.delivered_by,
+        **columns,
         "start_date": _d(a.start_date),
         "end_date": _d(a.end_date),
-        "web_link": a.web_link,
         "services": list(a.services),
-        "addresses": [
-            {"label": ad.label, "street": ad.street, "postal_code": ad.postal_code, "city": ad.city}
-            for ad in a.addresses
-        ],
+        "addresses": [{k: getattr(ad, k) for k in ADDRESS_LABELS} for ad in a.addresses],
         "attachments": [
             {"sha256": f.sha256, "size": f.size, "media_type": f.media_type, "name": f.name} for f in a.attachments
         ],
@@ -158,7 +151,7 @@ def from_document(doc: Any, edition: Edition) -> DossierData:
             raise InterchangeError(f"L'action « {name} » se termine avant d'avoir commencé.")
         addresses = []
         for j, ad in enumerate(a["addresses"]):
-            for key in ("label", "street", "postal_code", "city"):
+            for key in ADDRESS_LABELS:
                 _checked(ad[key], "Adresse", multiline=False, where=f"{where}.addresses[{j}].{key}")
             addresses.append(Address(**ad))
         attachments = []
@@ -169,16 +162,7 @@ def from_document(doc: Any, edition: Edition) -> DossierData:
         actions.append(
             ActionData(
                 uuid=a["uuid"],
-                title=a["title"],
-                synthesis=a["synthesis"],
-                level=a["level"],
-                results=a["results"],
-                tools=a["tools"],
-                partners=a["partners"],
-                delivered_by=a["delivered_by"],
-                start_date=start,
-                end_date=end,
-                web_link=a["web_link"],
+                **{k: a[k] for k in ACTION_COLUMNS} | {"start_date": start, "end_date": end},
                 services=tuple(sorted(a["services"], key=order.__getitem__)),
                 addresses=tuple(addresses),
                 attachments=tuple(attachments),

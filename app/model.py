@@ -111,6 +111,21 @@ class ActionData:
         return replace(self, **changes)
 
 
+# The fields of ActionData that are one column of the store's action row and one key of an interchange
+# action, in the order of the form: the one list the store mapping (app.rows) and app.interchange use.
+ACTION_COLUMNS = (
+    "title",
+    "synthesis",
+    "level",
+    "results",
+    "tools",
+    "partners",
+    "delivered_by",
+    "start_date",
+    "end_date",
+    "web_link",
+)
+
 ACTION_TEXT_FIELDS = {
     # field: (label, multiline)
     "title": ("Titre de l'action", False),

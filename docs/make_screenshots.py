@@ -1,6 +1,6 @@
 """Take the README's screenshots of the main pages, offscreen, on the example dossier.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/make_screenshots.py [--out docs/screenshots]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/make_screenshots.py [--out resources/guide/images]
 
 Needs a font on the machine (Debian: fonts-dejavu-core), otherwise Qt draws no text.
 """
@@ -22,7 +22,7 @@ from app.edition import EditionCatalog  # noqa: E402
 from app.interchange import read_document  # noqa: E402
 from app.workspace import Workspace  # noqa: E402
 from ui.application import build_main_window, configure_application  # noqa: E402
-from ui.qt import QApplication, QSettings  # noqa: E402
+from ui.qt import QApplication, QPainter, QSettings  # noqa: E402
 
 EXAMPLE = ROOT / "resources" / "exemples" / "dossier-exemple-2019.json"
 
@@ -37,7 +37,7 @@ def settle(seconds: float = 0.4) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--out", type=Path, default=ROOT / "resources" / "guide" / "images")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     configure_application(sys.argv[:1])
@@ -65,6 +65,40 @@ def main() -> None:
         window.grab().save(str(path))
         print(path)
     window.close()
+    print(first_run_shot(folder, args.out))
+
+
+def first_run_shot(folder: Path, out: Path) -> Path:
+    """The first-run assistant on an empty file, a commune chosen, over the window as a new user sees it."""
+    from ui.dialogs.first_run_dialog import FirstRunDialog
+
+    ws = Workspace.open(folder / "nouveau.sqlite", EditionCatalog())
+    settings = QSettings(str(folder / "settings-nouveau.ini"), QSettings.Format.IniFormat)
+    window = build_main_window(ws, settings=settings, first_run=True)
+    window.resize(1366, 768)
+    window.show()
+    settle(1.5)
+    dialog = window.findChild(FirstRunDialog)
+    dialog.picker.ensure_loaded()
+    while dialog.picker.loading:
+        settle(0.1)
+    place = dialog.picker.index.by_code("56097")  # Landévant, the example's commune
+    dialog.picker.edit.setText(place.name)
+    dialog.picker.choose(place)
+    settle()
+    dialog.move(window.geometry().center() - dialog.rect().center())
+    settle()
+    path = out / "assistant.png"
+    pixmap = window.grab()
+    painter = QPainter(pixmap)
+    corner = dialog.pos() - window.pos()
+    painter.drawPixmap(corner, dialog.grab())
+    painter.drawRect(corner.x(), corner.y(), dialog.width() - 1, dialog.height() - 1)  # its frame, offscreen
+    painter.end()
+    pixmap.save(str(path))
+    dialog.reject()
+    window.close()
+    return path
 
 
 if __name__ == "__main__":

@@ -87,3 +87,10 @@ def damage_middle_pages(path: Path, seed: int = 5) -> bytes:
         data[page * page_size : (page + 1) * page_size] = rng.randbytes(page_size)
     path.write_bytes(bytes(data))
     return bytes(data)
+
+
+def dump_store(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table of the store file, read with a separate raw connection (order-independent)."""
+    with closing(sqlite3.connect(path)) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}

@@ -22,19 +22,10 @@ from app.model import DossierData
 from app.workspace import Workspace
 from sync import dossier_format
 from tests.conftest import ROOT, run_cli
-from tests.factories import action, commune_profile, complete_dossier, fixed_clock
+from tests.factories import action, commune_profile, complete_dossier, dump_store, fixed_clock
 
 COPY_KEYS = ("exported_at", "generator", "state", "revision")
 SHA_RE = re.compile(r"Empreinte SHA-256\u00a0: ([0-9a-f]{64})$", re.MULTILINE)
-
-
-def dump_store(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    conn = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-        return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
-    finally:
-        conn.close()
 
 
 def dossier(edition: Edition, n: int = 3, **changes: Any) -> DossierData:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from app.interchange import read_document, to_document, write_document
 from app.model import ACTION_TEXT_FIELDS, PROFILE_LABELS, Address, AttachmentRef, DossierData, EpciAnswerData
 from app.workspace import Workspace
 from tests.conftest import run_cli
-from tests.factories import action, commune_profile, complete_dossier, fixed_clock
+from tests.factories import action, commune_profile, complete_dossier, dump_store, fixed_clock
 
 ED = "2019"
 PIECES = [
@@ -42,15 +41,6 @@ LONG_WORD = ("anticonstitutionnellement😀" * 4000)[:100_000]
 PROFILE_TEXT_FIELDS = [k for k in PROFILE_LABELS if k not in ("kind", "population")]
 SINGLE_LINE_ACTION_FIELDS = [k for k, (_, multi) in ACTION_TEXT_FIELDS.items() if not multi]
 MULTI_LINE_ACTION_FIELDS = [k for k, (_, multi) in ACTION_TEXT_FIELDS.items() if multi]
-
-
-def dump_store(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    conn = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-        return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
-    finally:
-        conn.close()
 
 
 def test_pieces_are_what_they_claim() -> None:

@@ -30,7 +30,7 @@ from app.model import (
 )
 from app.workspace import Workspace
 from localdb.store import StoreError
-from tests.factories import action, commune_profile, complete_dossier, epci_answers, fixed_clock
+from tests.factories import action, commune_profile, complete_dossier, dump_store, epci_answers, fixed_clock
 
 EDITION = EditionCatalog().get("2019")
 SERVICE_ORDER = {s.id: n for n, s in enumerate(EDITION.services)}
@@ -407,12 +407,3 @@ def test_read_document_errors(tmp_path: Path) -> None:
     deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     with pytest.raises(InterchangeError, match="imbriqué"):
         read_document(deep)
-
-
-def dump_store(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    conn = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-        return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
-    finally:
-        conn.close()

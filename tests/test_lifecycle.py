@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -20,19 +18,10 @@ from app.model import ActionData
 from app.workspace import DossierFrozen, TransitionError, ValidationBlocked, Workspace
 from localdb import models as m
 from sync import dossier_format
-from tests.factories import FIXED_NOW, action, complete_dossier
+from tests.factories import FIXED_NOW, action, complete_dossier, dump_store
 
 ED = "2019"
 RECEIVED_AT = datetime(2026, 11, 24, 8, 0, 0)
-
-
-def dump_store(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    conn = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-        return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
-    finally:
-        conn.close()
 
 
 def events(ws: Workspace) -> list[tuple[str | None, str, int, str]]:

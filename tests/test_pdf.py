@@ -262,7 +262,7 @@ def test_epci_criteria_and_attachments(ws: Workspace, edition: Edition, tmp_path
     for crit in edition.epci_criteria:
         assert flat(crit.label) in text
     assert "Précisions 3" in text
-    from app.pdf.formats import file_size
+    from app.formats import file_size
 
     size = file_size(photo.stat().st_size)
     assert f"atelier.jpg — {size}" in text  # the caption of the thumbnail

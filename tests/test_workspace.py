@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,19 +14,9 @@ from app.errors import InvalidInput
 from app.interchange import to_document
 from app.model import ActionData, Address, EpciAnswerData, Profile
 from app.workspace import MAX_ATTACHMENT_BYTES, UnknownAction, Workspace
-from tests.factories import commune_profile, complete_dossier, fixed_clock
+from tests.factories import commune_profile, complete_dossier, dump_store, fixed_clock
 
 ED = "2019"
-
-
-def dump_store(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table of the store file, read with a separate raw connection."""
-    conn = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-        return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
-    finally:
-        conn.close()
 
 
 def files_in(folder: Path) -> list[str]:

@@ -84,13 +84,20 @@ def keep_daily_backups(window: MainWindow, interval_ms: int = DAILY_CHECK_MS) ->
 
 
 def build_main_window(
-    workspace: Workspace, open_store: StoreOpener = open_workspace, settings: QSettings | None = None
+    workspace: Workspace,
+    open_store: StoreOpener = open_workspace,
+    settings: QSettings | None = None,
+    *,
+    first_run: bool = False,
 ) -> MainWindow:
-    """The main window on an open workspace (which it then owns); tests pass their own opener."""
+    """The main window on an open workspace (which it then owns); tests pass their own opener.
+
+    ``first_run``: offer the first-run assistant on a file without a collectivity (the program does).
+    """
     app = QApplication.instance()
     if isinstance(app, QApplication):
         install_field_filter(app)
-    return MainWindow(workspace, open_store, settings)
+    return MainWindow(workspace, open_store, settings, first_run=first_run)
 
 
 def configure_application(argv: Sequence[str]) -> QApplication:
@@ -142,7 +149,7 @@ def run(
             show_error(expected_message(exc) or str(exc))
             return EXIT_INPUT
         try:
-            window = build_main_window(workspace)
+            window = build_main_window(workspace, first_run=True)
         except Exception as exc:
             workspace.close()
             reporter.log(exc)

@@ -50,7 +50,7 @@ from app.model import (
 from app.mosaic import Coverage, coverage
 from app.text import check_text
 from app.workspace import Status, Workspace
-from ui.qt import QObject, QTimer, Signal
+from ui.qt import QObject, QTimer, Signal, SignalInstance
 from ui.tasks import TaskRunner
 
 RETRY_DELAY_MS = 5000  # after a failed write (store locked, disk full): try again without waiting for an edit
@@ -118,6 +118,20 @@ class DossierController(QObject):
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(RETRY_DELAY_MS)
         self._reload_timer.timeout.connect(lambda: self.load())
+
+    def content_signals(self) -> tuple[SignalInstance, ...]:
+        """Every signal of an edit of the content (profile, an action, an EPCI answer, the coverage it changes).
+
+        The one list of "the dossier changed" for whoever recomputes a summary, the problems or the mosaic:
+        ``for signal in controller.content_signals(): signal.connect(slot)`` (the slot takes ``*args``).
+        """
+        return (
+            self.profile_changed,
+            self.action_changed,
+            self.action_removed,
+            self.epci_changed,
+            self.coverage_changed,
+        )
 
     # ------------------------------------------------------------------ reading
 

@@ -22,6 +22,7 @@ from ui.qt import QSplitter, QStackedWidget, Qt, QVBoxLayout, QWidget, Signal
 from ui.summary_widget import DossierSummaryWidget
 from ui.tasks import TaskRunner
 from ui.widgets.deadline_banner import DeadlineBanner
+from ui.widgets.next_steps_panel import NextStepsPanel
 
 DEFAULT_TARGET = "profile"
 NAVIGATION_CHARS = 50  # default width of the navigation panel, in average characters
@@ -44,6 +45,9 @@ class DossierView(QWidget):
         self.current_target = ""
         self.banner = DeadlineBanner(controller.edition, clock, self)
         self.navigation = NavigationPanel(controller, self)
+        self.next_steps = NextStepsPanel(self)  # shown by the window after the first-run assistant
+        self.next_steps.setVisible(False)
+        self.next_steps.navigate_requested.connect(self.navigate)
         self.stack = QStackedWidget(self)
         self.stack.setAccessibleName("Page du dossier")
 
@@ -91,6 +95,7 @@ class DossierView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
+        layout.addWidget(self.next_steps)
         layout.addWidget(self.splitter, 1)
         controller.loaded.connect(self._refresh_pages)
 

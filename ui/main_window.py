@@ -33,6 +33,7 @@ from ui.qt import (
     QTimer,
     QWidget,
     Signal,
+    is_alive,
 )
 from ui.tasks import TaskRunner
 
@@ -57,6 +58,7 @@ GO_PAGES = (
     ("dossier", "&Dossier"),
     ("send", "&Envoi"),
 )
+NEXT_STEPS_KEY = "window/next_steps"  # « Et maintenant ? » is shown until dismissed
 GO_SHORTCUTS = {"profile": "Ctrl+1", "actions": "Ctrl+2", "mosaic": "Ctrl+3", "dossier": "Ctrl+4", "send": "Ctrl+5"}
 
 
@@ -78,8 +80,11 @@ class MainWindow(QMainWindow):
         open_store: StoreOpener,
         settings: QSettings | None = None,
         parent: QWidget | None = None,
+        *,
+        first_run: bool = False,
     ) -> None:
         super().__init__(parent)
+        self._first_run = first_run  # offer the assistant on a file without a collectivity
         self._ws = workspace
         self._open_store = open_store
         self.settings = settings if settings is not None else QSettings(APP_TITLE, APP_TITLE)
@@ -192,7 +197,19 @@ class MainWindow(QMainWindow):
         edit.addAction(self.new_action_action)
         edit.addAction(self.undo_action)
         self.go_menu = self.menuBar().addMenu("&Aller à")
+        self._build_help_menu()
         self._update_recent_menu()
+
+    def _build_help_menu(self) -> None:
+        help_menu = self.menuBar().addMenu("Ai&de")
+        self.guide_action = self._action(
+            "&Guide d'utilisation", self.open_guide, QKeySequence.StandardKey.HelpContents, "Le mode d'emploi"
+        )
+        self.about_action = self._action(
+            "À &propos d'Arobase", self.open_about, tip="Versions, dossier de données et licence"
+        )
+        help_menu.addAction(self.guide_action)
+        help_menu.addAction(self.about_action)
 
     def _fill_go_menu(self) -> None:
         """Pages, then each theme of the open dossier's edition with its sub-themes (rebuilt per store)."""
@@ -239,19 +256,13 @@ class MainWindow(QMainWindow):
         self.controller.loaded.connect(self._dossier_loaded)
         self.controller.profile_changed.connect(self._update_title)
         self.controller.load_failed.connect(self._load_failed)
-        for signal in (
-            self.controller.loaded,
-            self.controller.profile_changed,
-            self.controller.action_changed,
-            self.controller.action_removed,
-            self.controller.epci_changed,
-            self.controller.state_changed,
-        ):
+        for signal in (self.controller.loaded, *self.controller.content_signals(), self.controller.state_changed):
             signal.connect(self._summary_timer.start)
         self.path_label.setText(str(ws.path))
         self.saved_label.clear()
         self._remember_recent(ws.path)
         self.view.page_changed.connect(lambda target: self.settings.setValue("window/page", target))
+        self.view.next_steps.dismissed.connect(self._next_steps_dismissed)
         self.controller.load()
 
     def _dossier_loaded(self) -> None:
@@ -263,8 +274,31 @@ class MainWindow(QMainWindow):
             self.view.actions_page.splitter.restoreState(actions_state)
         if not self.view.navigate(self._start_target):
             self.view.navigate(DEFAULT_TARGET)
+        self.view.next_steps.setVisible(self.settings.value(NEXT_STEPS_KEY, False, type=bool))
         self.refresh()
         self.dossier_ready.emit()
+        if self._first_run and not self.controller.profile.name.strip() and not self.controller.read_only:
+            self._first_run = False  # once per window: "Plus tard" means the next start
+            self.offer_first_run()
+
+    def offer_first_run(self) -> None:
+        """The first-run assistant; once done, the profile page with « Et maintenant ? » above it."""
+        from ui.dialogs.first_run_dialog import FirstRunDialog
+
+        self.first_run_dialog = FirstRunDialog(
+            self.controller, self.runner, self.settings, self.view.profile_page.apply_place, self
+        )
+        self.first_run_dialog.accepted.connect(self._first_run_done)
+        self.first_run_dialog.open()
+
+    def _first_run_done(self) -> None:
+        self.settings.setValue(NEXT_STEPS_KEY, True)
+        self.view.next_steps.show()
+        self.view.navigate(DEFAULT_TARGET)
+        self.activateWindow()
+
+    def _next_steps_dismissed(self) -> None:
+        self.settings.setValue(NEXT_STEPS_KEY, False)
 
     @property
     def workspace(self) -> Workspace:
@@ -454,6 +488,21 @@ class MainWindow(QMainWindow):
         from ui.dialogs.new_edition_dialog import open_new_edition_dialog
 
         open_new_edition_dialog(self, self.controller, self.runner, self.open_store_file)
+
+    def open_guide(self) -> None:
+        from ui.dialogs.guide_dialog import open_guide
+
+        guide = getattr(self, "guide_dialog", None)
+        if guide is not None and is_alive(guide) and guide.isVisible():
+            guide.activateWindow()  # F1 again: the guide already open, not a second one
+            return
+        self.guide_dialog = open_guide(self)
+
+    def open_about(self) -> None:
+        from ui.dialogs.about_dialog import open_about
+
+        edition = self.controller.edition
+        self.about_dialog = open_about(self, f"{edition.id} — {edition.title}", self._ws.path)
 
     # ------------------------------------------------------------------ closing
 

@@ -102,13 +102,7 @@ class NavigationPanel(QWidget):
         controller.profile_changed.connect(self._update_epci_visibility)
         controller.action_changed.connect(self._update_actions_entry)
         controller.action_removed.connect(self._update_actions_entry)
-        for signal in (
-            controller.profile_changed,
-            controller.action_changed,
-            controller.action_removed,
-            controller.epci_changed,
-            controller.coverage_changed,
-        ):
+        for signal in controller.content_signals():
             signal.connect(self._schedule_problems)
         controller.state_changed.connect(self.update_dossier_entry)
         self.refresh()

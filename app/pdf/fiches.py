@@ -14,11 +14,12 @@ from reportlab.lib.units import cm
 from reportlab.platypus import Flowable, Image, PageBreak, Table
 
 from app.edition import Edition
+from app.formats import file_size
 from app.model import DELIVERER_LABELS, ActionData, AttachmentRef, DossierData
 from app.pdf import PdfSource
 from app.pdf import styles as S
 from app.pdf.flow import Para
-from app.pdf.formats import file_size, period
+from app.pdf.formats import period
 from app.pdf.lines import Line, Lines
 from app.pdf.story import StoryBuilder
 from app.pdf.text import escape

@@ -35,14 +35,6 @@ def short_date(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def file_size(n: int) -> str:
-    if n < 1024:
-        return f"{n} octets"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.0f} ko"
-    return f"{n / (1024 * 1024):.1f} Mo".replace(".", ",")
-
-
 # ---------------------------------------------------------------------------------------------- pages
 
 

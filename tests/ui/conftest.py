@@ -8,6 +8,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -61,8 +62,8 @@ def make_window(qtbot: QtBot, open_store: StoreOpener) -> Iterator[WindowFactory
     """
     windows: list[MainWindow] = []
 
-    def make(workspace: Workspace) -> MainWindow:
-        window = build_main_window(workspace, open_store)
+    def make(workspace: Workspace, **options: Any) -> MainWindow:
+        window = build_main_window(workspace, open_store, **options)
         window.show()
         wait_idle(qtbot, window.runner)
         windows.append(window)

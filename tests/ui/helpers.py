@@ -15,12 +15,24 @@ from ui.tasks import TaskRunner
 
 W = TypeVar("W", bound=QWidget)
 StoreOpener = Callable[[Path], Workspace]
-WindowFactory = Callable[[Workspace], MainWindow]
+WindowFactory = Callable[..., MainWindow]  # (workspace, **build_main_window options)
 
 
 def wait_idle(qtbot: QtBot, runner: TaskRunner, timeout: int = 10_000) -> None:
     """Wait until every queued job has run and its callback was delivered on the GUI thread."""
     qtbot.waitUntil(lambda: runner.pending == 0, timeout=timeout)
+
+
+def key_clicks(qtbot: QtBot, widget: QWidget, text: str) -> None:
+    """qtbot.keyClicks, also for accented letters (QTest only knows ASCII keys)."""
+    from ui.qt import QEvent, QKeyEvent, Qt
+
+    for char in text:
+        if char.isascii():
+            qtbot.keyClick(widget, char)
+        else:
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char))
 
 
 def visible_windows(kind: type[W]) -> list[W]:

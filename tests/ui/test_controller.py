@@ -101,3 +101,27 @@ def test_problems_are_computed_once_per_state_of_the_dossier(
     ctl.set_action_field(uuid, "title", "")
     assert [p.code for p in ctl.problems()] == ["action_title"]
     assert ctl.status().blocking == 1 and ctl.status().summary.action_count == 1
+
+
+def test_the_content_signals_cover_every_kind_of_edit(
+    qtbot: QtBot, ws: Workspace, runner: TaskRunner, edition: Edition
+) -> None:
+    """The one "dossier changed" signal the summary, the problems and the mosaic listen to."""
+    ws.import_document(to_document(complete_dossier(edition, 1)))
+    ctl = _controller(ws, runner)
+    uuid = ctl.dossier.actions[0].uuid
+    criterion = edition.epci_criteria[0].id
+    edits = (
+        lambda: ctl.set_profile_field("referent_role", "Secrétaire"),
+        lambda: ctl.set_action_field(uuid, "synthesis", "Autre synthèse"),
+        lambda: ctl.set_epci_answer(criterion, True, ""),
+        lambda: ctl.delete_action(uuid),
+    )
+    seen: list[int] = []
+    for n, signal in enumerate(ctl.content_signals()):
+        signal.connect(lambda *_args, n=n: seen.append(n))
+    for edit in edits:
+        before = len(seen)
+        edit()
+        assert len(seen) > before
+    wait_idle(qtbot, runner)

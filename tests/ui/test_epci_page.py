@@ -13,10 +13,10 @@ from app.interchange import to_document
 from app.model import DossierData, EpciAnswerData
 from app.workspace import Workspace
 from tests.factories import commune_profile, complete_dossier, epci_answers, fixed_clock
-from tests.ui.helpers import wait_idle
+from tests.ui.helpers import key_clicks, wait_idle
 from ui.dossier_controller import DossierController
 from ui.pages.epci_page import EpciPage, applies
-from ui.qt import QApplication, QEvent, QKeyEvent, QLabel, QPlainTextEdit, Qt, QWidget
+from ui.qt import QApplication, QLabel, QPlainTextEdit, Qt, QWidget
 from ui.tasks import TaskRunner
 
 SAVE_TIMEOUT = AUTOSAVE_DELAY_MS + 5000
@@ -42,16 +42,6 @@ def page(qtbot: QtBot, controller: DossierController, runner: TaskRunner) -> Epc
     widget.activateWindow()
     qtbot.waitActive(widget)
     return widget
-
-
-def key_clicks(qtbot: QtBot, widget: QWidget, text: str) -> None:
-    """qtbot.keyClicks, also for accented letters (QTest only knows ASCII keys)."""
-    for char in text:
-        if char.isascii():
-            qtbot.keyClick(widget, char)
-        else:
-            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-                QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char))
 
 
 def _epci_dossier(edition: Edition) -> DossierData:

@@ -15,7 +15,7 @@ from app.interchange import to_document
 from app.model import Profile
 from app.workspace import Workspace
 from tests.factories import complete_dossier, fixed_clock
-from tests.ui.helpers import wait_idle
+from tests.ui.helpers import key_clicks, wait_idle
 from ui.dossier_controller import DossierController
 from ui.pages.profile_page import (
     EMAIL_MESSAGE,
@@ -25,7 +25,7 @@ from ui.pages.profile_page import (
     SIREN_LENGTH_MESSAGE,
     ProfilePage,
 )
-from ui.qt import QApplication, QComboBox, QEvent, QKeyEvent, QLabel, QLineEdit, Qt, QWidget
+from ui.qt import QApplication, QComboBox, QLabel, QLineEdit, Qt, QWidget
 from ui.tasks import TaskRunner
 from ui.widgets.commune_picker import LOADING, attribution
 
@@ -59,16 +59,6 @@ def page(qtbot: QtBot, controller: DossierController, runner: TaskRunner) -> Pro
     assert widget.picker.index is None and runner.pending == 0  # the list is read on first use only
     assert widget.source.text() == attribution(None)  # credited before it is read, with its version after
     return widget
-
-
-def key_clicks(qtbot: QtBot, widget: QWidget, text: str) -> None:
-    """qtbot.keyClicks, also for accented letters (QTest only knows ASCII keys)."""
-    for char in text:
-        if char.isascii():
-            qtbot.keyClick(widget, char)
-        else:
-            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-                QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char))
 
 
 def _type(qtbot: QtBot, line: QLineEdit, text: str) -> None:

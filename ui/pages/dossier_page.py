@@ -191,13 +191,7 @@ class DossierPage(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(PROBLEMS_DELAY_MS)
         self._timer.timeout.connect(self.refresh_problems)
-        for signal in (
-            controller.profile_changed,
-            controller.action_changed,
-            controller.action_removed,
-            controller.epci_changed,
-            controller.coverage_changed,
-        ):
+        for signal in controller.content_signals():
             signal.connect(self._schedule)
         controller.state_changed.connect(self._state_changed)
         controller.save_failed.connect(self._reopen_failed)

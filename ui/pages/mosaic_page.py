@@ -149,12 +149,7 @@ class MosaicPage(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._recompute)
-        for signal in (
-            controller.coverage_changed,
-            controller.action_changed,
-            controller.action_removed,
-            controller.profile_changed,
-        ):
+        for signal in controller.content_signals():
             signal.connect(self._schedule)
         controller.loaded.connect(self.refresh)
 

@@ -227,6 +227,23 @@ RULES: dict[str, Rule] = {
 _UPPER_FIELDS = ("code", "departement")
 
 
+def profile_field(parent: QWidget, name: str) -> tuple[QLabel, ValidatedLineEdit]:
+    """A text field of the profile as this page shows it (label and buddy, rule, placeholder, names, tip).
+
+    The first-run assistant asks for the referent with the same fields: same checks, same sentences.
+    """
+    spec = FIELDS[name]
+    line = ValidatedLineEdit(parent, RULES.get(name, CODE_RULES["commune"] if name == "code" else None))
+    line.setObjectName(f"profile-{name}")
+    line.setPlaceholderText(spec.placeholder)
+    line.setClearButtonEnabled(False)
+    line.setAccessibleName(PROFILE_LABELS[name] + (" (obligatoire)" if spec.required else ""))
+    line.setToolTip(spec.tooltip)
+    label = QLabel(spec.label, parent)
+    label.setBuddy(line)
+    return label, line
+
+
 def population_display(value: int | None) -> str:
     return "" if value is None else thousands(value)
 
@@ -363,19 +380,18 @@ class ProfilePage(QWidget):
         return plain_label(parent or self, text=text)
 
     def _add_row(self, box: QGroupBox, form: QFormLayout, name: str) -> None:
-        spec = FIELDS[name]
-        accessible = PROFILE_LABELS[name] + (" (obligatoire)" if spec.required else "")
-        label = QLabel(spec.label, box)
         editor: QWidget
         if name == "kind":
+            spec = FIELDS[name]
+            label = QLabel(spec.label, box)
             editor = self.kind_combo
             editor.setParent(box)
+            editor.setAccessibleName(PROFILE_LABELS[name])
+            editor.setToolTip(spec.tooltip)
+            label.setBuddy(editor)
             field: QWidget = editor
         else:
-            line = ValidatedLineEdit(box, RULES.get(name, CODE_RULES["commune"] if name == "code" else None))
-            line.setObjectName(f"profile-{name}")
-            line.setPlaceholderText(spec.placeholder)
-            line.setClearButtonEnabled(False)
+            label, line = profile_field(box, name)
             # textChanged, not textEdited: undo, redo, paste from the menu and drops are edits too
             line.textChanged.connect(lambda text, n=name: self._edited(n, text))
             line.editingFinished.connect(lambda n=name: self._finished(n))
@@ -395,9 +411,6 @@ class ProfilePage(QWidget):
             line.message_widget.setParent(field)
             column.addWidget(line.message_widget)
             editor = line
-        editor.setAccessibleName(accessible)
-        editor.setToolTip(spec.tooltip)
-        label.setBuddy(editor)
         form.addRow(label, field)
         self.editors[name] = editor
         self.labels[name] = label

@@ -13,7 +13,7 @@ from datetime import date
 from itertools import pairwise
 
 from app import formats
-from app.model import ACTION_LABELS, DELIVERER_LABELS, STATE_LABELS, ActionData
+from app.model import ACTION_COLUMNS, ACTION_LABELS, DELIVERER_LABELS, STATE_LABELS, ActionData
 from ui.dossier_controller import DossierController
 from ui.qt import (
     QComboBox,
@@ -34,21 +34,7 @@ from ui.widgets.services_picker import ServicesPicker
 DATE_FIELDS = ("start_date", "end_date")
 LINE_FIELDS = ("title", "web_link")
 LONG_FIELDS = ("synthesis", "results", "tools", "partners")
-FIELDS = (
-    "title",
-    "synthesis",
-    "level",
-    "results",
-    "tools",
-    "partners",
-    "delivered_by",
-    "start_date",
-    "end_date",
-    "web_link",
-    "services",
-    "addresses",
-    "attachments",
-)
+FIELDS = (*ACTION_COLUMNS, "services", "addresses", "attachments")  # the form's reading order
 MNEMONICS = {
     "title": "T&itre de l'action :",
     "synthesis": "S&ynthèse :",
@@ -140,6 +126,7 @@ class ActionEditor(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.scroll.setAccessibleName("Fiche action")
         self.form = QWidget(self.scroll)
         self.form.setAccessibleName("Champs de l'action")
         self.scroll.setWidget(self.form)

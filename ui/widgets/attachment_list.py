@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from app.errors import InvalidInput
+from app.formats import file_size
 from app.model import AttachmentRef
 from app.text import check_text
 from app.workspace import MAX_ATTACHMENT_BYTES
@@ -46,15 +47,6 @@ KINDS = {"image": "photo ou image", "application/pdf": "document PDF"}
 UrlOpener = Callable[[QUrl], object]
 
 
-def human_size(size: int) -> str:
-    """French sizes: "850 octets", "12 Ko", "3,4 Mo"."""
-    if size < 1024:
-        return f"{size} octet{'s' if size > 1 else ''}"
-    if size < 1024 * 1024:
-        return f"{round(size / 1024)} Ko"
-    return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")
-
-
 def kind_of(media_type: str) -> str:
     if media_type.startswith("image/"):
         return KINDS["image"]
@@ -64,7 +56,7 @@ def kind_of(media_type: str) -> str:
 def too_big_message(name: str, size: int) -> str:
     limit = MAX_ATTACHMENT_BYTES // (1024 * 1024)
     return (
-        f"Le fichier « {name} » pèse {human_size(size)} : une pièce jointe ne peut pas dépasser {limit} Mo. "
+        f"Le fichier « {name} » pèse {file_size(size)} : une pièce jointe ne peut pas dépasser {limit} Mo. "
         "Il n'a pas été joint. Réduisez-le (photo redimensionnée, PDF compressé) ou indiquez plutôt un lien web "
         "vers le document."
     )
@@ -198,7 +190,7 @@ class AttachmentList(QWidget):
         self._refs = refs
         self.model.clear()
         for ref in refs:
-            text = f"{ref.name} — {kind_of(ref.media_type)}, {human_size(ref.size)}"
+            text = f"{ref.name} — {kind_of(ref.media_type)}, {file_size(ref.size)}"
             if not self.controller.ws.has_file(ref.sha256):
                 text += f" ({MISSING})"
             item = QStandardItem(text)
