@@ -224,9 +224,9 @@ def _log_internal_error(exc: BaseException) -> Path:
 
 def _catalog():  # type: ignore[no-untyped-def]
     from app.edition import EditionCatalog, builtin_directory
-    from app.paths import downloaded_editions_dir
+    from app.paths import checked_editions_list, downloaded_editions_dir
 
-    return EditionCatalog([downloaded_editions_dir(), builtin_directory()])
+    return EditionCatalog([downloaded_editions_dir(), builtin_directory()], checked_list=checked_editions_list())
 
 
 def _workspace(path: Path):  # type: ignore[no-untyped-def]
