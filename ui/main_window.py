@@ -20,6 +20,7 @@ from ui.messages import show_warning
 from ui.qt import (
     QAction,
     QCloseEvent,
+    QDesktopServices,
     QFileDialog,
     QKeySequence,
     QLabel,
@@ -28,6 +29,7 @@ from ui.qt import (
     QSettings,
     QSize,
     QTimer,
+    QUrl,
     QWidget,
     Signal,
 )
@@ -185,7 +187,29 @@ class MainWindow(QMainWindow):
         edit.addAction(self.new_action_action)
         edit.addAction(self.undo_action)
         self.go_menu = self.menuBar().addMenu("&Aller à")
+        self.help_menu = self.menuBar().addMenu("Ai&de")
+        self.logs_action = self._action(
+            "Ouvrir le dossier des &journaux",
+            self.open_log_folder,
+            tip="Le dossier des journaux d'Arobase, à transmettre à l'assistance en cas de problème",
+        )
+        self.help_menu.addAction(self.logs_action)
         self._update_recent_menu()
+
+    def open_log_folder(self) -> None:
+        """Aide › Ouvrir le dossier des journaux: the folder in the system's file manager (created if need be)."""
+        from app.paths import user_log_dir
+
+        folder = user_log_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            show_warning(self, f"Impossible de créer le dossier des journaux {folder}\u00a0: {exc.strerror}.")
+            return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            show_warning(
+                self, f"Aucun programme n'a pu ouvrir le dossier des journaux. Ouvrez-le à la main\u00a0: {folder}"
+            )
 
     def _fill_go_menu(self) -> None:
         """Pages, then each theme of the open dossier's edition with its sub-themes (rebuilt per store)."""
