@@ -100,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--self-test",
         action="store_true",
-        help="vérifier l'installation sans écran ni fichier de l'utilisateur : une base temporaire, le dossier "
+        help="vérifier l'installation sans écran ni fichier de l'utilisateur : une base temporaire, le dossier "
         "d'exemple importé, un PDF et une mosaïque écrits",
     )
     sub = p.add_subparsers(dest="command", metavar="COMMANDE", parser_class=_Parser, title="commandes")
@@ -569,10 +569,10 @@ def self_test(png_writer: PngWriter | None) -> int:
             args.png_writer = png_writer
             code = _COMMANDS[args.command](args, store)
             if code != EXIT_OK:
-                return _fail(f"auto-test : l'étape « {step[0]} » a échoué (code {code}).")
+                return _fail(f"auto-test : l'étape « {step[0]} » a échoué (code {code}).")
         if not (out / "dossier.pdf").read_bytes().startswith(b"%PDF-"):
-            return _fail("auto-test : le PDF écrit n'en est pas un.")
+            return _fail("auto-test : le PDF écrit n'en est pas un.")
         if not (out / "mosaique.png").read_bytes().startswith(b"\x89PNG"):
-            return _fail("auto-test : la mosaïque écrite n'est pas une image PNG.")
-    print(f"Auto-test d'Arobase {VERSION} réussi : base, import, PDF et mosaïque.")
+            return _fail("auto-test : la mosaïque écrite n'est pas une image PNG.")
+    print(f"Auto-test d'Arobase {VERSION} réussi : base, import, PDF et mosaïque.")
     return EXIT_OK
