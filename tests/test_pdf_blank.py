@@ -98,7 +98,7 @@ def test_cli_blank_needs_no_store(tmp_path: Path) -> None:
     done = run_cli("--db", str(db), "pdf", "--vierge", "--out", str(out))
     assert done.returncode == 0, done.stderr
     pages = len(PdfReader(out).pages)
-    assert done.stdout.strip() == f"Questionnaire vierge de l'édition 2019 écrit dans {out} : {pages} pages."
+    assert done.stdout.strip() == f"Questionnaire vierge de l'édition 2019 écrit dans {out} : {pages} pages."
     assert not db.parent.exists()  # the store was never opened, nor created
     empty = tmp_path / "vide.sqlite"
     assert run_cli("--db", str(empty), "status").returncode == 0  # a new, empty store file
@@ -112,8 +112,8 @@ def test_cli_pdf_of_a_file_without_dossier_points_to_the_blank_questionnaire(tmp
     done = run_cli("--db", str(db), "pdf", "--out", str(out))
     assert done.returncode == 2 and not out.exists()
     assert done.stderr.strip() == (
-        "arobase : ce fichier ne contient pas de dossier pour l'édition 2019. Pour imprimer le questionnaire "
-        f"vierge, à remplir à la main : arobase pdf --vierge --out {out}"
+        "arobase : ce fichier ne contient pas de dossier pour l'édition 2019. Pour imprimer le questionnaire "
+        f"vierge, à remplir à la main : arobase pdf --vierge --out {out}"
     )
 
 
@@ -121,7 +121,7 @@ def test_cli_blank_errors_are_french_sentences(tmp_path: Path) -> None:
     done = run_cli("pdf", "--vierge", "--edition", "1999", "--out", str(tmp_path / "x.pdf"))
     assert done.returncode == 2
     assert done.stderr.strip() == (
-        "arobase : L'édition « 1999 » du questionnaire est inconnue (éditions disponibles : 2019)."
+        "arobase : L'édition « 1999 » du questionnaire est inconnue (éditions disponibles : 2019)."
     )
     done = run_cli("pdf", "--vierge", "--out", str(tmp_path))  # a folder, not a file
     assert done.returncode == 2 and "c'est un dossier, pas un fichier" in done.stderr

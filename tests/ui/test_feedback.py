@@ -12,6 +12,7 @@ from app.workspace import Workspace
 from tests.factories import complete_dossier
 from tests.ui.helpers import FolderOpener, WindowFactory, visible_windows, wait_idle
 from ui.dialogs.export import export_to
+from ui.dialogs.print_jobs import dossier_job
 from ui.dialogs.print_preview import PrintPreviewDialog
 from ui.dossier_controller import DossierController
 from ui.messages import OPEN_FOLDER
@@ -51,7 +52,7 @@ def test_saving_the_pdf_says_where_it_went(
     ws.import_document(to_document(complete_dossier(edition, n_actions=1)))
     controller = DossierController(ws, runner)
     controller.load_now()
-    dialog = PrintPreviewDialog(controller, runner)
+    dialog = PrintPreviewDialog(dossier_job(controller), runner)
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.ready, timeout=30_000):
         dialog.show()
