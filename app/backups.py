@@ -135,9 +135,9 @@ def take_daily(store: Store, clock: Clock = utcnow) -> Path | None:
 
 def list_backups(store_path: Path) -> list[BackupInfo]:
     """Every backup of this store, newest first, each described from the file itself."""
-    from localdb.migrate import all_revisions
+    from localdb.revisions import KNOWN
 
-    known = set(all_revisions())
+    known = set(KNOWN)
     out = []
     for number, b in enumerate(files.list_files(Path(store_path)), start=1):
         content = files.read_content(b.path)

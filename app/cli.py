@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 from app.errors import ArobaseError, StoreDamaged, StoreError
 from app.formats import plural, thousands
 from app.paths import resolve_store_path
+from app.version import VERSION
 
 OpenWindow = Callable[[Path], int]
 # Draws a mosaïque layout to a PNG file of a given width. The desktop entry point (ui.launcher) passes
@@ -95,7 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
         "Sans commande, ouvre la fenêtre.",
     )
     p.add_argument("--db", metavar="FICHIER", default=None, help=db_help)
-    p.add_argument("--version", action="version", version="Arobase 0.1.0", help="afficher la version et quitter")
+    p.add_argument("--version", action="version", version=f"Arobase {VERSION}", help="afficher la version et quitter")
+    p.add_argument(
+        "--self-test",
+        action="store_true",
+        help="vérifier l'installation sans écran ni fichier de l'utilisateur : une base temporaire, le dossier "
+        "d'exemple importé, un PDF et une mosaïque écrits",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMANDE", parser_class=_Parser, title="commandes")
 
     sp = sub.add_parser("import", parents=[common], help="importer un dossier (fichier JSON Arobase)")
@@ -158,6 +165,8 @@ def main(
     args.png_writer = png_writer
     path = resolve_store_path(args.db, environ)
     try:
+        if args.self_test:
+            return self_test(png_writer)
         if args.command is None:
             if open_window is None:
                 print("arobase : la fenêtre n'est pas disponible ici ; voir arobase --help.", file=sys.stderr)
@@ -209,6 +218,7 @@ def _quoted(path: Path | str) -> str:
 def _log_internal_error(exc: BaseException) -> Path:
     import traceback
 
+    from app.logs import redact
     from app.paths import user_log_dir
 
     try:
@@ -216,7 +226,7 @@ def _log_internal_error(exc: BaseException) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         log = folder / "erreurs.log"
         with log.open("a", encoding="utf-8") as fh:
-            fh.write("".join(traceback.format_exception(exc)) + "\n")
+            fh.write(redact("".join(traceback.format_exception(exc))) + "\n")
         return log
     except OSError:
         return Path("(journal impossible à écrire)")
@@ -224,9 +234,9 @@ def _log_internal_error(exc: BaseException) -> Path:
 
 def _catalog():  # type: ignore[no-untyped-def]
     from app.edition import EditionCatalog, builtin_directory
-    from app.paths import downloaded_editions_dir
+    from app.paths import checked_editions_list, downloaded_editions_dir
 
-    return EditionCatalog([downloaded_editions_dir(), builtin_directory()])
+    return EditionCatalog([downloaded_editions_dir(), builtin_directory()], checked_list=checked_editions_list())
 
 
 def _workspace(path: Path):  # type: ignore[no-untyped-def]
@@ -531,3 +541,38 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
 
 if __name__ == "__main__":
     raise SystemExit(main())
+COMMANDS = tuple(_COMMANDS)
+
+
+def self_test(png_writer: PngWriter | None) -> int:
+    """``arobase --self-test``: the installed program really works, without touching the user's files.
+
+    A temporary store receives the example dossier, then the PDF and the mosaïque (PNG, drawn like the
+    window's) are written and read back; 0 when everything worked. Used by the bundle's CI and support.
+    """
+    import tempfile
+
+    from resources import folder
+
+    example = folder("resources.exemples") / "dossier-exemple-2019.json"
+    with tempfile.TemporaryDirectory(prefix="arobase-auto-test-") as tmp:
+        out = Path(tmp)
+        store = out / "auto-test.sqlite"
+        parser = build_parser()
+        steps = (
+            ["import", str(example)],
+            ["pdf", "--out", str(out / "dossier.pdf")],
+            ["mosaique", "--out", str(out / "mosaique.png"), "--width", "600"],
+        )
+        for step in steps:
+            args = parser.parse_args(step)
+            args.png_writer = png_writer
+            code = _COMMANDS[args.command](args, store)
+            if code != EXIT_OK:
+                return _fail(f"auto-test : l'étape « {step[0]} » a échoué (code {code}).")
+        if not (out / "dossier.pdf").read_bytes().startswith(b"%PDF-"):
+            return _fail("auto-test : le PDF écrit n'en est pas un.")
+        if not (out / "mosaique.png").read_bytes().startswith(b"\x89PNG"):
+            return _fail("auto-test : la mosaïque écrite n'est pas une image PNG.")
+    print(f"Auto-test d'Arobase {VERSION} réussi : base, import, PDF et mosaïque.")
+    return EXIT_OK

@@ -7,6 +7,7 @@ file and the faulty field rather than failing later somewhere deep in the UI.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -162,8 +163,9 @@ def builtin_directory() -> Path:
 class EditionCatalog:
     """Editions found in an ordered list of folders (first wins), e.g. downloaded ones then built-in."""
 
-    def __init__(self, directories: Sequence[Path] | None = None) -> None:
+    def __init__(self, directories: Sequence[Path] | None = None, *, checked_list: Path | None = None) -> None:
         self.directories: tuple[Path, ...] = tuple(directories or (builtin_directory(),))
+        self.checked_list = checked_list
 
     def _files(self) -> dict[str, Path]:
         found: dict[str, Path] = {}
@@ -193,23 +195,50 @@ class EditionCatalog:
             raise EditionError(
                 f"L'édition « {edition_id} » du questionnaire est inconnue (éditions disponibles : {known})."
             )
-        return load_edition_file(path)
+        return load_edition_file(path, self.checked_list)
 
 
-def load_edition_file(path: Path) -> Edition:
-    """Load and validate one edition file; cached while the file is unchanged."""
+def load_edition_file(path: Path, checked_list: Path | None = None) -> Edition:
+    """Load and validate one edition file; cached while the file is unchanged.
+
+    ``checked_list``: a small file of the SHA-256 digests (file and schema together) of the edition files
+    that passed the schema already, kept in the user's cache folder: jsonschema (0.3 s) is then imported
+    only the first time a file is seen, and again whenever its bytes or the schema's change.
+    """
     try:
         st = path.stat()
     except OSError as exc:
         raise EditionError(f"Impossible de lire le fichier d'édition {path} : {exc.strerror}.") from None
-    return _load_cached(str(path), st.st_mtime_ns, st.st_size)
+    return _load_cached(str(path), st.st_mtime_ns, st.st_size, str(checked_list or ""))
+
+
+MAX_CHECKED = 32  # digests kept in the checked list
+
+
+def _checked_digests(checked_list: Path) -> list[str]:
+    try:
+        return checked_list.read_text(encoding="ascii").split()
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+def _remember_checked(checked_list: Path, digest: str) -> None:
+    """Best effort: a cache folder that cannot be written only means the schema is checked next time too."""
+    others = [d for d in _checked_digests(checked_list) if d != digest]
+    kept = [*others[-(MAX_CHECKED - 1) :], digest]
+    try:
+        checked_list.parent.mkdir(parents=True, exist_ok=True)
+        checked_list.write_text("\n".join(kept) + "\n", encoding="ascii")
+    except OSError:
+        pass
 
 
 @lru_cache(maxsize=16)
-def _load_cached(path_str: str, _mtime_ns: int, _size: int) -> Edition:
+def _load_cached(path_str: str, _mtime_ns: int, _size: int, checked_list: str) -> Edition:
     path = Path(path_str)
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw_bytes = path.read_bytes()
+        raw = raw_bytes.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise EditionError(f"Impossible de lire le fichier d'édition {path.name} : {exc}.") from None
     try:
@@ -218,7 +247,14 @@ def _load_cached(path_str: str, _mtime_ns: int, _size: int) -> Edition:
         raise EditionError(
             f"Le fichier d'édition {path.name} n'est pas du JSON valide (ligne {exc.lineno}, colonne {exc.colno})."
         ) from None
-    _validate(path, data)
+    digest = ""
+    if checked_list:
+        schema = (builtin_directory() / SCHEMA_NAME).read_bytes()
+        digest = hashlib.sha256(hashlib.sha256(schema).digest() + raw_bytes).hexdigest()
+    if not digest or digest not in _checked_digests(Path(checked_list)):
+        _validate(path, data)
+        if digest:
+            _remember_checked(Path(checked_list), digest)
     return _build(path, data)
 
 

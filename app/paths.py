@@ -22,6 +22,17 @@ def user_log_dir() -> Path:
     return user_log_path(APP_NAME, appauthor=False)
 
 
+def user_cache_dir() -> Path:
+    from platformdirs import user_cache_path
+
+    return user_cache_path(APP_NAME, appauthor=False)
+
+
+def checked_editions_list() -> Path:
+    """Digests of the edition files already checked against the schema (``app.edition``): a cache only."""
+    return user_cache_dir() / "editions-verifiees.txt"
+
+
 def default_store_path() -> Path:
     return user_data_dir() / DEFAULT_STORE_NAME
 

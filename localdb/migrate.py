@@ -71,10 +71,11 @@ def upgrade(store: Store, target: str = "head") -> None:
                 broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
                     tables = ", ".join(sorted({str(row[0]) for row in broken}))
+                    links = f"{len(broken)} {'liens cassés' if len(broken) > 1 else 'lien cassé'}"
                     raise StoreError(
                         f"La mise à jour du fichier {store.path} a été annulée\u00a0: elle aurait laissé "
-                        f"des liens cassés entre les données ({tables}\u00a0: {len(broken)} en tout). "
-                        "Le fichier est resté tel qu'il était\u00a0; signalez-le à l'assistance."
+                        f"{links} entre les données ({tables}). Le fichier est resté "
+                        "tel qu'il était\u00a0; signalez-le à l'assistance."
                     )
         finally:
             dbapi.execute("PRAGMA foreign_keys=ON")

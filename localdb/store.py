@@ -4,7 +4,8 @@
 * Foreign keys enforced; real transactions: pysqlite's implicit BEGIN handling is switched off and
   SQLAlchemy's ``begin`` emits our own BEGIN (IMMEDIATE for writes, so two writers queue up instead of
   failing half-way).
-* Alembic migrations run at open, after a backup of the file has been taken (``localdb.backups``).
+* Alembic migrations run at open, after a backup of the file has been taken (``localdb.backups``); a file
+  already at the newest schema (``localdb.revisions.HEAD``) opens without importing Alembic.
 * Every open of an existing file first runs ``PRAGMA quick_check`` (read only): a damaged file is
   refused with :class:`StoreDamaged`, before anything may write to it.
 """
@@ -22,6 +23,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from localdb import revisions
 from localdb.errors import StoreDamaged, StoreError, StoreLocked, StoreTooNew, StoreUnreadable
 from localdb.files import FileStore
 
@@ -100,7 +102,7 @@ class Store:
         _refuse_emptied(path)
         _check_header(path)
         stamped = _preflight(path)
-        if migrate:
+        if migrate and not revisions.is_known(stamped):
             from localdb.migrate import refuse_unknown_revision
 
             refuse_unknown_revision(path, stamped)
@@ -109,7 +111,7 @@ class Store:
         try:
             with engine.connect() as conn:
                 conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").fetchall()
-            if migrate:
+            if migrate and stamped != revisions.HEAD:  # Alembic is imported only when a migration is due
                 from localdb.migrate import upgrade_to_head
 
                 upgrade_to_head(store)

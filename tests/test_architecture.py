@@ -108,3 +108,43 @@ def test_the_desktop_bundle_leaves_the_server_out() -> None:
     for package in ("app", "ui", "localdb"):
         for path in _files(package):
             assert not any(m.split(".")[0] in wanted for m, _ in _imports(path)), path
+
+
+# Imported only when their work is asked for, never on the way to the window showing the dossier.
+LAZY_AT_START = ("alembic", "reportlab", "requests", "keyring", "jsonschema", "app.mosaic_svg", "ui.qt_pdf")
+
+
+def test_the_start_up_path_leaves_the_heavy_modules_out(tmp_path: Path) -> None:
+    """Start the window for real on a store at the newest schema, then list what was imported (bench_startup)."""
+    import os
+    import subprocess
+    import sys
+
+    from app.edition import EditionCatalog
+    from app.workspace import Workspace
+
+    db = tmp_path / "commune.sqlite"
+    Workspace.open(db, EditionCatalog()).close()  # created (Alembic runs here, in this process)
+    probe = (
+        "import sys, runpy\n"
+        "sys.argv = ['arobase', '--db', sys.argv[1]]\n"
+        "try:\n    runpy.run_module('ui.launcher', run_name='__main__')\n"
+        "except SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
+        f"print(sorted(m for m in {LAZY_AT_START!r} if m in sys.modules))\n"
+    )
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "AROBASE_QUIT_WHEN_READY": "1",
+        "HOME": str(tmp_path),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
+    for _first_then_second in range(2):  # the first start checks the edition file (jsonschema) once
+        out = subprocess.run(
+            [sys.executable, "-c", probe, str(db)], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
+        )
+        assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["AROBASE_READY", "[]"], out.stdout + out.stderr

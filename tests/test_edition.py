@@ -419,3 +419,41 @@ def test_a_fixed_file_loads_after_an_error(tmp_path: Path, data_2020: dict[str, 
         load_edition_file(path)
     write_edition(tmp_path, data_2020)
     assert load_edition_file(path).id == "2020"
+
+
+def _load_in_child(path: Path, checked: Path) -> tuple[int, str, str]:
+    """Load an edition in a fresh interpreter: (exit code, whether jsonschema was imported, stderr)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    probe = (
+        "import sys\nfrom pathlib import Path\nfrom app.edition import load_edition_file, EditionError\n"
+        f"try:\n    load_edition_file(Path({str(path)!r}), Path({str(checked)!r}))\n"
+        "except EditionError as exc:\n    print(exc.message, file=sys.stderr); sys.exit(2)\n"
+        "print('jsonschema' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    return out.returncode, out.stdout.strip(), out.stderr
+
+
+def test_a_checked_edition_loads_without_jsonschema_and_a_changed_one_is_checked_again(
+    tmp_path: Path, data_2020: dict[str, Any]
+) -> None:
+    path = write_edition(tmp_path / "editions", data_2020)
+    checked = tmp_path / "cache" / "editions-verifiees.txt"
+    assert _load_in_child(path, checked) == (0, "True", "")  # first sight: checked against the schema
+    assert checked.is_file()
+    assert _load_in_child(path, checked) == (0, "False", "")  # the same bytes: the schema is not loaded
+    data_2020["levels"] = "pas une liste"
+    write_edition(tmp_path / "editions", data_2020)
+    code, _out, err = _load_in_child(path, checked)  # other bytes: checked again, and refused
+    assert code == 2 and "est invalide" in err, err
+
+
+def test_an_unwritable_checked_list_only_means_checking_again(tmp_path: Path, data_2020: dict[str, Any]) -> None:
+    path = write_edition(tmp_path / "editions", data_2020)
+    blocker = tmp_path / "cache"
+    blocker.write_text("un fichier, pas un dossier", encoding="utf-8")
+    assert load_edition_file(path, blocker / "editions-verifiees.txt").id == "2020"

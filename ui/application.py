@@ -13,7 +13,7 @@ from pathlib import Path
 
 from app.edition import EditionCatalog, builtin_directory
 from app.errors import ArobaseError, StoreDamaged, StoreError
-from app.paths import downloaded_editions_dir, user_log_dir
+from app.paths import checked_editions_list, downloaded_editions_dir, user_log_dir
 from app.workspace import Workspace
 from ui.excepthook import ErrorReporter, expected_message
 from ui.field_filter import install_field_filter
@@ -26,6 +26,9 @@ EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3
 APP_NAME = "Arobase"
 LOG_NAME = "erreurs.log"
 QUIT_AFTER_ENV = "AROBASE_QUIT_AFTER_MS"  # smoke tests: leave the event loop after that many ms
+# bench/bench_startup.py: print READY_MARKER once the dossier is on screen, then leave the event loop
+QUIT_WHEN_READY_ENV = "AROBASE_QUIT_WHEN_READY"
+READY_MARKER = "AROBASE_READY"
 
 ErrorPresenter = Callable[[str], None]
 Question = Callable[[str], bool]
@@ -39,7 +42,7 @@ def ask_restore(text: str) -> bool:
 
 def open_workspace(store_path: Path) -> Workspace:
     """The store, read against the downloaded editions first, then the built-in ones (as the CLI does)."""
-    catalog = EditionCatalog([downloaded_editions_dir(), builtin_directory()])
+    catalog = EditionCatalog([downloaded_editions_dir(), builtin_directory()], checked_list=checked_editions_list())
     catalog.latest_id()  # no edition installed: say so now (EditionError), not from deep inside a page
     return Workspace.open(store_path, catalog)
 
@@ -111,6 +114,20 @@ def configure_application(argv: Sequence[str]) -> QApplication:
     return app
 
 
+def quit_when_ready(app: QApplication, window: MainWindow) -> None:
+    """The moment start-up ends: the window is shown and the pages hold the dossier (read by the worker).
+
+    The marker is printed from the next turn of the event loop, so the pages filled by ``dossier_ready``
+    have been laid out by then.
+    """
+
+    def ready() -> None:
+        print(READY_MARKER, flush=True)
+        app.exit(EXIT_OK)
+
+    window.dossier_ready.connect(lambda: QTimer.singleShot(0, ready))
+
+
 def quit_delay_ms(environ: Mapping[str, str]) -> int | None:
     raw = environ.get(QUIT_AFTER_ENV, "").strip()
     return int(raw) if raw.isdigit() else None
@@ -159,6 +176,8 @@ def run(
             )
             return EXIT_INTERNAL
         window.show()
+        if environ.get(QUIT_WHEN_READY_ENV):
+            quit_when_ready(app, window)
         keep_daily_backups(window)
         code = app.exec()
         window.close()

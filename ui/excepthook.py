@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 
 from app.errors import ArobaseError, StoreError
+from app.logs import redact
 from ui.error_dialog import ErrorDialog
 from ui.messages import show_warning
 from ui.qt import QApplication, QObject, Qt, QThread, QWidget, Signal, Slot, is_alive
@@ -148,7 +149,7 @@ class ErrorReporter(QObject):
             with self._log_lock:
                 self.log_path.parent.mkdir(parents=True, exist_ok=True)
                 with self.log_path.open("a", encoding="utf-8") as fh:
-                    fh.write(f"--- {stamp} ---\n{_format(exc, tb)}\n")
+                    fh.write(f"--- {stamp} ---\n{redact(_format(exc, tb))}\n")
         except OSError:
             pass  # a full disk must not turn one error into two; the dialog still shows the details
 

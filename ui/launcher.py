@@ -30,9 +30,28 @@ def _write_png(layout: Any, path: Path, width_px: int) -> None:
     write_png_image(render_image(layout, width_px, app.font()), path)
 
 
+def _start_logging() -> None:
+    """The one place logging is configured: the rotating files of the user's log folder (``app.logs``)."""
+    import logging
+    import platform
+
+    from app.cli import COMMANDS
+    from app.logs import configure_logging
+    from app.paths import user_log_dir
+    from app.version import VERSION
+
+    configure_logging(user_log_dir())
+    command = next((a for a in sys.argv[1:] if a in COMMANDS or a in ("--version", "--self-test")), "fenêtre")
+    # The command's name only: its arguments are file paths, which may hold the secretary's name.
+    logging.getLogger("arobase").info(
+        "Arobase %s, Python %s, %s, commande %s", VERSION, platform.python_version(), platform.platform(), command
+    )
+
+
 def main() -> int:
     from app.cli import main as cli_main
 
+    _start_logging()
     return cli_main(sys.argv[1:], open_window=_open_window, png_writer=_write_png)
 
 

@@ -22,6 +22,7 @@ from ui.messages import show_warning
 from ui.qt import (
     QAction,
     QCloseEvent,
+    QDesktopServices,
     QFileDialog,
     QKeySequence,
     QLabel,
@@ -31,6 +32,7 @@ from ui.qt import (
     QSettings,
     QSize,
     QTimer,
+    QUrl,
     QWidget,
     Signal,
     is_alive,
@@ -208,8 +210,31 @@ class MainWindow(QMainWindow):
         self.about_action = self._action(
             "À &propos d'Arobase", self.open_about, tip="Versions, dossier de données et licence"
         )
+        self.logs_action = self._action(
+            "Ouvrir le dossier des &journaux",
+            self.open_log_folder,
+            tip="Le dossier des journaux d'Arobase, à transmettre à l'assistance en cas de problème",
+        )
         help_menu.addAction(self.guide_action)
         help_menu.addAction(self.about_action)
+        help_menu.addSeparator()
+        help_menu.addAction(self.logs_action)
+        self.help_menu = help_menu
+
+    def open_log_folder(self) -> None:
+        """Aide › Ouvrir le dossier des journaux: the folder in the system's file manager (created if need be)."""
+        from app.paths import user_log_dir
+
+        folder = user_log_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            show_warning(self, f"Impossible de créer le dossier des journaux {folder}\u00a0: {exc.strerror}.")
+            return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            show_warning(
+                self, f"Aucun programme n'a pu ouvrir le dossier des journaux. Ouvrez-le à la main\u00a0: {folder}"
+            )
 
     def _fill_go_menu(self) -> None:
         """Pages, then each theme of the open dossier's edition with its sub-themes (rebuilt per store)."""

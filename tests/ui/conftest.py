@@ -16,12 +16,12 @@ from pytestqt.qtbot import QtBot
 from app.edition import EditionCatalog
 from app.workspace import Workspace
 from tests.factories import fixed_clock
-from tests.ui.helpers import ModalAnswerer, StoreOpener, WindowFactory, quit_without_saving, wait_idle
+from tests.ui.helpers import FolderOpener, ModalAnswerer, StoreOpener, WindowFactory, quit_without_saving, wait_idle
 from ui.application import build_main_window
 from ui.dossier_controller import DossierController
 from ui.main_window import MainWindow
 from ui.pages.actions_page import ActionsPage
-from ui.qt import QApplication, QDialog, QEvent, is_alive
+from ui.qt import QApplication, QDesktopServices, QDialog, QEvent, is_alive
 from ui.tasks import TaskRunner
 from ui.translations import install_qt_translations
 
@@ -111,3 +111,12 @@ def make_page(qtbot: QtBot, ws: Workspace, runner: TaskRunner) -> Iterator[Calla
     for controller in controllers:
         controller.save_pending()
     wait_idle(qtbot, runner)
+
+
+@pytest.fixture(autouse=True)
+def folder_opener() -> Iterator[FolderOpener]:
+    """Every "open the folder" of every test lands here, never in a real file manager."""
+    opener = FolderOpener()
+    QDesktopServices.setUrlHandler("file", opener, "open")
+    yield opener
+    QDesktopServices.unsetUrlHandler("file")

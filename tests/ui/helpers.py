@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from app.workspace import Workspace
 from ui.main_window import MainWindow
-from ui.qt import QApplication, QDialog, QFileDialog, QTimer, QWidget, is_alive
+from ui.qt import QApplication, QDialog, QFileDialog, QObject, QTimer, QUrl, QWidget, Slot, is_alive
 from ui.tasks import TaskRunner
 
 W = TypeVar("W", bound=QWidget)
@@ -152,3 +152,15 @@ class DialogCloser:
 
     def stop(self) -> None:
         self._timer.stop()
+
+
+class FolderOpener(QObject):
+    """Receives the URLs Qt would hand to the file manager (QDesktopServices.setUrlHandler)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url.toLocalFile())

@@ -2,44 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from pytestqt.qtbot import QtBot
 
 from app.edition import Edition
 from app.interchange import to_document
 from app.workspace import Workspace
 from tests.factories import complete_dossier
-from tests.ui.helpers import WindowFactory, visible_windows, wait_idle
+from tests.ui.helpers import FolderOpener, WindowFactory, visible_windows, wait_idle
 from ui.dialogs.export import export_to
 from ui.dialogs.print_jobs import dossier_job
 from ui.dialogs.print_preview import PrintPreviewDialog
 from ui.dossier_controller import DossierController
 from ui.messages import OPEN_FOLDER
-from ui.qt import QDesktopServices, QMessageBox, QObject, Qt, QUrl, Slot
+from ui.qt import QMessageBox, Qt
 from ui.tasks import TaskRunner
-
-
-class FolderOpener(QObject):
-    """Receives the URLs Qt would hand to the file manager (QDesktopServices.setUrlHandler)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[str] = []
-
-    @Slot(QUrl)
-    def open(self, url: QUrl) -> None:
-        self.urls.append(url.toLocalFile())
-
-
-@pytest.fixture
-def folder_opener() -> Iterator[FolderOpener]:
-    opener = FolderOpener()
-    QDesktopServices.setUrlHandler("file", opener, "open")
-    yield opener
-    QDesktopServices.unsetUrlHandler("file")
 
 
 def written_box(qtbot: QtBot) -> QMessageBox:

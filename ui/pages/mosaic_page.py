@@ -15,7 +15,6 @@ from app.edition import Edition
 from app.errors import ArobaseError
 from app.model import DossierData
 from app.mosaic_layout import MosaicLayout, compute_layout
-from app.mosaic_svg import write_svg
 from app.workspace import Workspace
 from ui.dossier_controller import DossierController
 from ui.models.mosaic_table_model import ID_ROLE, KIND_ROLE, MosaicTableModel
@@ -258,6 +257,8 @@ class MosaicPage(QWidget):
 
     def export_svg(self, path: Path, width_px: int | None = None) -> None:
         layout = self.mosaic_layout  # immutable: safe to hand to the worker
+        from app.mosaic_svg import write_svg  # only when exporting: not on the start-up path
+
         self._start_export(lambda: write_svg(layout, path, width_px), path)
 
     def _start_export(self, job: Callable[[], object], path: Path) -> None:
