@@ -200,7 +200,10 @@ class Api:
         answer = self.raw(method, path, auth=auth, **kw)
         if answer.status_code not in ok:
             raise error_for(answer.status_code, answer.headers, answer.content)
-        return _json(answer)
+        data = _json(answer)
+        if answer.status_code != 204 and not isinstance(data, dict | list):  # an answer cut before its body
+            raise Retryable(UNREACHABLE)
+        return data
 
     # ---------------------------------------------------------------- endpoints
 
@@ -248,6 +251,8 @@ class Api:
         if answer.status_code != 200:
             raise error_for(answer.status_code, answer.headers, answer.content)
         data = _json(answer)
+        if not isinstance(data, dict) or "refresh_token" not in data:
+            raise Retryable(UNREACHABLE)
         creds.on_rotate(data["refresh_token"], data["access_token"])
         creds.refresh_token, creds.access_token = data["refresh_token"], data["access_token"]
 
@@ -271,7 +276,10 @@ class Api:
             return None, etag
         if answer.status_code != 200:
             raise error_for(answer.status_code, answer.headers, answer.content)
-        return list(_json(answer)), answer.headers.get("ETag")
+        data = _json(answer)
+        if not isinstance(data, list):
+            raise Retryable(UNREACHABLE)
+        return data, answer.headers.get("ETag")
 
     def edition(self, edition_id: str) -> bytes:
         answer = self.raw("GET", f"editions/{edition_id}", auth=False)
@@ -292,7 +300,10 @@ class Api:
             return None
         if answer.status_code != 200:
             raise error_for(answer.status_code, answer.headers, answer.content)
-        return dict(_json(answer))
+        data = _json(answer)
+        if not isinstance(data, dict):
+            raise Retryable(UNREACHABLE)
+        return data
 
 
 def _json(answer: requests.Response) -> Any:
