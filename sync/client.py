@@ -181,6 +181,8 @@ class Api:
 
         kw.setdefault("timeout", self.timeouts.pair())
         kw.setdefault("allow_redirects", False)
+        if isinstance(self.session.verify, str):  # REQUESTS_CA_BUNDLE would otherwise win over the CA given
+            kw.setdefault("verify", self.session.verify)
         if auth and self.credentials.access_token:
             kw["auth"] = bearer_auth(self.credentials.access_token)
         try:
