@@ -31,7 +31,9 @@ def _write(folder: Path, edition_id: str, data: bytes) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        check = Path(tmp).with_name(f".{edition_id}.json")
+        staging = folder / ".arrivee"
+        staging.mkdir(exist_ok=True)
+        check = staging / f"{edition_id}.json"  # the loader wants the file named after its edition
         os.replace(tmp, check)
         try:
             load_edition_file(check)
