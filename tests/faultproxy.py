@@ -22,7 +22,7 @@ class Fault:
     cut_after: int | None = None  # one-shot: kill the connection when this many bytes went this way
     direction: str = "up"
     reset: bool = False  # RST (SO_LINGER 0) rather than a clean close
-    stall_on: bytes | None = None  # down: hold the answer that contains these bytes, forever
+    stall_on: bytes | None = None  # down, one-shot: hold the answer that contains these bytes, forever
     throttle: int | None = None  # bytes per second, both ways
     answer: bytes | None = None  # answer every request with these bytes (garbage, a portal's HTML 200)
 
@@ -123,7 +123,8 @@ class FaultProxy:
                 if armed and fault.cut_after is not None and seen + len(data) >= fault.cut_after:
                     cut = max(0, fault.cut_after - seen)
                     self.fired.set()
-                if direction == "down" and fault.stall_on is not None and fault.stall_on in data:
+                stall = fault.stall_on if direction == "down" and not self.stalled.is_set() else None
+                if stall is not None and stall in data:  # one-shot: this connection's answer is held forever
                     holding = True
                     self.stalled.set()
                 if direction == "up":
