@@ -17,7 +17,7 @@ from app.secrets import SecretStore
 from app.workspace import Workspace
 from tests.factories import commune_profile, complete_dossier, fixed_clock
 from tests.faultproxy import FaultProxy
-from tests.server.conftest import ServerProcess, server  # noqa: F401  (the fixture, reused)
+from tests.server.conftest import BACKENDS, ServerProcess, server_env
 
 MEMORY_KEYRING = "tests.keyring_backends.MemoryKeyring"
 FILE_KEYRING = "tests.keyring_backends.FileKeyring"
@@ -38,7 +38,7 @@ def new_insee() -> str:
 
 
 def fast_settings(server_url: str = "", **changes: object) -> SyncSettings:
-    base = dict(server=server_url, connect_timeout=2.0, read_timeout=5.0, chunk_bytes=CHUNK, max_attempts=8,
+    base = dict(server=server_url, connect_timeout=5.0, read_timeout=20.0, chunk_bytes=CHUNK, max_attempts=8,
                 backoff_base=0.02, backoff_cap=0.2)  # fmt: skip
     base.update(changes)
     return SyncSettings(**base)  # type: ignore[arg-type]
@@ -89,7 +89,7 @@ class Town:
         return self.settings.session()
 
 
-def make_town(server: ServerProcess, tmp_path: Path, proxy: FaultProxy) -> Town:  # noqa: F811
+def make_town(server: ServerProcess, tmp_path: Path, proxy: FaultProxy) -> Town:
     code, name = new_insee(), "Commune d'essai"
     activation = server.activation_code(code, name)
     ws = validated_workspace(tmp_path / "commune.sqlite", code, name, tmp_path)
@@ -100,14 +100,23 @@ def make_town(server: ServerProcess, tmp_path: Path, proxy: FaultProxy) -> Town:
     return Town(ws, server, proxy, secrets, settings, account, account_path, code)
 
 
+@pytest.fixture(scope="session", params=BACKENDS)
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """tests/server's server process, in its own PostgreSQL schema (both suites run in one session)."""
+    data = tmp_path_factory.mktemp(f"serveur-envoi-{request.param}")
+    handle = ServerProcess(data, server_env(data, request.param, schema="arobase_sync")).start(workers=2)
+    yield handle
+    handle.stop()
+
+
 @pytest.fixture
-def proxy(server: ServerProcess) -> Iterator[FaultProxy]:  # noqa: F811
+def proxy(server: ServerProcess) -> Iterator[FaultProxy]:
     with FaultProxy(server.port) as p:
         yield p
 
 
 @pytest.fixture
-def town(server: ServerProcess, tmp_path: Path, proxy: FaultProxy, memory_keyring: None) -> Iterator[Town]:  # noqa: F811
+def town(server: ServerProcess, tmp_path: Path, proxy: FaultProxy, memory_keyring: None) -> Iterator[Town]:
     t = make_town(server, tmp_path, proxy)
     yield t
     t.ws.close()
