@@ -27,7 +27,14 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     sp.add_argument("--server", metavar="URL", default=default_server(), help="adresse du serveur")
     sp.add_argument("--code", metavar="CODE", help="code d'activation reçu par courriel (sinon lu sur l'entrée)")
     sub.add_parser("logout", parents=[net], help="déconnecter cet ordinateur (l'appareil est retiré du serveur)")
-    sub.add_parser("send", parents=[common, net], help="envoyer les dossiers validés à l'association")
+    sp = sub.add_parser("send", parents=[common, net], help="envoyer les dossiers validés à l'association")
+    sp.add_argument("--bundle", metavar="FICHIER", help="envoyer un fichier .arobase exporté sur un autre ordinateur")
+    sp.add_argument("--server", metavar="URL", help="avec --bundle : adresse du serveur (celle de la connexion)")
+    sp = sub.add_parser("bundle", parents=[common], help="exporter l'envoi en attente dans un fichier .arobase")
+    sp.add_argument("--edition", metavar="ANNÉE", help="édition (par défaut : la plus récente ayant un dossier)")
+    sp.add_argument("--out", metavar="FICHIER", required=True, help="fichier .arobase à écrire")
+    sp = sub.add_parser("receipt", parents=[common], help="importer l'accusé de réception d'un envoi par fichier")
+    sp.add_argument("--import", dest="import_file", metavar="FICHIER", required=True, help="accusé (.json)")
     sp = sub.add_parser("outbox", parents=[common], help="lister les envois et leur état")
     sp.add_argument("--json", action="store_true", help="sortie JSON")
     sp = sub.add_parser("editions", parents=[net], help="éditions du questionnaire publiées par l'association")
@@ -89,6 +96,8 @@ def cmd_send(args: argparse.Namespace, path: Path) -> int:
 
     found = accounts.require(account_file())
     settings, secrets = _settings(args, found.server), _secrets()
+    if args.bundle:
+        return _send_bundle(args, found, settings, secrets)
     with _workspace(path) as ws:
         report = send_pending(ws, found, settings, settings.session(), secrets)
     _warn_secrets(secrets)
@@ -103,6 +112,44 @@ def cmd_send(args: argparse.Namespace, path: Path) -> int:
             label = "à vérifier" if o.state == "a_verifier" else "en attente"
             print(f"arobase : édition {o.edition}, révision {o.revision} ({label})\u00a0: {o.message}", file=sys.stderr)
     return EXIT_OK if report.all_sent else EXIT_WAITING
+
+
+def _send_bundle(args: argparse.Namespace, found: Any, settings: Any, secrets: Any) -> int:
+    from app.bundle import read_bundle, send_bundle
+    from app.errors import InvalidInput
+    from sync.client import check_server_url
+
+    if args.server and check_server_url(args.server) != found.server:
+        raise InvalidInput(f"Cet ordinateur est connecté à {found.server}\u00a0: reconnectez-le à {args.server}.")
+    bundle_path = Path(args.bundle)
+    receipt = send_bundle(read_bundle(bundle_path), found, settings, settings.session(), secrets)
+    out = bundle_path.with_name(bundle_path.stem + "-accuse.json")
+    out.write_text(json.dumps(receipt, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"Reçu par l'association, accusé {receipt['receipt_number']}. À rapporter à la mairie\u00a0: {out}")
+    return EXIT_OK
+
+
+def cmd_bundle(args: argparse.Namespace, path: Path) -> int:
+    from app.bundle import export_bundle
+    from app.cli import _edition, _workspace
+
+    with _workspace(path) as ws:
+        written = export_bundle(ws, _edition(ws, args), Path(args.out))
+    print(f"Envoi écrit dans {written}\u00a0: envoyez-le depuis un ordinateur connecté (arobase send --bundle).")
+    return EXIT_OK
+
+
+def cmd_receipt(args: argparse.Namespace, path: Path) -> int:
+    from app import account as accounts
+    from app.bundle import import_receipt
+    from app.cli import _workspace
+    from app.paths import account_file
+
+    found = accounts.require(account_file())
+    with _workspace(path) as ws:
+        number = import_receipt(ws, found, Path(args.import_file))
+    print(f"Accusé {number} enregistré\u00a0: le dossier est reçu par l'association.")
+    return EXIT_OK
 
 
 def cmd_outbox(args: argparse.Namespace, path: Path) -> int:
@@ -137,4 +184,5 @@ def cmd_editions(args: argparse.Namespace, _path: Path) -> int:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
     "login": cmd_login, "logout": cmd_logout, "send": cmd_send, "outbox": cmd_outbox, "editions": cmd_editions,
+    "bundle": cmd_bundle, "receipt": cmd_receipt,
 }  # fmt: skip
