@@ -108,3 +108,23 @@ def test_the_desktop_bundle_leaves_the_server_out() -> None:
     for package in ("app", "ui", "localdb"):
         for path in _files(package):
             assert not any(m.split(".")[0] in wanted for m, _ in _imports(path)), path
+
+
+def test_the_trust_store_is_injected_by_the_program_only() -> None:
+    """truststore.inject_into_ssl() changes the whole process: app.network offers it, entry points call it;
+    sync (a library) never touches it."""
+    importers = {
+        str(path.relative_to(ROOT))
+        for package in ("app", "ui", "sync", "localdb")
+        for path in _files(package)
+        if any(m.split(".")[0] == "truststore" for m, _ in _imports(path))
+    }
+    assert importers == {"app/network.py"}
+    callers = {
+        str(path.relative_to(ROOT))
+        for package in ("app", "ui", "sync")
+        for path in _files(package)
+        if "use_system_trust_store()" in path.read_text(encoding="utf-8") and path.name != "network.py"
+    }
+    assert callers <= {"app/cli_sync.py", "ui/application.py", "ui/launcher.py"}
+    assert callers
