@@ -50,7 +50,7 @@ def _sha(data: bytes) -> str:
 
 def export_bundle(ws: Workspace, edition: str, target: Path) -> Path:
     """The latest pending revision of ``edition`` as a bundle file."""
-    from app.sending import _replaces
+    from app.sending import replaces_for
 
     pending = [e for e in outbox.entries(ws, outbox.PENDING) if e.edition == edition]
     if not pending:
@@ -58,7 +58,7 @@ def export_bundle(ws: Workspace, edition: str, target: Path) -> Path:
     entry = pending[-1]
     body = {
         "submission_uuid": entry.submission_uuid, "edition": entry.edition, "revision": entry.revision,
-        "replaces": _replaces(ws, entry), "payload_sha256": entry.payload_sha256,
+        "replaces": replaces_for(ws, entry), "payload_sha256": entry.payload_sha256,
         "dossier": outbox.snapshot_document(ws, entry.id),
     }  # fmt: skip
     raw = json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")

@@ -200,7 +200,7 @@ class _Run:
         return Outcome(entry.submission_uuid, entry.edition, entry.revision, "en_attente", last)
 
 
-def _replaces(ws: Workspace, entry: outbox.Entry) -> str | None:
+def replaces_for(ws: Workspace, entry: outbox.Entry) -> str | None:
     """The previous revision's uuid as frozen, unless that one never reached the server: then the latest received."""
     if entry.replaces is None:
         return None
@@ -260,7 +260,7 @@ def send_pending(
                                                message))  # fmt: skip
                 waiting.add(entry.edition)
                 continue
-            outcome = run.send(entry, _replaces(ws, entry))
+            outcome = run.send(entry, replaces_for(ws, entry))
             run.done += entry.bytes_total
             report.outcomes.append(outcome)
             if outcome.state != "envoye":

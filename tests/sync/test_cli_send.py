@@ -21,7 +21,7 @@ from tests.conftest import ROOT, run_cli
 from tests.faultproxy import Fault, FaultProxy
 from tests.server.conftest import ServerProcess
 from tests.sync.conftest import FILE_KEYRING, new_insee, validated_workspace
-from tests.sync.test_send import submissions_of
+from tests.sync.test_send import submissions_for
 
 
 @pytest.fixture
@@ -41,11 +41,6 @@ def _town(server: ServerProcess, folder: Path) -> tuple[Path, str, str]:
     activation = server.activation_code(code, "Commune d'essai")
     validated_workspace(folder / "commune.sqlite", code, "Commune d'essai", folder).close()
     return folder / "commune.sqlite", code, activation
-
-
-class _Counted:
-    def __init__(self, server: ServerProcess, code: str) -> None:
-        self.server, self.code = server, code
 
 
 def test_login_send_outbox_logout(server: ServerProcess, tmp_path: Path, file_keyring: dict[str, str]) -> None:
@@ -72,7 +67,7 @@ def test_login_send_outbox_logout(server: ServerProcess, tmp_path: Path, file_ke
         assert out.returncode == 0 and "Déconnecté" in out.stdout
         again = run_cli("--db", str(db), "send", env=file_keyring)
         assert again.returncode == 2 and "connectez-vous" in again.stderr
-    assert submissions_of(_Counted(server, code)) == 1  # type: ignore[arg-type]
+    assert submissions_for(server, code) == 1
 
 
 def test_bad_input_exits_2(tmp_path: Path, file_keyring: dict[str, str]) -> None:
@@ -113,7 +108,7 @@ def _kill_trials(server: ServerProcess, tmp_path: Path, env: dict[str, str], tri
             proxy.set(Fault())
             again = _start_send(db, env)
             assert again.wait(120) == 0, f"essai {i}"
-            assert submissions_of(_Counted(server, code)) == 1, f"essai {i}"  # type: ignore[arg-type]
+            assert submissions_for(server, code) == 1, f"essai {i}"
             with Workspace.open(db) as ws:
                 [entry] = outbox.entries(ws)
                 assert entry.state == "envoye" and entry.receipt_number, f"essai {i}"

@@ -7,6 +7,7 @@ import json
 
 from app import outbox
 from app.sending import send_pending
+from tests.server.conftest import ServerProcess
 from tests.sync.conftest import ATTACHMENTS, Town, attachment_bytes
 
 
@@ -15,9 +16,14 @@ def server_blob(town: Town, sha: str) -> bytes:
 
 
 def submissions_of(town: Town) -> int:
-    return town.server.count(
+    return submissions_for(town.server, town.code)
+
+
+def submissions_for(server: ServerProcess, code: str) -> int:
+    """Rows the server holds for one collectivity (exactly once: one per revision)."""
+    return server.count(
         "SELECT count(*) FROM submissions s JOIN collectivities c ON c.id = s.collectivity_id WHERE c.code = :code",
-        code=town.code,
+        code=code,
     )
 
 
