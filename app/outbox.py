@@ -170,3 +170,14 @@ def record_receipt(ws: Workspace, entry_id: int, receipt: dict[str, Any], receiv
             if d.state == "valide":
                 ws._transition(s, d, "envoye")
             ws._transition(s, d, "recu", f"accusé {receipt['receipt_number']}")
+
+
+def retry(ws: Workspace, submission_uuid: str) -> None:
+    """« Réessayer » an entry « à vérifier » once the person has acted (signed in to the right account…)."""
+    with ws.store.write() as s:
+        row = s.scalar(select(m.OutboxItem).where(m.OutboxItem.submission_uuid == submission_uuid))
+        if row is None or row.state != "a_verifier":
+            from app.errors import ArobaseError
+
+            raise ArobaseError("Cet envoi n'est pas « à vérifier »\u00a0: il n'y a rien à réessayer.")
+        row.state, row.updated_at = "en_attente", ws.clock()

@@ -47,6 +47,10 @@ def test_another_collectivitys_dossier_is_refused_before_any_byte(town: Town) ->
     assert o.state == "a_verifier" and "99999" in o.message and town.code in o.message
     assert report.wire_bytes == 0 and submissions_of(town) == 0
     assert town.proxy.up < 1000  # the preflight only
+    town.account.collectivity = {**town.account.collectivity, "code": town.code}  # signed in to the right one
+    assert send_pending(town.ws, town.account, town.settings, town.session(), town.secrets).outcomes == []
+    outbox.retry(town.ws, o.submission_uuid)
+    assert _send(town).all_sent and submissions_of(town) == 1
 
 
 def test_a_receipt_not_signed_by_the_pinned_key_is_refused(town: Town) -> None:
