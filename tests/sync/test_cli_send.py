@@ -125,3 +125,25 @@ def test_send_killed_at_random_moments_still_delivers_once(
 @pytest.mark.slow
 def test_a_hundred_kills(server: ServerProcess, tmp_path: Path, file_keyring: dict[str, str]) -> None:
     _kill_trials(server, tmp_path, file_keyring, 100)
+
+
+def test_bundle_commands(server: ServerProcess, tmp_path: Path, file_keyring: dict[str, str]) -> None:
+    db, code, activation = _town(server, tmp_path)
+    bundle = tmp_path / "cle-usb" / "envoi.arobase"
+    with FaultProxy(server.port) as proxy:
+        assert run_cli("login", "--server", proxy.url, "--code", activation, env=file_keyring).returncode == 0
+        done = run_cli("--db", str(db), "bundle", "--out", str(bundle), env=file_keyring)
+        assert done.returncode == 0, done.stderr
+        broken = tmp_path / "abime.arobase"
+        broken.write_bytes(bundle.read_bytes()[:-200])
+        refused = run_cli("send", "--bundle", str(broken), env=file_keyring)
+        assert refused.returncode == 2 and "abime.arobase" in refused.stderr and "Traceback" not in refused.stderr
+        sent = run_cli("send", "--bundle", str(bundle), "--server", proxy.url, env=file_keyring)
+        assert sent.returncode == 0, sent.stderr
+        receipt = bundle.with_name("envoi-accuse.json")
+        assert receipt.is_file() and "VI-2019-" in sent.stdout
+        imported = run_cli("--db", str(db), "receipt", "--import", str(receipt), env=file_keyring)
+        assert imported.returncode == 0, imported.stderr
+        listed = json.loads(run_cli("--db", str(db), "outbox", "--json", env=file_keyring).stdout)
+        assert [e["state"] for e in listed] == ["envoye"]
+    assert submissions_for(server, code) == 1
