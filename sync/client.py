@@ -210,7 +210,18 @@ class Api:
     # ---------------------------------------------------------------- endpoints
 
     def preflight(self) -> int:
-        """HEAD /submissions → 204 with our protocol header, else a French NotArobaseServer; returns the max body."""
+        """HEAD /submissions → 204 with our protocol header, else a French NotArobaseServer; returns the max body.
+
+        A strange answer is asked again once on a new connection before concluding: an answer cut in its
+        headers (a 204 without ours) must not pass for a captive portal.
+        """
+        try:
+            return self._preflight_once()
+        except NotArobaseServer:
+            self.session.close()
+            return self._preflight_once()
+
+    def _preflight_once(self) -> int:
         answer = self.raw("HEAD", "submissions", auth=False)
         status, headers = answer.status_code, answer.headers
         if status == 204 and headers.get(HEADER_PROTOCOL) is not None:

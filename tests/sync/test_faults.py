@@ -32,6 +32,13 @@ def test_a_stalled_receipt_times_out_and_is_reconciled(town: Town) -> None:
     assert submissions_of(town) == 1 and outbox.entries(town.ws)[0].receipt_number
 
 
+def test_a_preflight_answer_cut_in_its_headers_is_not_a_captive_portal(town: Town) -> None:
+    town.proxy.set(Fault(cut_after=69, direction="down"))  # "HTTP/1.1 204 No Content" and half a header
+    report = _send(town)
+    assert town.proxy.fired.is_set()
+    assert report.all_sent, report
+
+
 def test_a_slow_line_gets_there(town: Town) -> None:
     town.proxy.set(Fault(throttle=2_000_000))
     report = _send(town)
