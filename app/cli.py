@@ -146,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
         "restore", parents=[common], help="remettre une sauvegarde en place (le fichier actuel est gardé)"
     )
     sp.add_argument("backup", metavar="SAUVEGARDE", help="numéro (donné par arobase backups) ou nom de fichier")
+    from app.cli_sync import add_parsers
+
+    add_parsers(sub, common)
     return p
 
 
@@ -172,7 +175,9 @@ def main(
                 print("arobase : la fenêtre n'est pas disponible ici ; voir arobase --help.", file=sys.stderr)
                 return EXIT_INPUT
             return open_window(path)
-        return _COMMANDS[args.command](args, path)
+        from app.cli_sync import COMMANDS
+
+        return {**_COMMANDS, **COMMANDS}[args.command](args, path)
     except KeyboardInterrupt:
         print("arobase : interrompu.", file=sys.stderr)
         return 130

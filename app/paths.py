@@ -49,3 +49,14 @@ def resolve_store_path(cli_value: str | None, environ: Mapping[str, str]) -> Pat
 def downloaded_editions_dir() -> Path:
     """Editions fetched from the association's server later land here, ahead of the built-in ones."""
     return user_data_dir() / "editions"
+
+
+def user_config_dir() -> Path:
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False, roaming=True)
+
+
+def account_file() -> Path:
+    """The signed-in account (server, device, collectivity, pinned receipt keys): no secret in it."""
+    return user_config_dir() / "compte.json"

@@ -451,6 +451,9 @@ class Workspace:
             self._transition(s, d, "valide")
             s.flush()
             json.loads(snap.content)  # the frozen text must read back
+            from app.outbox import add_entry
+
+            add_entry(s, d, snap, now)  # the revision to send, frozen with it
             return snapshot_info(snap)
 
     def reopen(self, edition_id: str) -> DossierData:

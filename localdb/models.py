@@ -225,7 +225,11 @@ class DossierEvent(Base):
 
 
 class OutboxItem(Base):
-    """A validated revision waiting to be sent; the row is frozen once written (sync issue)."""
+    """A validated revision to send: written with its snapshot, uuid, hash and attachment list, then frozen.
+
+    Only the sending progress changes afterwards: state, attempts, last error, the tus addresses of the
+    attachments (``uploads``, JSON sha256 → URL), whether the submission was posted, and the signed receipt.
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (CheckConstraint(_in("state", OUTBOX_STATES), name="state"),)
@@ -240,3 +244,10 @@ class OutboxItem(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshot.id", ondelete="CASCADE"), nullable=True)
+    replaces: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    attachments: Mapped[str] = mapped_column(Text, default="[]", server_default=text("'[]'"))
+    uploads: Mapped[str] = mapped_column(Text, default="{}", server_default=text("'{}'"))
+    bytes_total: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    posted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("0"))
+    receipt: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -7,7 +7,7 @@ against Alembic's own walk of ``migrations/versions``: add the new id here with 
 
 from __future__ import annotations
 
-KNOWN = ("0001", "0002")  # oldest first
+KNOWN = ("0001", "0002", "0003")  # oldest first
 HEAD = KNOWN[-1]
 
 

@@ -148,3 +148,23 @@ def test_the_start_up_path_leaves_the_heavy_modules_out(tmp_path: Path) -> None:
         )
         assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == ["AROBASE_READY", "[]"], out.stdout + out.stderr
+
+
+def test_the_trust_store_is_injected_by_the_program_only() -> None:
+    """truststore.inject_into_ssl() changes the whole process: app.network offers it, entry points call it;
+    sync (a library) never touches it."""
+    importers = {
+        str(path.relative_to(ROOT))
+        for package in ("app", "ui", "sync", "localdb")
+        for path in _files(package)
+        if any(m.split(".")[0] == "truststore" for m, _ in _imports(path))
+    }
+    assert importers == {"app/network.py"}
+    callers = {
+        str(path.relative_to(ROOT))
+        for package in ("app", "ui", "sync")
+        for path in _files(package)
+        if "use_system_trust_store()" in path.read_text(encoding="utf-8") and path.name != "network.py"
+    }
+    assert callers <= {"app/cli_sync.py", "ui/application.py", "ui/launcher.py"}
+    assert callers
