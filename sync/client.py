@@ -51,7 +51,7 @@ def check_server_url(url: str) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise NotArobaseServer(
-            f"« {text[:80]} » n'est pas une adresse de serveur\u00a0: saisissez une adresse comme "
+            f"« {text[:80]} » n'est pas une adresse de serveur\u00a0: saisissez une adresse comme "
             "https://depot.villes-internet.net."
         )
     if parts.scheme == "http" and parts.hostname not in LOOPBACK:
@@ -60,7 +60,7 @@ def check_server_url(url: str) -> str:
             "Vérifiez l'adresse du serveur."
         )
     if parts.query or parts.fragment:
-        raise NotArobaseServer(f"L'adresse « {text[:80]} » ne doit contenir ni « ? » ni « # ».")
+        raise NotArobaseServer(f"L'adresse « {text[:80]} » ne doit contenir ni « ? » ni « # ».")
     return text
 
 

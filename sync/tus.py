@@ -98,7 +98,7 @@ def upload(
             fh.seek(offset)
             piece = fh.read(min(chunk_bytes, t.size - offset))
             if not piece:
-                raise NeedsAttention(f"La pièce jointe « {t.name} » a changé ou disparu de cet ordinateur.")
+                raise NeedsAttention(f"La pièce jointe « {t.name} » a changé ou disparu de cet ordinateur.")
             digest = base64.b64encode(hashlib.sha256(piece).digest()).decode("ascii")
             headers = {
                 "Tus-Resumable": TUS_VERSION, "Upload-Offset": str(offset), "Content-Type": TUS_CONTENT_TYPE,
