@@ -1,4 +1,4 @@
-"""The sending commands of ``arobase``: login, logout, send, outbox, editions --update.
+"""The sending commands of ``arobase``: login, logout, send, outbox, editions --update, bundle, receipt.
 
 Exit codes: 0 all was sent (or nothing to do); 1 something waits or needs attention; 2 bad input.
 One French line per problem on standard error. The activation code comes from ``--code`` or standard
@@ -33,8 +33,13 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     sp = sub.add_parser("bundle", parents=[common], help="exporter l'envoi en attente dans un fichier .arobase")
     sp.add_argument("--edition", metavar="ANNÉE", help="édition (par défaut : la plus récente ayant un dossier)")
     sp.add_argument("--out", metavar="FICHIER", required=True, help="fichier .arobase à écrire")
-    sp = sub.add_parser("receipt", parents=[common], help="importer l'accusé de réception d'un envoi par fichier")
-    sp.add_argument("--import", dest="import_file", metavar="FICHIER", required=True, help="accusé (.json)")
+    sp = sub.add_parser(
+        "receipt", parents=[common], help="imprimer l'accusé de réception (PDF), importer celui d'un envoi par fichier"
+    )
+    what = sp.add_mutually_exclusive_group(required=True)
+    what.add_argument("--pdf", metavar="FICHIER", help="écrire l'accusé de réception à imprimer (PDF, une page)")
+    what.add_argument("--import", dest="import_file", metavar="FICHIER", help="importer un accusé rapporté (.json)")
+    sp.add_argument("--edition", metavar="ANNÉE", help="avec --pdf : édition (par défaut : la plus récente)")
     sp = sub.add_parser("outbox", parents=[common], help="lister les envois et leur état")
     sp.add_argument("--json", action="store_true", help="sortie JSON")
     sp = sub.add_parser("editions", parents=[net], help="éditions du questionnaire publiées par l'association")
@@ -145,10 +150,34 @@ def cmd_receipt(args: argparse.Namespace, path: Path) -> int:
     from app.cli import _workspace
     from app.paths import account_file
 
+    if args.pdf:
+        return _receipt_pdf(args, path)
     found = accounts.require(account_file())
     with _workspace(path) as ws:
         number = import_receipt(ws, found, Path(args.import_file))
     print(f"Accusé {number} enregistré\u00a0: le dossier est reçu par l'association.")
+    return EXIT_OK
+
+
+def _receipt_pdf(args: argparse.Namespace, path: Path) -> int:
+    """The receipt on paper, its signature checked now against the keys pinned at sign-in (if signed in)."""
+    from app.cli import _edition, _pinned_keys, _workspace
+    from app.errors import InvalidInput
+    from app.pdf import build_receipt_pdf, receipt_source
+    from app.receipts import check
+
+    out = Path(args.pdf)
+    if not out.parent.is_dir():
+        raise InvalidInput(f"Le dossier {out.parent} n'existe pas : choisissez un dossier existant.")
+    with _workspace(path) as ws:
+        source = receipt_source(ws, _edition(ws, args), keys=_pinned_keys())
+    build_receipt_pdf(source, out)
+    number = source.receipt.get("receipt_number")
+    status = check(source.receipt, source.keys, source.payload_sha256)
+    print(f"Accusé de réception {number} écrit dans {out}.")
+    if not status.verified:
+        print(f"arobase\u00a0: {status.text}", file=sys.stderr)
+        return EXIT_WAITING
     return EXIT_OK
 
 
