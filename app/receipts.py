@@ -60,7 +60,9 @@ def check(
         return SignatureStatus(
             False, key, "Accusé signé, mais pour un autre contenu que la révision validée sur cet ordinateur."
         )
-    return SignatureStatus(True, key, f"Signature vérifiée avec la clé du serveur enregistrée à la connexion ({key}).")
+    return SignatureStatus(
+        True, key, f"Accusé signé par le serveur de l'association, avec sa clé enregistrée à la connexion ({key})."
+    )
 
 
 def received_entries(ws: Workspace, edition: str) -> list[Entry]:

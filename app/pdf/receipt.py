@@ -27,7 +27,7 @@ from app.pdf.text import escape
 from app.receipts import SignatureStatus, check
 
 TITLE = "Accusé de réception"
-WARNING_SIGN = "\u26a0"  # ⚠, in DejaVu Sans
+WARNING_SIGN, CHECK_SIGN = "\u26a0", "\u2713"  # ⚠ and ✓, in DejaVu Sans
 
 
 def _text(receipt: Mapping[str, Any], key: str) -> str:
@@ -83,27 +83,35 @@ class ReceiptParts:
         b, st, r = self.b, self.b.st, self.receipt
         number = _text(r, "receipt_number") or "(numéro absent)"
         out: list[Flowable] = [b.heading(escape(TITLE), st.h1, "accuse", TITLE, 0, toc=toc)]
-        intro = (
-            f"L'association Villes Internet atteste avoir reçu le dossier de participation au label "
-            f"{escape(LABEL_NAME)} décrit ci-dessous. Cet accusé est signé électroniquement par son serveur."
-        )
+        if self.status.verified:
+            intro = (
+                f"L'association Villes Internet atteste avoir reçu le dossier de participation au label "
+                f"{escape(LABEL_NAME)} décrit ci-dessous. Cet accusé est signé électroniquement par son serveur."
+            )
+        else:
+            intro = escape(
+                "Ce document reproduit un accusé de réception dont la signature n'a pas pu être vérifiée : "
+                "voir l'avertissement ci-dessous avant de vous en servir."
+            )
         out.append(Para(intro, st.body))
         out.append(Spacer(1, 6))
         out.append(Para(b.tb(f"N° {number}"), replace_style(st.cover_name, fontSize=20, leading=25)))
         name, code = collectivity(r)
         sha = _text(r, "payload_sha256")
         rows = [
-            ("Numéro d'accusé", b.tb(number)),
             ("Reçu le", escape(received_at(r, self.src))),
             ("Collectivité", f"{b.tb(name)}<br/>{b.t(code)}"),
             ("Édition", b.t(_text(r, "edition") or "(absente)")),
             ("Révision", b.t(_text(r, "revision") or "(absente)")),
-            ("Empreinte du dossier", b.tb(short_fingerprint(sha)) if sha else "(absente)"),
+            (
+                "Empreinte du dossier",
+                f'<font size="13"><b>{b.tb(short_fingerprint(sha))}</b></font>' if sha else "(absente)",
+            ),
             ("SHA-256 complet", f'<font size="7.5">{b.t(sha)}</font>' if sha else "(absent)"),
             ("Pièces jointes", escape(attachments(r))),
             ("Identifiant de l'envoi", f'<font size="8">{b.t(_text(r, "submission_uuid"))}</font>'),
         ]
-        out.append(b.key_values(rows, 4.6 * cm, replace_style(st.cover_detail, fontSize=10.5, leading=14.5)))
+        out.append(b.key_values(rows, 5.2 * cm, replace_style(st.cover_detail, fontSize=10.5, leading=14.5)))
         out.append(Spacer(1, 0.6 * cm))
         out.append(self.signature_box())
         out.append(Spacer(1, 0.4 * cm))
@@ -122,8 +130,8 @@ class ReceiptParts:
         b, status = self.b, self.status
         style = replace_style(b.st.body, fontSize=10.5, leading=14.5, spaceAfter=2)
         if status.verified:
-            head = "<b>Signature vérifiée</b>"
-            lines = [head, escape(status.text), escape("Vérification faite au moment de l'impression.")]
+            head = f"<b>{CHECK_SIGN} Signature vérifiée</b>"
+            lines = [head, escape(status.text), escape("Vérification faite au moment de l'impression de ce document.")]
             frame = [("BOX", (0, 0), (-1, -1), 1.2, S.INK)]
         else:
             head = f"<b>{WARNING_SIGN} ATTENTION\u00a0: SIGNATURE NON VÉRIFIÉE</b>"
