@@ -39,7 +39,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     what = sp.add_mutually_exclusive_group(required=True)
     what.add_argument("--pdf", metavar="FICHIER", help="écrire l'accusé de réception à imprimer (PDF, une page)")
     what.add_argument("--import", dest="import_file", metavar="FICHIER", help="importer un accusé rapporté (.json)")
-    sp.add_argument("--edition", metavar="ANNÉE", help="avec --pdf : édition (par défaut : la plus récente)")
+    sp.add_argument("--edition", metavar="ANNÉE", help="avec --pdf\u00a0: édition (par défaut\u00a0: la plus récente)")
     sp = sub.add_parser("outbox", parents=[common], help="lister les envois et leur état")
     sp.add_argument("--json", action="store_true", help="sortie JSON")
     sp = sub.add_parser("editions", parents=[net], help="éditions du questionnaire publiées par l'association")

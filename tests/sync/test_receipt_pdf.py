@@ -95,6 +95,15 @@ def _tamper(town: Town, change) -> None:  # type: ignore[no-untyped-def]
         row.receipt = json.dumps(receipt)
 
 
+def test_a_new_revision_keeps_the_receipt_of_the_received_one(town: Town, tmp_path: Path) -> None:
+    receipt = sent(town)
+    town.ws.reopen("2019")
+    text = receipt_text(town, tmp_path / "rev1.pdf")
+    assert receipt["receipt_number"] in text and "Révision 1" in text and "Signature vérifiée" in text
+    build_pdf(source_from_workspace(town.ws, "2019", keys=town.account.public_keys()), tmp_path / "brouillon.pdf")
+    assert "Accusé de réception" not in flat(PdfReader(tmp_path / "brouillon.pdf").pages[-1].extract_text())
+
+
 def test_a_changed_receipt_prints_the_warning(town: Town, tmp_path: Path) -> None:
     sent(town)
     _tamper(town, lambda r: r["collectivity"].update(name="Autre commune"))
@@ -136,6 +145,10 @@ def test_no_receipt_yet_says_what_to_do(tmp_path: Path) -> None:
     try:
         with pytest.raises(NoReceipt, match="arobase send"):
             receipt_source(ws, "2019", keys=None)
+        ws.reopen("2019")  # a draft again: validate it first
+        with pytest.raises(NoReceipt, match="validez le dossier"):
+            receipt_source(ws, "2019", keys=None)
+        ws.validate("2019")
     finally:
         ws.close()
     done = run_cli("--db", str(tmp_path / "commune.sqlite"), "receipt", "--pdf", str(tmp_path / "a.pdf"))
