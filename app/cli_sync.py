@@ -29,9 +29,9 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     sub.add_parser("logout", parents=[net], help="déconnecter cet ordinateur (l'appareil est retiré du serveur)")
     sp = sub.add_parser("send", parents=[common, net], help="envoyer les dossiers validés à l'association")
     sp.add_argument("--bundle", metavar="FICHIER", help="envoyer un fichier .arobase exporté sur un autre ordinateur")
-    sp.add_argument("--server", metavar="URL", help="avec --bundle : adresse du serveur (celle de la connexion)")
+    sp.add_argument("--server", metavar="URL", help="avec --bundle\u00a0: adresse du serveur (celle de la connexion)")
     sp = sub.add_parser("bundle", parents=[common], help="exporter l'envoi en attente dans un fichier .arobase")
-    sp.add_argument("--edition", metavar="ANNÉE", help="édition (par défaut : la plus récente ayant un dossier)")
+    sp.add_argument("--edition", metavar="ANNÉE", help="édition (par défaut\u00a0: la plus récente ayant un dossier)")
     sp.add_argument("--out", metavar="FICHIER", required=True, help="fichier .arobase à écrire")
     sp = sub.add_parser(
         "receipt", parents=[common], help="imprimer l'accusé de réception (PDF), importer celui d'un envoi par fichier"
@@ -61,7 +61,7 @@ def _secrets() -> Any:
 
 def _warn_secrets(secrets: Any) -> None:
     if secrets.warning:
-        print(f"arobase : {secrets.warning}", file=sys.stderr)
+        print(f"arobase\u00a0: {secrets.warning}", file=sys.stderr)
 
 
 def cmd_login(args: argparse.Namespace, _path: Path) -> int:
@@ -77,7 +77,7 @@ def cmd_login(args: argparse.Namespace, _path: Path) -> int:
     member = found.membership.get("member")
     year = found.membership.get("year", "")
     editions = ", ".join(e["id"] for e in found.open_editions) or "aucune"
-    print(f"Connecté pour « {found.collectivity['name']} » (code {found.code}).")
+    print(f"Connecté pour «\u00a0{found.collectivity['name']}\u00a0» (code {found.code}).")
     said = "oui" if member else "non"
     print(f"Adhésion à l'association pour {year}\u00a0: {said}. Éditions ouvertes\u00a0: {editions}.")
     _warn_secrets(secrets)
@@ -107,7 +107,7 @@ def cmd_send(args: argparse.Namespace, path: Path) -> int:
         report = send_pending(ws, found, settings, settings.session(), secrets)
     _warn_secrets(secrets)
     if report.problem:
-        print(f"arobase : {report.problem}", file=sys.stderr)
+        print(f"arobase\u00a0: {report.problem}", file=sys.stderr)
     if not report.outcomes and report.problem is None:
         print("Rien à envoyer\u00a0: aucun dossier validé n'attend.")
     for o in report.outcomes:
@@ -115,7 +115,8 @@ def cmd_send(args: argparse.Namespace, path: Path) -> int:
             print(f"Édition {o.edition}, révision {o.revision}\u00a0: reçu, accusé {o.receipt_number}.")
         else:
             label = "à vérifier" if o.state == "a_verifier" else "en attente"
-            print(f"arobase : édition {o.edition}, révision {o.revision} ({label})\u00a0: {o.message}", file=sys.stderr)
+            line = f"édition {o.edition}, révision {o.revision} ({label})\u00a0: {o.message}"
+            print(f"arobase\u00a0: {line}", file=sys.stderr)
     return EXIT_OK if report.all_sent else EXIT_WAITING
 
 
