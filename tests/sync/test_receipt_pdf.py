@@ -3,6 +3,7 @@ on the last page of the received dossier, read back with pypdf; its signature ch
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +14,15 @@ from pypdf import PdfReader
 from app import account as accounts
 from app.formats import short_fingerprint, thousands
 from app.paths import account_file
-from app.pdf import build_pdf, build_receipt_pdf, receipt_filename, receipt_source, source_from_workspace
+from app.pdf import (
+    PROGRESS_TOTAL,
+    PdfCancelled,
+    build_pdf,
+    build_receipt_pdf,
+    receipt_filename,
+    receipt_source,
+    source_from_workspace,
+)
 from app.pdf.formats import local_datetime, long_date
 from app.receipts import NoReceipt
 from app.sending import send_pending
@@ -66,6 +75,18 @@ def test_the_receipt_page_prints_every_field_verified_in_local_time(town: Town, 
     reader = PdfReader(tmp_path / "accuse.pdf")
     assert number in (reader.metadata.title or "") and sha in (reader.metadata.subject or "")
     assert receipt_filename(receipt_source(town.ws, "2019", keys=None)) == f"accuse-{number}.pdf"
+
+
+def test_to_a_stream_with_progress_and_cancel_leaves_no_file(town: Town, tmp_path: Path) -> None:
+    sent(town)
+    source = receipt_source(town.ws, "2019", keys=town.account.public_keys())
+    seen: list[int] = []
+    buffer = io.BytesIO()
+    report = build_receipt_pdf(source, buffer, progress=lambda done, _total: seen.append(done))
+    assert buffer.getvalue().startswith(b"%PDF") and report.pages == 1 and seen[0] == 0 and seen[-1] == PROGRESS_TOTAL
+    with pytest.raises(PdfCancelled):
+        build_receipt_pdf(source, tmp_path / "annule.pdf", cancelled=lambda: True)
+    assert list(tmp_path.glob("annule*")) == [] and list(tmp_path.glob(".annule*")) == []
 
 
 def test_the_received_dossier_carries_the_receipt_in_its_footer_and_on_its_last_page(
