@@ -94,14 +94,16 @@ def read_bundle(path: Path) -> Bundle:
                 raise BundleError(f"Le fichier {path.name} n'est pas un envoi Arobase de ce format.")
             extra = sorted(set(infos) - set(listed) - {MANIFEST})
             if extra:
-                raise BundleError(f"Envoi refusé\u00a0: « {extra[0]} » n'est pas dans le manifeste.")
+                raise BundleError(f"Envoi refusé\u00a0: «\u00a0{extra[0]}\u00a0» n'est pas dans le manifeste.")
             content = {}
             for name, sha in listed.items():
                 if name not in infos:
-                    raise BundleError(f"Envoi refusé\u00a0: « {name} » manque dans le fichier.")
+                    raise BundleError(f"Envoi refusé\u00a0: «\u00a0{name}\u00a0» manque dans le fichier.")
                 data = z.read(name)
                 if _sha(data) != sha:
-                    raise BundleError(f"Envoi refusé\u00a0: « {name} » ne correspond pas à son empreinte (modifié).")
+                    raise BundleError(
+                        f"Envoi refusé\u00a0: «\u00a0{name}\u00a0» ne correspond pas à son empreinte (modifié)."
+                    )
                 content[name] = data
     except (zipfile.BadZipFile, OSError, UnicodeDecodeError, ValueError) as exc:
         if isinstance(exc, BundleError):
@@ -116,7 +118,7 @@ def read_bundle(path: Path) -> Bundle:
     for action in body["dossier"].get("actions", []):
         for a in action.get("attachments", []):
             if a["sha256"] not in files or len(files[a["sha256"]]) != a["size"]:
-                raise BundleError(f"Envoi refusé\u00a0: la pièce jointe « {a['name']} » manque ou diffère.")
+                raise BundleError(f"Envoi refusé\u00a0: la pièce jointe «\u00a0{a['name']}\u00a0» manque ou diffère.")
     return Bundle(body, files)
 
 

@@ -461,7 +461,7 @@ def cmd_pdf(args: argparse.Namespace, path: Path) -> int:
                 f"ce fichier ne contient pas de dossier pour l'édition {edition_id}. Pour imprimer le "
                 f"questionnaire vierge, à remplir à la main : arobase pdf --vierge --out {args.out}"
             )
-        source = source_from_workspace(ws, edition_id)
+        source = source_from_workspace(ws, edition_id, keys=_pinned_keys())
     if to_stdout:
         sys.stdout.flush()
         report = build_pdf(source, sys.stdout.buffer)
@@ -482,6 +482,15 @@ def cmd_pdf(args: argparse.Namespace, path: Path) -> int:
         )
     print(message, file=sys.stderr if to_stdout else sys.stdout)
     return EXIT_OK
+
+
+def _pinned_keys() -> dict[str, bytes] | None:
+    """The server keys pinned at sign-in, to check a received revision's receipt (None: not signed in)."""
+    from app import account as accounts
+    from app.paths import account_file
+
+    found = accounts.load(account_file())
+    return found.public_keys() if found is not None else None
 
 
 def _blank_pdf(args: argparse.Namespace, out: Path, to_stdout: bool) -> int:

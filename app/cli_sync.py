@@ -1,4 +1,4 @@
-"""The sending commands of ``arobase``: login, logout, send, outbox, editions --update.
+"""The sending commands of ``arobase``: login, logout, send, outbox, editions --update, bundle, receipt.
 
 Exit codes: 0 all was sent (or nothing to do); 1 something waits or needs attention; 2 bad input.
 One French line per problem on standard error. The activation code comes from ``--code`` or standard
@@ -29,12 +29,17 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     sub.add_parser("logout", parents=[net], help="déconnecter cet ordinateur (l'appareil est retiré du serveur)")
     sp = sub.add_parser("send", parents=[common, net], help="envoyer les dossiers validés à l'association")
     sp.add_argument("--bundle", metavar="FICHIER", help="envoyer un fichier .arobase exporté sur un autre ordinateur")
-    sp.add_argument("--server", metavar="URL", help="avec --bundle : adresse du serveur (celle de la connexion)")
+    sp.add_argument("--server", metavar="URL", help="avec --bundle\u00a0: adresse du serveur (celle de la connexion)")
     sp = sub.add_parser("bundle", parents=[common], help="exporter l'envoi en attente dans un fichier .arobase")
-    sp.add_argument("--edition", metavar="ANNÉE", help="édition (par défaut : la plus récente ayant un dossier)")
+    sp.add_argument("--edition", metavar="ANNÉE", help="édition (par défaut\u00a0: la plus récente ayant un dossier)")
     sp.add_argument("--out", metavar="FICHIER", required=True, help="fichier .arobase à écrire")
-    sp = sub.add_parser("receipt", parents=[common], help="importer l'accusé de réception d'un envoi par fichier")
-    sp.add_argument("--import", dest="import_file", metavar="FICHIER", required=True, help="accusé (.json)")
+    sp = sub.add_parser(
+        "receipt", parents=[common], help="imprimer l'accusé de réception (PDF), importer celui d'un envoi par fichier"
+    )
+    what = sp.add_mutually_exclusive_group(required=True)
+    what.add_argument("--pdf", metavar="FICHIER", help="écrire l'accusé de réception à imprimer (PDF, une page)")
+    what.add_argument("--import", dest="import_file", metavar="FICHIER", help="importer un accusé rapporté (.json)")
+    sp.add_argument("--edition", metavar="ANNÉE", help="avec --pdf\u00a0: édition (par défaut\u00a0: la plus récente)")
     sp = sub.add_parser("outbox", parents=[common], help="lister les envois et leur état")
     sp.add_argument("--json", action="store_true", help="sortie JSON")
     sp = sub.add_parser("editions", parents=[net], help="éditions du questionnaire publiées par l'association")
@@ -56,7 +61,7 @@ def _secrets() -> Any:
 
 def _warn_secrets(secrets: Any) -> None:
     if secrets.warning:
-        print(f"arobase : {secrets.warning}", file=sys.stderr)
+        print(f"arobase\u00a0: {secrets.warning}", file=sys.stderr)
 
 
 def cmd_login(args: argparse.Namespace, _path: Path) -> int:
@@ -72,7 +77,7 @@ def cmd_login(args: argparse.Namespace, _path: Path) -> int:
     member = found.membership.get("member")
     year = found.membership.get("year", "")
     editions = ", ".join(e["id"] for e in found.open_editions) or "aucune"
-    print(f"Connecté pour « {found.collectivity['name']} » (code {found.code}).")
+    print(f"Connecté pour «\u00a0{found.collectivity['name']}\u00a0» (code {found.code}).")
     said = "oui" if member else "non"
     print(f"Adhésion à l'association pour {year}\u00a0: {said}. Éditions ouvertes\u00a0: {editions}.")
     _warn_secrets(secrets)
@@ -102,7 +107,7 @@ def cmd_send(args: argparse.Namespace, path: Path) -> int:
         report = send_pending(ws, found, settings, settings.session(), secrets)
     _warn_secrets(secrets)
     if report.problem:
-        print(f"arobase : {report.problem}", file=sys.stderr)
+        print(f"arobase\u00a0: {report.problem}", file=sys.stderr)
     if not report.outcomes and report.problem is None:
         print("Rien à envoyer\u00a0: aucun dossier validé n'attend.")
     for o in report.outcomes:
@@ -110,7 +115,8 @@ def cmd_send(args: argparse.Namespace, path: Path) -> int:
             print(f"Édition {o.edition}, révision {o.revision}\u00a0: reçu, accusé {o.receipt_number}.")
         else:
             label = "à vérifier" if o.state == "a_verifier" else "en attente"
-            print(f"arobase : édition {o.edition}, révision {o.revision} ({label})\u00a0: {o.message}", file=sys.stderr)
+            line = f"édition {o.edition}, révision {o.revision} ({label})\u00a0: {o.message}"
+            print(f"arobase\u00a0: {line}", file=sys.stderr)
     return EXIT_OK if report.all_sent else EXIT_WAITING
 
 
@@ -145,10 +151,34 @@ def cmd_receipt(args: argparse.Namespace, path: Path) -> int:
     from app.cli import _workspace
     from app.paths import account_file
 
+    if args.pdf:
+        return _receipt_pdf(args, path)
     found = accounts.require(account_file())
     with _workspace(path) as ws:
         number = import_receipt(ws, found, Path(args.import_file))
     print(f"Accusé {number} enregistré\u00a0: le dossier est reçu par l'association.")
+    return EXIT_OK
+
+
+def _receipt_pdf(args: argparse.Namespace, path: Path) -> int:
+    """The receipt on paper, its signature checked now against the keys pinned at sign-in (if signed in)."""
+    from app.cli import _edition, _pinned_keys, _workspace
+    from app.errors import InvalidInput
+    from app.pdf import build_receipt_pdf, receipt_source
+    from app.receipts import check
+
+    out = Path(args.pdf)
+    if not out.parent.is_dir():
+        raise InvalidInput(f"Le dossier {out.parent} n'existe pas : choisissez un dossier existant.")
+    with _workspace(path) as ws:
+        source = receipt_source(ws, _edition(ws, args), keys=_pinned_keys())
+    build_receipt_pdf(source, out)
+    number = source.receipt.get("receipt_number")
+    status = check(source.receipt, source.keys, source.payload_sha256)
+    print(f"Accusé de réception {number} écrit dans {out}.")
+    if not status.verified:
+        print(f"arobase\u00a0: {status.text}", file=sys.stderr)
+        return EXIT_WAITING
     return EXIT_OK
 
 

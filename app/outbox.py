@@ -179,5 +179,5 @@ def retry(ws: Workspace, submission_uuid: str) -> None:
         if row is None or row.state != "a_verifier":
             from app.errors import ArobaseError
 
-            raise ArobaseError("Cet envoi n'est pas « à vérifier »\u00a0: il n'y a rien à réessayer.")
+            raise ArobaseError("Cet envoi n'est pas «\u00a0à vérifier\u00a0»\u00a0: il n'y a rien à réessayer.")
         row.state, row.updated_at = "en_attente", ws.clock()

@@ -8,6 +8,11 @@ page carries the collectivity, the edition, "page N / M", the revision and, once
 ``build_blank_pdf(blank_source(edition, now), out)`` prints the edition's blank questionnaire, to fill in
 by hand: no collectivity, no dossier, no store needed (``app.pdf.blank``).
 
+``build_receipt_pdf(receipt_source(ws, edition, keys=account.public_keys()), out)`` prints the
+association's receipt of the latest received revision on one page (``app.pdf.receipt``); the dossier
+of a received revision carries the same receipt on its last page and its number in the footer. The
+signature is verified when the PDF is built, against the keys passed in (never a stored flag).
+
 Dates and times are printed in local time (Europe/Paris unless a time zone is passed in).
 
 ``source_from_workspace(ws, edition_id)`` gathers that data from a store. A validated (sent, received)
@@ -25,11 +30,11 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from app.errors import ArobaseError, os_reason
 
@@ -61,6 +66,22 @@ class PdfCancelled(ArobaseError):
 
 
 @dataclass(frozen=True, slots=True)
+class ReceiptSource:
+    """A receipt to print, and what its signature is checked against when the PDF is built.
+
+    ``keys``: the server keys pinned at sign-in (``Account.public_keys()``; None when not signed in).
+    ``payload_sha256``: the frozen revision's hash, when this computer has it. ``today`` is the local
+    date printed; times are printed in ``tz`` (None: Europe/Paris).
+    """
+
+    receipt: Mapping[str, Any]
+    keys: Mapping[str, bytes] | None
+    today: date
+    payload_sha256: str | None = None
+    tz: tzinfo | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PdfSource:
     """Everything the printed dossier shows, as plain data.
 
@@ -79,6 +100,7 @@ class PdfSource:
     attachment_path: AttachmentPath | None = None
     departement_name: str | None = None
     tz: tzinfo | None = None
+    receipt: ReceiptSource | None = None  # a received revision: printed on the last page
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +154,37 @@ def build_blank_pdf(
     from app.pdf.blank import render_blank
 
     return _write(lambda fh: render_blank(source, fh, progress=progress, cancelled=cancelled), out)
+
+
+def build_receipt_pdf(
+    source: ReceiptSource,
+    out: Path | BinaryIO,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> PdfReport:
+    """Write the one-page receipt (« accusé de réception ») to ``out``, like :func:`build_pdf`."""
+    from app.pdf.receipt import render_receipt
+
+    return _write(lambda fh: render_receipt(source, fh, progress=progress, cancelled=cancelled), out)
+
+
+def receipt_source(
+    ws: Workspace, edition_id: str | None = None, *, keys: Mapping[str, bytes] | None, tz: tzinfo | None = None
+) -> ReceiptSource:
+    """The receipt of the latest received revision of an edition (``app.receipts.NoReceipt`` when none yet)."""
+    from app import receipts
+    from app.pdf.formats import local_datetime
+
+    entry = receipts.latest(ws, edition_id or ws.default_edition())
+    assert entry.receipt is not None
+    return ReceiptSource(entry.receipt, keys, local_datetime(ws.clock(), tz).date(), entry.payload_sha256, tz)
+
+
+def receipt_filename(source: ReceiptSource) -> str:
+    """``accuse-VI-2019-000001.pdf``."""
+    number = "".join(ch for ch in str(source.receipt.get("receipt_number", "")) if ch.isalnum() or ch == "-")
+    return f"accuse-{number or 'reception'}.pdf"
 
 
 def blank_source(edition: Edition, now: datetime, tz: tzinfo | None = None) -> BlankSource:
@@ -190,12 +243,20 @@ def _atomic(target: Path, fill: Callable[[BinaryIO], T]) -> T:
     return result
 
 
-def source_from_workspace(ws: Workspace, edition_id: str | None = None, *, tz: tzinfo | None = None) -> PdfSource:
+def source_from_workspace(
+    ws: Workspace,
+    edition_id: str | None = None,
+    *,
+    tz: tzinfo | None = None,
+    keys: Mapping[str, bytes] | None = None,
+) -> PdfSource:
     """Read what the PDF of an edition's dossier shows; a frozen revision is read from its snapshot.
 
     Dates and times are printed in ``tz`` (None: Europe/Paris); the completeness check keeps the
-    store's own day.
+    store's own day. A received revision's receipt is verified with ``keys`` (the server keys pinned
+    at sign-in, ``Account.public_keys()``; None: printed as not verified).
     """
+    from app import receipts
     from app.checks import check_dossier
     from app.interchange import from_document
     from app.pdf.formats import local_datetime, local_zone
@@ -207,6 +268,7 @@ def source_from_workspace(ws: Workspace, edition_id: str | None = None, *, tz: t
     dossier = ws.load(edition.id)
     today = ws.today()
     snapshot = None
+    receipt = None
     problems: tuple[Problem, ...] = ()
     if dossier.state == "brouillon":
         problems = tuple(check_dossier(edition, dossier, today, ws.has_file))
@@ -225,6 +287,10 @@ def source_from_workspace(ws: Workspace, edition_id: str | None = None, *, tz: t
             )
         frozen = from_document({**body, "state": dossier.state}, edition)
         dossier = frozen if frozen.revision == dossier.revision else dossier
+        entry = receipts.of_revision(ws, edition.id, snapshot.revision)
+        if entry is not None and entry.receipt is not None:
+            today = local_datetime(ws.clock(), tz).date()
+            receipt = ReceiptSource(entry.receipt, keys, today, snapshot.sha256, tz)
 
     def attachment_path(sha256: str) -> Path | None:
         path = ws.attachment_path(sha256)
@@ -239,6 +305,7 @@ def source_from_workspace(ws: Workspace, edition_id: str | None = None, *, tz: t
         attachment_path=attachment_path,
         departement_name=_departement_name(dossier.profile.departement),
         tz=local_zone(tz),
+        receipt=receipt,
     )
 
 

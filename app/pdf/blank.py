@@ -18,15 +18,15 @@ from reportlab.platypus import Flowable, KeepTogether, NextPageTemplate, PageBre
 from reportlab.platypus.flowables import HRFlowable
 
 from app.edition import Edition, SubTheme
-from app.pdf import LABEL_NAME, PROGRESS_TOTAL, BlankSource, Cancelled, PdfCancelled, PdfReport, Progress
+from app.pdf import LABEL_NAME, BlankSource, Cancelled, PdfReport, Progress
 from app.pdf import styles as S
 from app.pdf.decoration import PageDecoration
-from app.pdf.flow import Metadata, Para, Registry, replace_style, text_width, write_story
+from app.pdf.flow import Metadata, Para, Registry, begin, replace_style, text_width, write_story
 from app.pdf.fonts import FontSet, register_fonts
 from app.pdf.formats import long_date, short_date
 from app.pdf.lines import Line, Lines
 from app.pdf.story import StoryBuilder
-from app.pdf.text import describe, escape
+from app.pdf.text import escape
 
 BOX = "\u2610"  # ☐ BALLOT BOX, in DejaVu Sans
 WRITE_RULE = HexColor("#8A929C")  # dark enough to see on a grey-scale print, light enough to write over
@@ -293,10 +293,7 @@ def render_blank(
     cancelled: Cancelled | None = None,
 ) -> PdfReport:
     """Lay out and write the blank questionnaire to ``out``."""
-    if cancelled is not None and cancelled():
-        raise PdfCancelled()
-    if progress is not None:
-        progress(0, PROGRESS_TOTAL)
+    begin(progress, cancelled)
     fonts = register_fonts()
     registry = Registry()
     b = _BlankBuilder(source, fonts, registry)
@@ -336,12 +333,4 @@ def render_blank(
         progress=progress,
         cancelled=cancelled,
     )
-    return PdfReport(
-        pages=registry.page_count,
-        size=out.tell() if out.seekable() else 0,
-        revision=0,
-        sha256=None,
-        draft=False,
-        outline=tuple(registry.outline),
-        replaced=tuple(describe(ch) for ch in sorted(b.tf.replaced, key=ord)),
-    )
+    return b.report(out, revision=0, sha256=None)

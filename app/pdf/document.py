@@ -412,6 +412,14 @@ class _Builder(FicheParts):
         return out
 
 
+def _receipt_number(source: PdfSource) -> str:
+    """The receipt number of a received revision: from its receipt, or as the snapshot recorded it."""
+    if source.receipt is not None and source.receipt.receipt.get("receipt_number"):
+        return str(source.receipt.receipt["receipt_number"])
+    snap = source.snapshot
+    return snap.receipt_id or "" if snap is not None else ""
+
+
 def render(
     source: PdfSource,
     out: BinaryIO,
@@ -453,18 +461,27 @@ def render(
     story += b.validation()
     if b.draft and source.problems:
         story += b.annex()
+    receipt: list[Flowable] = []
+    if source.receipt is not None and not b.draft:
+        from app.pdf.receipt import ReceiptParts
+
+        receipt = [PageBreak(), *ReceiptParts(b, source.receipt).section(toc=True)]  # before the characters note
     # Footer texts pass through the filter too, before the note that lists what it replaced.
     name = " ".join(source.dossier.profile.name.split()) or "Collectivité sans nom"
     footer_name = b.tf.plain(name)
     if b.tf.replaced:
         story += b.characters_note()
+    story += receipt  # the receipt is the last page
     story[toc_at:toc_at] = b.contents()
     check()
 
     d, snap = source.dossier, source.snapshot
     sha = snap.sha256 if snap is not None and not b.draft else None
+    number = _receipt_number(source)
     if sha:
         ident = f"Révision {d.revision} · empreinte SHA-256 {sha[:12]}"
+        if number:
+            ident += f" · accusé {b.tf.plain(number)}"
     elif b.draft:
         ident = f"Révision {d.revision} · brouillon non validé, sans empreinte"
     else:

@@ -230,6 +230,14 @@ class ScaledDrawing(Flowable):
         self.canv.restoreState()
 
 
+def begin(progress: Progress | None, cancelled: Cancelled | None) -> None:
+    """A short document's start: cancelled before anything is done, or progress at zero."""
+    if cancelled is not None and cancelled():
+        raise PdfCancelled()
+    if progress is not None:
+        progress(0, PROGRESS_TOTAL)
+
+
 def replace_style(style: Any, **changes: Any) -> Any:
     from reportlab.lib.styles import ParagraphStyle
 

@@ -9,12 +9,13 @@ cannot print (listed by :meth:`StoryBuilder.characters_note`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, BinaryIO
 
 from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, PageBreak, Table, TableStyle
 
+from app.pdf import PdfReport
 from app.pdf import styles as S
 from app.pdf.flow import Heading, PageRef, Para, Registry, replace_style, text_width
 from app.pdf.fonts import FontSet
@@ -154,6 +155,18 @@ class StoryBuilder:
             reg.outline.append((level, title))
 
         return on_draw
+
+    def report(self, out: BinaryIO, *, revision: int, sha256: str | None, draft: bool = False) -> PdfReport:
+        """What was written to ``out``: pages, size, outline, every character printed as a marker."""
+        return PdfReport(
+            pages=self.reg.page_count,
+            size=out.tell() if out.seekable() else 0,
+            revision=revision,
+            sha256=sha256,
+            draft=draft,
+            outline=tuple(self.reg.outline),
+            replaced=tuple(describe(ch) for ch in sorted(self.tf.replaced, key=ord)),
+        )
 
     # -- shared parts -----------------------------------------------------------------------------------
 

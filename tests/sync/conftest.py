@@ -89,8 +89,8 @@ class Town:
         return self.settings.session()
 
 
-def make_town(server: ServerProcess, tmp_path: Path, proxy: FaultProxy) -> Town:
-    code, name = new_insee(), "Commune d'essai"
+def make_town(server: ServerProcess, tmp_path: Path, proxy: FaultProxy, name: str = "Commune d'essai") -> Town:
+    code = new_insee()
     activation = server.activation_code(code, name)
     ws = validated_workspace(tmp_path / "commune.sqlite", code, name, tmp_path)
     settings = fast_settings(proxy.url)

@@ -48,7 +48,7 @@ def test_login_send_outbox_logout(server: ServerProcess, tmp_path: Path, file_ke
     with FaultProxy(server.port) as proxy:
         done = run_cli("login", "--server", proxy.url, input=activation + "\n", env=file_keyring)
         assert done.returncode == 0, done.stderr
-        assert "Connecté pour « Commune d'essai »" in done.stdout and code in done.stdout
+        assert "Connecté pour «\u00a0Commune d'essai\u00a0»" in done.stdout and code in done.stdout
         assert activation not in (Path(os.environ["XDG_CONFIG_HOME"]) / "Arobase" / "compte.json").read_text()
         pending = run_cli("--db", str(db), "outbox", env=file_keyring)
         assert pending.returncode == 1 and "en attente" in pending.stdout
