@@ -17,10 +17,18 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app import outbox
-from app.secrets import SecretStore
+from app.secrets import NO_KEYRING, SecretStore
 from tests.faultproxy import Fault, FaultProxy
 from tests.server.conftest import ServerProcess
-from tests.sync.conftest import fast_settings, memory_keyring, new_insee, proxy, server, validated_workspace
+from tests.sync.conftest import (
+    FAIL_KEYRING,
+    fast_settings,
+    memory_keyring,
+    new_insee,
+    proxy,
+    server,
+    validated_workspace,
+)
 from tests.sync.test_send import submissions_for
 from tests.ui.helpers import WindowFactory, wait_idle
 from ui.main_window import MainWindow
@@ -130,3 +138,112 @@ def test_send_shows_the_receipt_and_reçu_without_stalling_the_window(
     assert page.model.values(page.model.entry(0))[5] == entry.receipt_number
     assert window.controller.status().summary.state == "recu" and window.summary.text("state") == "reçu"
     assert submissions_for(server, code) == 1
+
+
+def test_a_send_cut_by_the_line_resumes_from_the_page_exactly_once(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, proxy: FaultProxy, memory_keyring: None,
+    town_code: tuple[str, str], server: ServerProcess,
+) -> None:  # fmt: skip
+    code, activation = town_code
+    window, page = open_send_page(make_window, tmp_path, proxy, code, max_attempts=1)  # no retry by itself
+    sign_in(qtbot, page, activation)
+    proxy.set(Fault(cut_after=120_000, direction="up", reset=True))  # in the middle of the first attachment
+    report = click_send(qtbot, page)
+    assert proxy.fired.is_set() and not report.all_sent, report
+    wait_idle(qtbot, window.runner)
+    assert states(window) == ["en_attente"] and submissions_for(server, code) == 0
+    assert "en attente" in page.report_label.text() and "Traceback" not in page.report_label.text()
+    assert page.model.values(page.model.entry(0))[4]  # the last error, in French, in the table
+    report = click_send(qtbot, page)
+    assert report.all_sent, report
+    wait_idle(qtbot, window.runner)
+    assert states(window) == ["envoye"] and submissions_for(server, code) == 1
+    assert window.controller.status().summary.state == "recu"
+
+
+def test_cancel_then_resume(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, proxy: FaultProxy, memory_keyring: None,
+    town_code: tuple[str, str], server: ServerProcess,
+) -> None:  # fmt: skip
+    code, activation = town_code
+    window, page = open_send_page(make_window, tmp_path, proxy, code)
+    sign_in(qtbot, page, activation)
+    proxy.set(Fault(throttle=60_000))
+
+    def cancel_once_started() -> None:
+        qtbot.waitUntil(lambda: page.progress.value() > 0, timeout=20_000)
+        qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
+
+    report = click_send(qtbot, page, cancel_once_started)
+    assert report.cancelled and "interrompu à votre demande" in page.report_label.text()
+    wait_idle(qtbot, window.runner)
+    assert states(window) != ["envoye"] and submissions_for(server, code) == 0
+    assert not page.sending and page.send_button.isEnabled() and not page.cancel_button.isVisible()
+    proxy.set(Fault())
+    assert click_send(qtbot, page).all_sent
+    wait_idle(qtbot, window.runner)
+    assert states(window) == ["envoye"] and submissions_for(server, code) == 1
+
+
+def test_another_collectivitys_dossier_is_refused_then_retried(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, proxy: FaultProxy, memory_keyring: None,
+    town_code: tuple[str, str], server: ServerProcess,
+) -> None:  # fmt: skip
+    code, activation = town_code
+    window, page = open_send_page(make_window, tmp_path, proxy, new_insee())  # the dossier of another commune
+    sign_in(qtbot, page, activation)
+    report = click_send(qtbot, page)
+    assert report.wire_bytes == 0 and submissions_for(server, code) == 0
+    assert "cet ordinateur est connecté pour" in page.report_label.text()
+    wait_idle(qtbot, window.runner)
+    assert states(window) == ["a_verifier"]
+    assert page.model.values(page.model.entry(0))[2] == "à vérifier" and not page.retry_button.isEnabled()
+    page.table.selectRow(0)
+    assert page.retry_button.isEnabled()
+    qtbot.mouseClick(page.retry_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window.runner)
+    assert states(window) == ["en_attente"] and page.model.values(page.model.entry(0))[2] == "en attente"
+
+
+def test_without_a_keyring_the_page_says_so_and_signing_out_forgets_the_account(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch,
+    town_code: tuple[str, str],
+) -> None:  # fmt: skip
+    import keyring.core
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", FAIL_KEYRING)
+    keyring.core.init_backend()
+    code, activation = town_code
+    _window, page = open_send_page(make_window, tmp_path, proxy, code)
+    sign_in(qtbot, page, activation)
+    assert page.account is not None and page.warning_label.isVisible() and page.warning_label.text() == NO_KEYRING
+    account_path = page.context.account_path
+    assert account_path.exists()
+    qtbot.mouseClick(page.logout_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.account is None, timeout=20_000)
+    assert "Déconnecté" in page.login_message.text() or "déconnect" in page.login_message.text().lower()
+    assert page.account_label.text() == "Non connecté." and not account_path.exists()
+    assert not page.send_button.isEnabled() and not page.logout_button.isEnabled()
+
+
+def test_automatic_sending_sends_when_signed_in_and_waits_while_an_edit_is_pending(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, proxy: FaultProxy, memory_keyring: None,
+    town_code: tuple[str, str], server: ServerProcess,
+) -> None:  # fmt: skip
+    code, activation = town_code
+    window, page = open_send_page(make_window, tmp_path, proxy, code)
+    page.auto.base_ms = page.auto.busy_ms = 50
+    sign_in(qtbot, page, activation)
+    window.controller.reopen()  # « Modifier (nouvelle révision) »: revision 1 waits in the outbox, 2 is a draft
+    wait_idle(qtbot, window.runner)
+    assert window.controller.set_profile_field("name", "Commune d'essai (en cours de saisie)")
+    assert window.controller.has_pending() and page.auto_send_now() is False  # never while a field is typed
+    window.controller.save_pending()
+    wait_idle(qtbot, window.runner)
+    assert not window.controller.has_pending()
+    with qtbot.waitSignal(page.send_finished, timeout=30_000):
+        page.auto_check.setChecked(True)
+    wait_idle(qtbot, window.runner)
+    assert states(window) == ["envoye"] and submissions_for(server, code) == 1
+    assert window.controller.status().summary.state == "brouillon"  # the draft of revision 2 is left alone
+    assert QSettings(str(tmp_path / "reglages.ini"), QSettings.Format.IniFormat).value("send/auto") in (True, "true")
