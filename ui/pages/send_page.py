@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from app import account as accounts
 from app import outbox
+from app.sending import OTHER_COLLECTIVITY
 from app.server_address import SETTINGS_KEY, server_url_problem
 from ui.auto_send import AutoSender
 from ui.dossier_controller import DossierController
@@ -31,6 +32,7 @@ from ui.qt import (
     QProgressBar,
     QPushButton,
     QSettings,
+    QSizePolicy,
     Qt,
     QTableView,
     QVBoxLayout,
@@ -100,14 +102,19 @@ class SendPage(QWidget):
         code_row = QHBoxLayout()
         code_row.addWidget(self.code_edit, 1)
         code_row.addWidget(self.login_button)
-        form.addRow("&Adresse du serveur\u00a0:", self.server_edit)
-        form.addRow("C&ode d'activation\u00a0:", code_row)
-        form.labelForField(self.server_edit).setBuddy(self.server_edit)
+        for text, field, row in (
+            ("&Adresse du serveur\u00a0:", self.server_edit, self.server_edit),
+            ("C&ode d'activation\u00a0:", self.code_edit, code_row),
+        ):
+            label = QLabel(text, box)
+            label.setBuddy(field)
+            form.addRow(label, row)
         self.account_label = self._label(box, "Compte")
-        account_row = QHBoxLayout()
-        account_row.addWidget(self.account_label, 1)
-        account_row.addWidget(self.logout_button)
-        form.addRow(account_row)
+        form.addRow(self.account_label)
+        logout_row = QHBoxLayout()
+        logout_row.addStretch(1)
+        logout_row.addWidget(self.logout_button)
+        form.addRow(logout_row)
         self.warning_label = self._label(box, "Avertissement")
         self.warning_label.setStyleSheet("color: #8a4b00; font-weight: bold")
         form.addRow(self.warning_label)
@@ -152,20 +159,21 @@ class SendPage(QWidget):
         inner.addWidget(self.report_label)
         inner.addWidget(self.auto_check)
 
-        left = QVBoxLayout()
-        left.addWidget(box)
-        left.addWidget(sends, 1)
-        columns = QHBoxLayout()
-        columns.addLayout(left, 3)
+        top = QHBoxLayout()
+        top.addWidget(box, 3)
         if summary is not None:
             summary.setParent(self)
+            for label in summary.findChildren(QLabel):  # a long edition title must not narrow the sign-in box
+                if label.buddy() is None and not label.text().endswith(":"):
+                    label.setSizePolicy(QSizePolicy.Policy.Ignored, label.sizePolicy().verticalPolicy())
             side = QVBoxLayout()
             side.addWidget(summary)
             side.addStretch(1)
-            columns.addLayout(side, 2)
+            top.addLayout(side, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
-        layout.addLayout(columns, 1)
+        layout.addLayout(top)
+        layout.addWidget(sends, 1)
 
         self.progressed.connect(self._show_progress, Qt.ConnectionType.QueuedConnection)
         self.auto = AutoSender(self.auto_send_now, self)
@@ -174,6 +182,7 @@ class SendPage(QWidget):
         if self.auto_check.isChecked():
             self.auto.set_enabled(True)
         controller.state_changed.connect(self.refresh)
+        controller.profile_changed.connect(self._show_account)  # the collectivity code may change
         self.refresh()
 
     def _label(self, parent: QWidget, name: str) -> QLabel:
@@ -208,12 +217,17 @@ class SendPage(QWidget):
         else:
             member = a.membership.get("member")
             year = a.membership.get("year", "")
-            said = "adhérente" if member else "non adhérente"
+            said = "oui" if member else "non"
             editions = ", ".join(str(e.get("id")) for e in a.open_editions) or "aucune"
             self.account_label.setText(
-                f"Connecté pour «\u00a0{a.collectivity.get('name', '')}\u00a0» (code {a.code}), {said} à "
-                f"l'association pour {year}. Éditions ouvertes\u00a0: {editions}. Serveur\u00a0: {a.server}"
+                f"Connecté pour «\u00a0{a.collectivity.get('name', '')}\u00a0» (code {a.code}), sur {a.server}.\n"
+                f"Adhésion à l'association pour {year}\u00a0: {said}.\nÉditions ouvertes\u00a0: {editions}."
             )
+            theirs = "".join(str(self.controller.profile.code or "").split())
+            if theirs and theirs != "".join(a.code.split()):
+                self.account_label.setText(
+                    self.account_label.text() + "\n" + OTHER_COLLECTIVITY.format(theirs=theirs, mine=a.code)
+                )
         warning = self.context.secrets.warning
         self.warning_label.setText(warning or "")
         self.warning_label.setVisible(bool(warning))
