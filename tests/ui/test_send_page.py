@@ -55,9 +55,13 @@ def open_send_page(
     return window, page
 
 
-def sign_in(qtbot: QtBot, page: SendPage, code: str) -> None:
+def sign_in(qtbot: QtBot, page: SendPage, code: str, *, keyboard: bool = False) -> None:
     page.code_edit.setText(code)
-    qtbot.mouseClick(page.login_button, Qt.MouseButton.LeftButton)
+    if keyboard:  # Entrée in the code field, as a keyboard user signs in
+        page.code_edit.setFocus()
+        qtbot.keyClick(page.code_edit, Qt.Key.Key_Return)
+    else:
+        qtbot.mouseClick(page.login_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.login_message.text() != "Connexion au serveur…", timeout=20_000)
 
 
@@ -90,7 +94,7 @@ def test_sign_in_with_a_wrong_then_the_right_code_shows_the_account(
     sign_in(qtbot, page, "PAS-LE-BON-CODE")
     assert "code" in page.login_message.text().lower() and "Traceback" not in page.login_message.text()
     assert page.account is None
-    sign_in(qtbot, page, activation)
+    sign_in(qtbot, page, activation, keyboard=True)
     assert page.login_message.text() == "Connexion réussie."
     text = page.account_label.text()
     assert NAME in text and f"code {code}" in text and "2019" in text and "l'association pour" in text

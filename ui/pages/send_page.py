@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from app.sending import CancelFlag, Progress, SendReport
 
 AUTO_KEY = "send/auto"
+RETRY_TIP = "Remet en attente l'envoi «\u00a0à vérifier\u00a0» choisi, une fois le problème réglé."
 UNEXPECTED = "L'opération n'a pas abouti à cause d'une erreur inattendue\u00a0: réessayez, puis prévenez l'assistance."
 NOT_SIGNED_IN = "Connectez-vous d'abord avec le code d'activation reçu par courriel de l'association."
 NOTHING_TO_SEND = "Rien à envoyer\u00a0: validez le dossier pour qu'il parte à l'association."
@@ -94,17 +95,17 @@ class SendPage(QWidget):
         self.code_edit = QLineEdit(box)
         self.code_edit.setAccessibleName("Code d'activation reçu par courriel")
         self.code_edit.setPlaceholderText("le code reçu par courriel, une seule fois")
-        self.login_button = QPushButton("Se &connecter", box)
-        self.logout_button = QPushButton("Se &déconnecter", box)
-        self.code_edit.returnPressed.connect(self.sign_in)
+        self.login_button = QPushButton("Se connecter", box)
+        self.logout_button = QPushButton("Se déconnecter", box)
+        self.code_edit.returnPressed.connect(self.sign_in)  # Entrée signs in: the buttons' letters are the summary's
         self.login_button.clicked.connect(self.sign_in)
         self.logout_button.clicked.connect(self.sign_out)
         code_row = QHBoxLayout()
         code_row.addWidget(self.code_edit, 1)
         code_row.addWidget(self.login_button)
         for text, field, row in (
-            ("&Adresse du serveur\u00a0:", self.server_edit, self.server_edit),
-            ("C&ode d'activation\u00a0:", self.code_edit, code_row),
+            ("Adresse du &serveur\u00a0:", self.server_edit, self.server_edit),
+            ("Code d'acti&vation\u00a0:", self.code_edit, code_row),
         ):
             label = QLabel(text, box)
             label.setBuddy(field)
@@ -134,10 +135,10 @@ class SendPage(QWidget):
         self.table.setWordWrap(True)
         self.table.setMinimumHeight(110)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
-        self.send_button = QPushButton("&Envoyer", sends)
-        self.cancel_button = QPushButton("A&nnuler l'envoi", sends)
-        self.retry_button = QPushButton("&Réessayer", sends)
-        self.retry_button.setToolTip("Remet en attente l'envoi « à vérifier » choisi, une fois le problème réglé.")
+        self.send_button = QPushButton("Envo&yer", sends)
+        self.cancel_button = QPushButton("Ann&uler l'envoi", sends)
+        self.retry_button = QPushButton("Réessayer", sends)
+        self.retry_button.setToolTip(RETRY_TIP)
         self.send_button.clicked.connect(self.send)
         self.cancel_button.clicked.connect(self.cancel_send)
         self.retry_button.clicked.connect(self.retry_selected)
@@ -147,7 +148,7 @@ class SendPage(QWidget):
         self.progress.setValue(0)
         self.progress.setFormat("%p\u00a0%")
         self.report_label = self._label(sends, "Compte rendu de l'envoi")
-        self.auto_check = QCheckBox("Envoyer automatiquement dès que la connexion &revient", sends)
+        self.auto_check = QCheckBox("Envoyer auto&matiquement dès que la connexion revient", sends)
         buttons = QHBoxLayout()
         for b in (self.send_button, self.cancel_button):
             buttons.addWidget(b)
