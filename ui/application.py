@@ -13,6 +13,7 @@ from pathlib import Path
 
 from app.edition import EditionCatalog, builtin_directory
 from app.errors import ArobaseError, StoreDamaged, StoreError
+from app.network import use_system_trust_store
 from app.paths import checked_editions_list, downloaded_editions_dir, user_log_dir
 from app.workspace import Workspace
 from ui.excepthook import ErrorReporter, expected_message
@@ -20,6 +21,7 @@ from ui.field_filter import install_field_filter
 from ui.main_window import MainWindow, StoreOpener
 from ui.messages import ask_blocking, show_blocking_error
 from ui.qt import QApplication, QLocale, QSettings, QTimer
+from ui.send_context import SendContext
 from ui.translations import install_qt_translations
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3
@@ -86,12 +88,19 @@ def keep_daily_backups(window: MainWindow, interval_ms: int = DAILY_CHECK_MS) ->
     return timer
 
 
+def trust_system() -> None:
+    """Once per run, before the first connection (not at start: truststore imports requests, 0.1 s):
+    TLS is checked against the OS trust store, so town halls behind a TLS-inspecting proxy work."""
+    use_system_trust_store()
+
+
 def build_main_window(
     workspace: Workspace,
     open_store: StoreOpener = open_workspace,
     settings: QSettings | None = None,
     *,
     first_run: bool = False,
+    send_context: SendContext | None = None,
 ) -> MainWindow:
     """The main window on an open workspace (which it then owns); tests pass their own opener.
 
@@ -100,7 +109,7 @@ def build_main_window(
     app = QApplication.instance()
     if isinstance(app, QApplication):
         install_field_filter(app)
-    return MainWindow(workspace, open_store, settings, first_run=first_run)
+    return MainWindow(workspace, open_store, settings, first_run=first_run, send_context=send_context)
 
 
 def configure_application(argv: Sequence[str]) -> QApplication:
@@ -166,7 +175,7 @@ def run(
             show_error(expected_message(exc) or str(exc))
             return EXIT_INPUT
         try:
-            window = build_main_window(workspace, first_run=True)
+            window = build_main_window(workspace, first_run=True, send_context=SendContext.default(trust_system))
         except Exception as exc:
             workspace.close()
             reporter.log(exc)

@@ -15,10 +15,11 @@ from ui.pages.actions_page import ActionsPage
 from ui.pages.dossier_page import DossierPage
 from ui.pages.epci_page import EpciPage
 from ui.pages.mosaic_page import MosaicPage
-from ui.pages.placeholder_page import PlaceholderPage
 from ui.pages.profile_page import ProfilePage
+from ui.pages.send_page import SendPage
 from ui.pages.subtheme_page import SubthemePage
-from ui.qt import QSplitter, QStackedWidget, Qt, QVBoxLayout, QWidget, Signal
+from ui.qt import QSettings, QSplitter, QStackedWidget, Qt, QVBoxLayout, QWidget, Signal
+from ui.send_context import SendContext
 from ui.summary_widget import DossierSummaryWidget
 from ui.tasks import TaskRunner
 from ui.widgets.deadline_banner import DeadlineBanner
@@ -39,6 +40,9 @@ class DossierView(QWidget):
         runner: TaskRunner,
         clock: Callable[[], datetime],
         parent: QWidget | None = None,
+        *,
+        settings: QSettings | None = None,
+        send_context: SendContext | None = None,
     ) -> None:
         super().__init__(parent)
         self.controller = controller
@@ -58,14 +62,9 @@ class DossierView(QWidget):
         self.dossier_page = DossierPage(controller, runner, self)
         self.summary = DossierSummaryWidget(self)
         self.mosaic_page = MosaicPage(controller, runner, self)
-        self.send_page = PlaceholderPage(
-            "Envoi à l'association",
-            "L'envoi en un clic au serveur de l'association arrive dans une prochaine version. En attendant, "
-            "validez le dossier puis utilisez Fichier › Exporter le dossier… pour en faire un fichier à transmettre. "
-            "Voici l'état du dossier :",
-            self.summary,
-            self,
-        )
+        page_settings = settings if settings is not None else QSettings()
+        context = send_context or SendContext.default()
+        self.send_page = SendPage(controller, runner, page_settings, context, self.summary, self)
         self._pages: list[QWidget] = [
             self.profile_page,
             self.epci_page,

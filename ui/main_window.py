@@ -37,6 +37,7 @@ from ui.qt import (
     Signal,
     is_alive,
 )
+from ui.send_context import SendContext
 from ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -84,8 +85,10 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
         *,
         first_run: bool = False,
+        send_context: SendContext | None = None,
     ) -> None:
         super().__init__(parent)
+        self._send_context = send_context or SendContext.default()  # one per run: survives switching files
         self._first_run = first_run  # offer the assistant on a file without a collectivity
         self._ws = workspace
         self._open_store = open_store
@@ -266,9 +269,12 @@ class MainWindow(QMainWindow):
         # Read before any page is shown: showing one records it as the last page.
         self._start_target = str(self.settings.value("window/page", DEFAULT_TARGET) or DEFAULT_TARGET)
         self.controller = DossierController(ws, self.runner, parent=self)
-        self.view = DossierView(self.controller, self.runner, ws.clock, self)
+        self.view = DossierView(
+            self.controller, self.runner, ws.clock, self, settings=self.settings, send_context=self._send_context
+        )
         self.setCentralWidget(self.view)
         if old_view is not None:
+            old_view.send_page.shutdown()
             old_view.deleteLater()
         self.summary = self.view.summary
         self.controller.saved.connect(self._saved)
@@ -544,6 +550,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/dossier_splitter", self.view.splitter.saveState())
         self.settings.setValue("window/actions_splitter", self.view.actions_page.splitter.saveState())
         self.settings.sync()
+        self.view.send_page.shutdown()  # a send in progress is cancelled, not waited for
         self.controller.save_pending()
         self.runner.shutdown()  # every job done, every outcome delivered
         try:

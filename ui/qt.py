@@ -31,3 +31,17 @@ def __dir__() -> list[str]:
 
 
 __all__ = ["is_alive"]  # plus every public name of QtCore, QtGui and QtWidgets, looked up on first use
+
+
+def network_information() -> Any | None:
+    """Qt's view of the network (QtNetwork, imported only here, on first use), or None where Qt has no backend."""
+    try:
+        from PySide6.QtNetwork import QNetworkInformation
+    except ImportError:
+        return None
+    try:
+        if not QNetworkInformation.loadDefaultBackend():
+            return None
+    except (AttributeError, RuntimeError):
+        return None
+    return QNetworkInformation.instance()

@@ -1,0 +1,253 @@
+"""The Envoi page against the real server process on 127.0.0.1, through the fault proxy, on real store files.
+
+Signing in (a wrong code, then the right one), sending a validated dossier until the window shows
+« reçu », a send cut by the line then resumed from the page (exactly one submission on the server),
+cancel then resume, the event loop never stalling during a send, another collectivity's dossier,
+« Réessayer », and signing out without a keyring.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app import outbox
+from app.secrets import NO_KEYRING, SecretStore
+from tests.faultproxy import Fault, FaultProxy
+from tests.server.conftest import ServerProcess
+from tests.sync.conftest import (
+    FAIL_KEYRING,
+    fast_settings,
+    memory_keyring,
+    new_insee,
+    proxy,
+    server,
+    validated_workspace,
+)
+from tests.sync.test_send import submissions_for
+from tests.ui.helpers import WindowFactory, wait_idle
+from ui.main_window import MainWindow
+from ui.pages.send_page import SendPage
+from ui.qt import QSettings, Qt, QTimer
+from ui.send_context import SendContext
+
+__all__ = ["memory_keyring", "proxy", "server"]  # the sync suite's fixtures, reused
+NAME = "Commune d'essai"
+
+
+def open_send_page(
+    make_window: WindowFactory, tmp_path: Path, proxy: FaultProxy, code: str, **changes: Any
+) -> tuple[MainWindow, SendPage]:
+    """The real window on a store whose 2019 dossier (collectivity ``code``) is validated, on the Envoi page."""
+    ws = validated_workspace(tmp_path / "commune.sqlite", code, NAME, tmp_path)
+    context = SendContext(tmp_path / "config" / "compte.json", SecretStore(), lambda url: fast_settings(url, **changes))
+    settings = QSettings(str(tmp_path / "reglages.ini"), QSettings.Format.IniFormat)
+    window = make_window(ws, settings=settings, send_context=context)
+    window.resize(1366, 768)
+    assert window.view.navigate("send")
+    page = window.view.send_page
+    page.server_edit.setText(proxy.url)
+    return window, page
+
+
+def sign_in(qtbot: QtBot, page: SendPage, code: str, *, keyboard: bool = False) -> None:
+    page.code_edit.setText(code)
+    if keyboard:  # Entrée in the code field, as a keyboard user signs in
+        page.code_edit.setFocus()
+        qtbot.keyClick(page.code_edit, Qt.Key.Key_Return)
+    else:
+        qtbot.mouseClick(page.login_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.login_message.text() != "Connexion au serveur…", timeout=20_000)
+
+
+def click_send(qtbot: QtBot, page: SendPage, while_sending: Callable[[], None] | None = None) -> Any:
+    with qtbot.waitSignal(page.send_finished, timeout=60_000) as blocker:
+        qtbot.mouseClick(page.send_button, Qt.MouseButton.LeftButton)
+        assert page.sending and page.cancel_button.isEnabled() and not page.send_button.isEnabled()
+        if while_sending is not None:
+            while_sending()
+    return blocker.args[0]
+
+
+def states(window: MainWindow) -> list[str]:
+    return [e.state for e in outbox.entries(window.controller.ws)]
+
+
+@pytest.fixture
+def town_code(server: ServerProcess) -> tuple[str, str]:
+    code = new_insee()
+    return code, server.activation_code(code, NAME)
+
+
+def test_sign_in_with_a_wrong_then_the_right_code_shows_the_account(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, proxy: FaultProxy, memory_keyring: None,
+    town_code: tuple[str, str],
+) -> None:  # fmt: skip
+    code, activation = town_code
+    _window, page = open_send_page(make_window, tmp_path, proxy, code)
+    assert page.account_label.text() == "Non connecté." and not page.send_button.isEnabled()
+    sign_in(qtbot, page, "PAS-LE-BON-CODE")
+    assert "code" in page.login_message.text().lower() and "Traceback" not in page.login_message.text()
+    assert page.account is None
+    sign_in(qtbot, page, activation, keyboard=True)
+    assert page.login_message.text() == "Connexion réussie."
+    text = page.account_label.text()
+    assert NAME in text and f"code {code}" in text and "2019" in text and "l'association pour" in text
+    assert page.code_edit.text() == ""  # the code is never kept
+    assert not page.warning_label.isVisible()  # a keyring exists: nothing to warn about
+    assert page.send_button.isEnabled() and page.logout_button.isEnabled()
+    assert activation not in Path(tmp_path / "reglages.ini").read_text(encoding="utf-8")
+    assert QSettings(str(tmp_path / "reglages.ini"), QSettings.Format.IniFormat).value("server/url") == proxy.url
+
+
+def test_send_shows_the_receipt_and_reçu_without_stalling_the_window(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, proxy: FaultProxy, memory_keyring: None,
+    town_code: tuple[str, str], server: ServerProcess,
+) -> None:  # fmt: skip
+    code, activation = town_code
+    window, page = open_send_page(make_window, tmp_path, proxy, code)
+    sign_in(qtbot, page, activation)
+    assert page.model.rowCount() == 1 and page.model.values(page.model.entry(0))[2] == "en attente"
+    proxy.set(Fault(throttle=250_000))  # about a second and a half on the wire: long enough to measure
+    gaps: list[float] = []
+    last = [time.monotonic()]
+    values: list[int] = []
+
+    def tick() -> None:
+        now = time.monotonic()
+        gaps.append(now - last[0])
+        last[0] = now
+        values.append(page.progress.value())
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    timer.start()
+    report = click_send(qtbot, page)
+    timer.stop()
+    assert report.all_sent, report
+    longest = max(gaps[1:]) * 1000
+    print(f"\nlongest event-loop gap during the send: {longest:.0f} ms over {len(gaps)} ticks")
+    assert longest < 100, f"the window stalled {longest:.0f} ms"  # aim 50 ms; a shared CI machine adds noise
+    assert max(values[:-1]) > 0 and page.progress.value() == 100
+    wait_idle(qtbot, window.runner)
+    [entry] = outbox.entries(window.controller.ws)
+    assert entry.receipt_number and entry.receipt_number in page.report_label.text()
+    assert page.model.values(page.model.entry(0))[2] == "reçu par l'association"
+    assert page.model.values(page.model.entry(0))[5] == entry.receipt_number
+    assert window.controller.status().summary.state == "recu" and window.summary.text("state") == "reçu"
+    assert submissions_for(server, code) == 1
+
+
+def test_a_send_cut_by_the_line_resumes_from_the_page_exactly_once(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, proxy: FaultProxy, memory_keyring: None,
+    town_code: tuple[str, str], server: ServerProcess,
+) -> None:  # fmt: skip
+    code, activation = town_code
+    window, page = open_send_page(make_window, tmp_path, proxy, code, max_attempts=1)  # no retry by itself
+    sign_in(qtbot, page, activation)
+    proxy.set(Fault(cut_after=120_000, direction="up", reset=True))  # in the middle of the first attachment
+    report = click_send(qtbot, page)
+    assert proxy.fired.is_set() and not report.all_sent, report
+    wait_idle(qtbot, window.runner)
+    assert states(window) == ["en_attente"] and submissions_for(server, code) == 0
+    assert "en attente" in page.report_label.text() and "Traceback" not in page.report_label.text()
+    assert page.model.values(page.model.entry(0))[4]  # the last error, in French, in the table
+    report = click_send(qtbot, page)
+    assert report.all_sent, report
+    wait_idle(qtbot, window.runner)
+    assert states(window) == ["envoye"] and submissions_for(server, code) == 1
+    assert window.controller.status().summary.state == "recu"
+
+
+def test_cancel_then_resume(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, proxy: FaultProxy, memory_keyring: None,
+    town_code: tuple[str, str], server: ServerProcess,
+) -> None:  # fmt: skip
+    code, activation = town_code
+    window, page = open_send_page(make_window, tmp_path, proxy, code)
+    sign_in(qtbot, page, activation)
+    proxy.set(Fault(throttle=60_000))
+
+    def cancel_once_started() -> None:
+        qtbot.waitUntil(lambda: page.progress.value() > 0, timeout=20_000)
+        qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
+
+    report = click_send(qtbot, page, cancel_once_started)
+    assert report.cancelled and "interrompu à votre demande" in page.report_label.text()
+    wait_idle(qtbot, window.runner)
+    assert states(window) != ["envoye"] and submissions_for(server, code) == 0
+    assert not page.sending and page.send_button.isEnabled() and not page.cancel_button.isVisible()
+    proxy.set(Fault())
+    assert click_send(qtbot, page).all_sent
+    wait_idle(qtbot, window.runner)
+    assert states(window) == ["envoye"] and submissions_for(server, code) == 1
+
+
+def test_another_collectivitys_dossier_is_refused_then_retried(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, proxy: FaultProxy, memory_keyring: None,
+    town_code: tuple[str, str], server: ServerProcess,
+) -> None:  # fmt: skip
+    code, activation = town_code
+    window, page = open_send_page(make_window, tmp_path, proxy, new_insee())  # the dossier of another commune
+    sign_in(qtbot, page, activation)
+    report = click_send(qtbot, page)
+    assert report.wire_bytes == 0 and submissions_for(server, code) == 0
+    assert "cet ordinateur est connecté pour" in page.report_label.text()
+    wait_idle(qtbot, window.runner)
+    assert states(window) == ["a_verifier"]
+    assert page.model.values(page.model.entry(0))[2] == "à vérifier" and not page.retry_button.isEnabled()
+    page.table.selectRow(0)
+    assert page.retry_button.isEnabled()
+    qtbot.mouseClick(page.retry_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window.runner)
+    assert states(window) == ["en_attente"] and page.model.values(page.model.entry(0))[2] == "en attente"
+
+
+def test_without_a_keyring_the_page_says_so_and_signing_out_forgets_the_account(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch,
+    town_code: tuple[str, str],
+) -> None:  # fmt: skip
+    import keyring.core
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", FAIL_KEYRING)
+    keyring.core.init_backend()
+    code, activation = town_code
+    _window, page = open_send_page(make_window, tmp_path, proxy, code)
+    sign_in(qtbot, page, activation)
+    assert page.account is not None and page.warning_label.isVisible() and page.warning_label.text() == NO_KEYRING
+    account_path = page.context.account_path
+    assert account_path.exists()
+    qtbot.mouseClick(page.logout_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.account is None, timeout=20_000)
+    assert "Déconnecté" in page.login_message.text() or "déconnect" in page.login_message.text().lower()
+    assert page.account_label.text() == "Non connecté." and not account_path.exists()
+    assert not page.send_button.isEnabled() and not page.logout_button.isEnabled()
+
+
+def test_automatic_sending_sends_when_signed_in_and_waits_while_an_edit_is_pending(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, proxy: FaultProxy, memory_keyring: None,
+    town_code: tuple[str, str], server: ServerProcess,
+) -> None:  # fmt: skip
+    code, activation = town_code
+    window, page = open_send_page(make_window, tmp_path, proxy, code)
+    page.auto.base_ms = page.auto.busy_ms = 50
+    sign_in(qtbot, page, activation)
+    window.controller.reopen()  # « Modifier (nouvelle révision) »: revision 1 waits in the outbox, 2 is a draft
+    wait_idle(qtbot, window.runner)
+    assert window.controller.set_profile_field("name", "Commune d'essai (en cours de saisie)")
+    assert window.controller.has_pending() and page.auto_send_now() is False  # never while a field is typed
+    window.controller.save_pending()
+    wait_idle(qtbot, window.runner)
+    assert not window.controller.has_pending()
+    with qtbot.waitSignal(page.send_finished, timeout=30_000):
+        page.auto_check.setChecked(True)
+    wait_idle(qtbot, window.runner)
+    assert states(window) == ["envoye"] and submissions_for(server, code) == 1
+    assert window.controller.status().summary.state == "brouillon"  # the draft of revision 2 is left alone
+    assert QSettings(str(tmp_path / "reglages.ini"), QSettings.Format.IniFormat).value("send/auto") in (True, "true")
