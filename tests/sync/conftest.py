@@ -3,6 +3,7 @@ a real store with a validated dossier of three attachments, and a real in-memory
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from app.secrets import SecretStore
 from app.workspace import Workspace
 from tests.factories import commune_profile, complete_dossier, fixed_clock
 from tests.faultproxy import FaultProxy
-from tests.server.conftest import BACKENDS, ServerProcess, server_env
+from tests.server.conftest import BACKENDS, ServerProcess, reset_postgres, server_env
 
 MEMORY_KEYRING = "tests.keyring_backends.MemoryKeyring"
 FILE_KEYRING = "tests.keyring_backends.FileKeyring"
@@ -100,13 +101,23 @@ def make_town(server: ServerProcess, tmp_path: Path, proxy: FaultProxy, name: st
     return Town(ws, server, proxy, secrets, settings, account, account_path, code)
 
 
+_SCHEMAS = itertools.count(1)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """tests/server's server process, in its own PostgreSQL schema (both suites run in one session)."""
+    """tests/server's server process, in its own PostgreSQL schema (both suites run in one session).
+
+    Test modules elsewhere (the Envoi page's) import this fixture, which makes it a second session
+    fixture: each instance gets a schema of its own, so one never resets the other's tables.
+    """
     data = tmp_path_factory.mktemp(f"serveur-envoi-{request.param}")
-    handle = ServerProcess(data, server_env(data, request.param, schema="arobase_sync")).start(workers=2)
+    schema = f"arobase_sync{next(_SCHEMAS)}"
+    handle = ServerProcess(data, server_env(data, request.param, schema=schema)).start(workers=2)
     yield handle
     handle.stop()
+    if request.param == "postgresql":
+        reset_postgres(schema, drop_only=True)
 
 
 @pytest.fixture
