@@ -3,37 +3,22 @@
 from __future__ import annotations
 
 from app.backups import BackupInfo
-from ui.qt import QAbstractTableModel, QBrush, QModelIndex, QObject, QPalette, QPersistentModelIndex, Qt
+from ui.models.list_table_model import Index, ListTableModel
+from ui.qt import QBrush, QPalette, Qt
 
-Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("N°", "Date", "Sauvegarde", "Contenu")
 
 
-class BackupsModel(QAbstractTableModel):
+class BackupsModel(ListTableModel[BackupInfo]):
     """Read-only; an unusable backup (damaged, or from a newer Arobase) is shown greyed and says why."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[BackupInfo] = []
+    COLUMNS = COLUMNS
 
     def set_backups(self, backups: list[BackupInfo]) -> None:
-        self.beginResetModel()
-        self._rows = list(backups)
-        self.endResetModel()
+        self.set_rows(backups)
 
     def backup(self, row: int) -> BackupInfo | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
-        return None
+        return self.row_at(row)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         b = self.backup(index.row()) if index.isValid() else None

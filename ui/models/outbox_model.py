@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from app.formats import file_size
 from app.outbox import Entry
-from ui.qt import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from ui.models.list_table_model import Index, ListTableModel
+from ui.qt import QObject, Qt
 
-Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Édition", "Révision", "État", "Envoyé", "Dernière erreur", "Accusé de réception")
 
 
-class OutboxModel(QAbstractTableModel):
+class OutboxModel(ListTableModel[Entry]):
     """Read-only; ``set_progress`` updates the bytes of the entry being sent without re-reading the store."""
+
+    COLUMNS = COLUMNS
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[Entry] = []
         self._sent: dict[str, int] = {}  # submission uuid → attachment bytes the server holds (this send)
 
     def set_entries(self, entries: list[Entry]) -> None:
@@ -32,18 +33,7 @@ class OutboxModel(QAbstractTableModel):
                 self.dataChanged.emit(cell, cell)
 
     def entry(self, row: int) -> Entry | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
-        return None
+        return self.row_at(row)
 
     def sent_text(self, e: Entry) -> str:
         done = e.state == "envoye"
