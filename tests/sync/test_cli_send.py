@@ -119,7 +119,7 @@ def _kill_trials(server: ServerProcess, tmp_path: Path, env: dict[str, str], tri
 def test_send_killed_at_random_moments_still_delivers_once(
     server: ServerProcess, tmp_path: Path, file_keyring: dict[str, str]
 ) -> None:
-    _kill_trials(server, tmp_path, file_keyring, 4)
+    _kill_trials(server, tmp_path, file_keyring, 10)
 
 
 @pytest.mark.slow

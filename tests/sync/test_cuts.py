@@ -60,6 +60,7 @@ def _run_cuts(server: ServerProcess, tmp_path: Path, proxy: FaultProxy, n: int) 
         town.ws.close()
 
 
+@pytest.mark.both_backends
 def test_twelve_cuts_spread_over_a_send(server: ServerProcess, tmp_path: Path, proxy: FaultProxy,
                                         memory_keyring: None) -> None:  # fmt: skip
     _run_cuts(server, tmp_path, proxy, 12)

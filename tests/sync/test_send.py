@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 
+import pytest
+
 from app import outbox
 from app.sending import send_pending
 from tests.server.conftest import ServerProcess
@@ -27,6 +29,7 @@ def submissions_for(server: ServerProcess, code: str) -> int:
     )
 
 
+@pytest.mark.both_backends
 def test_send_delivers_once_with_a_verified_receipt(town: Town) -> None:
     report = send_pending(town.ws, town.account, town.settings, town.session(), town.secrets)
     assert report.all_sent, report

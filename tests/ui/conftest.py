@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
@@ -41,9 +40,9 @@ def _close_dialogs(qapp: QApplication) -> Iterator[None]:
             widget.close()
             widget.deleteLater()
     # Delete now what was scheduled for deletion, so that no half-destroyed top-level widget of this test
-    # is still listed by QApplication.topLevelWidgets() in the next one.
+    # is still listed by QApplication.topLevelWidgets() in the next one (what is left in reference
+    # cycles is collected before the next test: tests/conftest.py).
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
-    gc.collect()
 
 
 @pytest.fixture
