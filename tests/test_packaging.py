@@ -58,6 +58,7 @@ def test_the_bundle_imports_prints_and_opens(tmp_path: Path) -> None:
     assert (tmp_path / "d.pdf").read_bytes().startswith(b"%PDF")
     assert [p.name for p in exe.parent.rglob("*.qm")] == ["qtbase_fr.qm"], "Qt's French texts, and only them"
     assert list(exe.parent.rglob("*Qt6Pdf*")), "QtPdf stays: the print preview"
+    assert list(exe.parent.rglob("arobase-256.png")), "the window icon (ui/app_icon.py)"
     # The window, up to the dossier on screen (the marker bench_startup.py waits for).
     window = subprocess.run(
         [str(exe), "--db", str(db)],

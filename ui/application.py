@@ -16,6 +16,7 @@ from app.errors import ArobaseError, StoreDamaged, StoreError
 from app.network import use_system_trust_store
 from app.paths import checked_editions_list, downloaded_editions_dir, user_log_dir
 from app.workspace import Workspace
+from ui.app_icon import window_icon
 from ui.excepthook import ErrorReporter, expected_message
 from ui.field_filter import install_field_filter
 from ui.main_window import MainWindow, StoreOpener
@@ -118,6 +119,8 @@ def configure_application(argv: Sequence[str]) -> QApplication:
     app = existing if isinstance(existing, QApplication) else QApplication(list(argv))
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
+    app.setDesktopFileName("fr.villesinternet.Arobase")  # Wayland and the task bar find the menu entry's icon
+    app.setWindowIcon(window_icon())
     QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
     install_qt_translations(app)
     return app

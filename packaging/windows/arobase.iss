@@ -30,6 +30,7 @@ WizardStyle=modern
 ArchitecturesInstallIn64BitMode=x64compatible
 UninstallDisplayName=Arobase
 UninstallDisplayIcon={app}\Arobase.exe
+SetupIconFile=..\..\resources\icons\arobase.ico
 ShowLanguageDialog=no
 
 [Languages]
