@@ -118,3 +118,15 @@ def bundle_file(target: Path, dossier: dict[str, Any], pieces: dict[str, bytes],
         "replaces": None, "payload_sha256": snapshot_hash(dossier), "dossier": dossier,
     }  # fmt: skip
     return write_bundle(target, body, files)
+
+
+def rewrite_zip(source: Path, target: Path, change: Any) -> None:
+    """Copy the ZIP ``source`` to ``target`` after ``change(items)`` edited its entries (name → bytes)."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as z:
+        items = {i.filename: z.read(i.filename) for i in z.infolist()}
+    change(items)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in items.items():
+            z.writestr(name, data)
