@@ -43,13 +43,13 @@ def _request(bundle: BundleReader, account: Account) -> SubmissionRequest:
         raise Problem(
             403,
             f"Ce fichier est l'envoi de la collectivité {code}, vous êtes connecté pour {account.name} "
-            f"({account.code}) : rien n'a été reçu. Connectez-vous avec un code d'activation de {code}.",
+            f"({account.code}) : rien n'a été reçu. Connectez-vous avec un code d'activation de {code}.",
         )
     try:
         return SubmissionRequest.model_validate(bundle.body)
     except ValidationError as exc:
         where = ".".join(str(p) for p in exc.errors()[0]["loc"]) or "(racine)"
-        raise Problem(422, f"Envoi refusé : « {BODY} » n'est pas un envoi valide (champ « {where} »).") from None
+        raise Problem(422, f"Envoi refusé : « {BODY} » n'est pas un envoi valide (champ « {where} »).") from None
 
 
 def _hold_pieces(svc: Services, account: Account, bundle: BundleReader) -> None:

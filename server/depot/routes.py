@@ -27,7 +27,7 @@ from server.services import services_of
 from server.web import check_csrf, cookie_options, page
 
 UUID_PATH = "{submission_uuid:uuid}"
-NOT_A_FILE = "Choisissez le fichier .arobase de l'envoi (sur la clé USB), puis cliquez sur « Déposer l'envoi »."
+NOT_A_FILE = "Choisissez le fichier .arobase de l'envoi (sur la clé USB), puis cliquez sur « Déposer l'envoi »."
 
 
 def install(app: FastAPI) -> None:
@@ -71,10 +71,10 @@ def _router() -> APIRouter:
         return page(request, "depot-envoi.html", depot=user, error=None)
 
     @router.post("/connexion", response_class=HTMLResponse)
-    async def login(request: Request, code: str = Form("", max_length=100), csrf_token: str = Form("")) -> Response:
+    async def login(request: Request, code: str = Form(""), csrf_token: str = Form("")) -> Response:
         try:
             check_csrf(request.cookies.get(LOGIN_COOKIE, ""), csrf_token)
-            token = await run_in_threadpool(session.sign_in, services_of(request), request, code)
+            token = await run_in_threadpool(session.sign_in, services_of(request), request, code[:100])
         except Problem as exc:
             return _sign_in_page(request, exc.status, exc.detail)
         response = RedirectResponse(PATH, status_code=303)
