@@ -27,6 +27,7 @@ from server.services import services_of
 from server.web import check_csrf, cookie_options, page
 
 UUID_PATH = "{submission_uuid:uuid}"
+EXPIRED = "Votre connexion a pris fin (elle dure une heure au plus) : reconnectez-vous pour déposer l'envoi."
 NOT_A_FILE = "Choisissez le fichier .arobase de l'envoi (sur la clé USB), puis cliquez sur « Déposer l'envoi »."
 
 
@@ -63,12 +64,16 @@ def _filename(receipt: dict[str, Any]) -> str:
 def _router() -> APIRouter:
     router = APIRouter(prefix=PATH)
 
+    def upload_page(request: Request, user: DepotUser, status: int = 200, error: str | None = None) -> HTMLResponse:
+        received = submissions.receipts(services_of(request), user.account, None)
+        return page(request, "depot-envoi.html", status=status, depot=user, error=error, received=received[::-1])
+
     @router.get("", response_class=HTMLResponse)
-    async def home(request: Request) -> HTMLResponse:
+    async def home(request: Request, expiree: str = "") -> HTMLResponse:
         user = await run_in_threadpool(current, request)
         if user is None:
-            return _sign_in_page(request)
-        return page(request, "depot-envoi.html", depot=user, error=None)
+            return _sign_in_page(request, error=EXPIRED if expiree else None)
+        return await run_in_threadpool(upload_page, request, user)
 
     @router.post("/connexion", response_class=HTMLResponse)
     async def login(request: Request, code: str = Form(""), csrf_token: str = Form("")) -> Response:
@@ -99,7 +104,7 @@ def _router() -> APIRouter:
     async def drop(request: Request) -> Response:
         svc, user = services_of(request), await run_in_threadpool(current, request)
         if user is None:  # never parse a stranger's upload
-            return RedirectResponse(PATH, status_code=303)
+            return RedirectResponse(f"{PATH}?expiree=1", status_code=303)
         try:
             async with request.form(max_files=1, max_fields=4) as form:
                 check_csrf(user.csrf_token, str(form.get("csrf_token") or ""))
@@ -109,11 +114,10 @@ def _router() -> APIRouter:
                 label = upload.filename.replace("\\", "/").rsplit("/", 1)[-1][:120]
                 outcome = await run_in_threadpool(intake.receive, svc, user.account, upload.file, label)
         except HTTPException as exc:  # the body limit, or a form that is not multipart
-            status = exc.status_code
-            detail = exc.detail if status == 413 else NOT_A_FILE
-            return page(request, "depot-envoi.html", status=status, depot=user, error=detail)
+            detail = exc.detail if exc.status_code == 413 else NOT_A_FILE
+            return await run_in_threadpool(upload_page, request, user, exc.status_code, detail)
         except Problem as exc:
-            return page(request, "depot-envoi.html", status=exc.status, depot=user, error=exc.detail)
+            return await run_in_threadpool(upload_page, request, user, exc.status, exc.detail)
         uuid = json.loads(outcome.receipt)["submission_uuid"]
         again = "" if outcome.created else "?deja=1"
         return RedirectResponse(f"{PATH}/envois/{uuid}{again}", status_code=303)

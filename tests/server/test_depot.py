@@ -87,12 +87,29 @@ def test_sign_in_spends_the_code_in_a_strict_cookie_and_sign_out_revokes(server:
     assert "path=/depot" in cookie and "secure" not in cookie  # plain http is only for loopback
     assert _sign_in(server, activation).last.status_code == 401  # type: ignore[attr-defined]  # single use
 
+    behind_a_proxy = requests.get(f"{server.url}/depot", headers={"Host": "arobase.example.org"}, timeout=30)
+    assert "secure" in behind_a_proxy.headers["set-cookie"].lower()  # any name but loopback: Secure
+
     token = _csrf(http.get(f"{server.url}/depot", timeout=30))
     assert http.post(f"{server.url}/depot/deconnexion", data={"csrf_token": "x"}, timeout=30).status_code == 403
     out = http.post(f"{server.url}/depot/deconnexion", data={"csrf_token": token}, timeout=30)
     assert "Code d'activation de votre collectivité" in _shown(out)
+    expired = _drop(http, server, Path(__file__))  # signed out: not parsed, told to sign in again
+    assert "Votre connexion a pris fin" in _shown(expired)
     sql = "SELECT count(*) FROM devices d JOIN collectivities c ON c.id = d.collectivity_id WHERE c.code = :code"
     assert server.count(sql + " AND d.revoked_at IS NOT NULL", code=code) == 1
+
+
+def test_failed_sign_ins_are_limited_per_address(strict_server: ServerProcess) -> None:
+    """The API's limits (3 failures per address on this server), through the same enrolment code."""
+    http = requests.Session()
+    http.headers["X-Forwarded-For"] = "203.0.113.50"  # uvicorn trusts it from 127.0.0.1 (a local reverse proxy)
+    good = strict_server.activation_code(new_code(), "Essai")
+    for _ in range(3):
+        assert _sign_in(strict_server, "AAAA-BBBB-CCCC-DDDD-EEEE", http).last.status_code == 401  # type: ignore[attr-defined]
+    limited = _sign_in(strict_server, good, http).last  # type: ignore[attr-defined]
+    assert limited.status_code == 429 and "Trop de tentatives" in _shown(limited)
+    assert _csrf(limited)  # the form is there to try again later
 
 
 def test_drop_gives_the_receipt_file_import_takes_exactly_once_with_the_api(
@@ -111,6 +128,8 @@ def test_drop_gives_the_receipt_file_import_takes_exactly_once_with_the_api(
     again = _drop(http, server, bundle)
     assert "avait déjà été reçu" in _shown(again) and _receipt_file(http, server, again).content == receipt_file.content
     assert submissions_for(server, town.code) == 1
+    listed = http.get(f"{server.url}/depot", timeout=30)  # lost the file? the page lists the receipts given
+    assert f'">{number}</a>' in listed.text
 
     (tmp_path / "accuse.json").write_bytes(receipt_file.content)
     assert import_receipt(town.ws, town.account, tmp_path / "accuse.json") == number
@@ -139,10 +158,13 @@ def test_tampered_foreign_and_oversized_bundles_are_refused(server: ServerProces
     padded = _drop(http, server, tmp_path / "gros.arobase")
     assert padded.status_code == 413 and "envoi.json" in _shown(padded) and "trop volumineux" in _shown(padded)
 
-    other = _sign_in(server, server.activation_code(new_code(), "Autre commune"))
+    other_code = new_code()
+    other = _sign_in(server, server.activation_code(other_code, "Autre commune"))
     foreign = _drop(other, server, bundle)
     assert foreign.status_code == 403 and f"l'envoi de la collectivité {town.code}" in _shown(foreign)
     assert submissions_for(server, town.code) == 0
+    files = "SELECT count(*) FROM account_files f JOIN collectivities c ON c.id = f.collectivity_id WHERE c.code = :c"
+    assert server.count(files, c=other_code) == 0  # refused before any piece is kept
 
     # Over the size of any bundle, refused from the declared length, before a byte of the body is read.
     conn = HTTPConnection("127.0.0.1", server.port, timeout=30)
