@@ -54,7 +54,7 @@ def _received_at(stamp: str) -> str:
     from zoneinfo import ZoneInfo
 
     moment = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S%z").astimezone(ZoneInfo("Europe/Paris"))
-    return moment.strftime("%d/%m/%Y à %H:%M:%S (heure de Paris)")
+    return moment.strftime("%d/%m/%Y à %H:%M:%S")
 
 
 def _filename(receipt: dict[str, Any]) -> str:
@@ -65,8 +65,9 @@ def _router() -> APIRouter:
     router = APIRouter(prefix=PATH)
 
     def upload_page(request: Request, user: DepotUser, status: int = 200, error: str | None = None) -> HTMLResponse:
-        received = submissions.receipts(services_of(request), user.account, None)
-        return page(request, "depot-envoi.html", status=status, depot=user, error=error, received=received[::-1])
+        found = submissions.receipts(services_of(request), user.account, None)[::-1]
+        received = [{**r, "shown": _received_at(r["received_at"])} for r in found]
+        return page(request, "depot-envoi.html", status=status, depot=user, error=error, received=received)
 
     @router.get("", response_class=HTMLResponse)
     async def home(request: Request, expiree: str = "") -> HTMLResponse:
