@@ -32,6 +32,7 @@ SUFFIX = ".arobase"
 MAX_BUNDLE_BYTES = 200 * 1024 * 1024  # every entry, uncompressed
 MAX_MANIFEST_BYTES = 1024 * 1024
 MAX_ENTRIES = 5000
+MAX_DIRECTORY_BYTES = 4 * 1024 * 1024  # the ZIP's central directory (about 150 bytes an entry)
 CHUNK = 64 * 1024
 PIECE_NAME = re.compile(r"^pieces/([0-9a-f]{64})$")
 UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, UnicodeDecodeError, ValueError, EOFError, zlib.error)
@@ -83,18 +84,19 @@ def _quoted(name: str) -> str:
     return f"«\u00a0{name}\u00a0»"
 
 
-def _entry_count(source: IO[bytes]) -> int | None:
-    """Entries announced by the end-of-central-directory record, read before zipfile parses the directory
-    (a directory of millions of empty entries would take gigabytes of memory); None when not found."""
+def _directory_fits(source: IO[bytes]) -> bool:
+    """The end-of-central-directory record announces few entries in a small directory: read before zipfile
+    parses the directory (millions of empty entries would take gigabytes of memory); no ZIP64."""
     source.seek(0, 2)
     size = source.tell()
     source.seek(max(0, size - 22 - 65535))
     tail = source.read()
-    at = tail.rfind(b"PK\x05\x06")
     source.seek(0)
+    at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) - at < 22:
-        return None
-    return int(struct.unpack("<H", tail[at + 10 : at + 12])[0])
+        return False
+    count, directory_size = struct.unpack("<HI", tail[at + 10 : at + 16])
+    return bool(count <= MAX_ENTRIES and directory_size <= MAX_DIRECTORY_BYTES)
 
 
 @dataclass
@@ -229,10 +231,9 @@ def open_bundle(source: Path | IO[bytes], label: str, limits: Limits | None = No
         stream = source.open("rb") if isinstance(source, Path) else source
     try:
         with _unreadable_as(label):
-            count = _entry_count(stream)
-            if count is None or count == 0xFFFF or count > MAX_ENTRIES:
+            archive = zipfile.ZipFile(stream) if _directory_fits(stream) else None
+            if archive is None or len(archive.infolist()) > MAX_ENTRIES:
                 raise BundleFormatError(f"Le fichier {label} est illisible ou n'est pas un envoi Arobase.")
-            archive = zipfile.ZipFile(stream)
             reader = BundleReader(archive, label, limits or Limits())
             reader.open()
         with archive:

@@ -99,6 +99,11 @@ def test_too_many_entries_or_no_zip_at_all(tmp_path: Path) -> None:
         for i in range(MAX_ENTRIES + 1):
             z.writestr(f"e{i}", b"")
     assert "illisible" in _refusal(crowded).message
+    raw = bytearray(crowded.read_bytes())  # the end record lies (1 entry): the directory still counts
+    at = raw.rfind(b"PK\x05\x06")
+    raw[at + 8 : at + 12] = struct.pack("<HH", 1, 1)
+    crowded.write_bytes(bytes(raw))
+    assert "illisible" in _refusal(crowded).message
     garbage = tmp_path / "rien.arobase"
     garbage.write_bytes(b"<html>pas un zip</html>")
     assert "rien.arobase est illisible" in _refusal(garbage).message
