@@ -82,7 +82,9 @@ def _router() -> APIRouter:
             check_csrf(request.cookies.get(LOGIN_COOKIE, ""), csrf_token)
             token = await run_in_threadpool(session.sign_in, services_of(request), request, code[:100])
         except Problem as exc:
-            return _sign_in_page(request, exc.status, exc.detail)
+            refused = _sign_in_page(request, exc.status, exc.detail)
+            refused.headers.update(exc.headers)  # Retry-After on 429
+            return refused
         response = RedirectResponse(PATH, status_code=303)
         response.set_cookie(COOKIE, token, max_age=session.SESSION_TTL, **cookie_options(request, PATH))
         response.delete_cookie(LOGIN_COOKIE, path=PATH)

@@ -108,7 +108,7 @@ def test_failed_sign_ins_are_limited_per_address(strict_server: ServerProcess) -
     for _ in range(3):
         assert _sign_in(strict_server, "AAAA-BBBB-CCCC-DDDD-EEEE", http).last.status_code == 401  # type: ignore[attr-defined]
     limited = _sign_in(strict_server, good, http).last  # type: ignore[attr-defined]
-    assert limited.status_code == 429 and "Trop de tentatives" in _shown(limited)
+    assert limited.status_code == 429 and "Trop de tentatives" in _shown(limited) and limited.headers["Retry-After"]
     assert _csrf(limited)  # the form is there to try again later
 
 
