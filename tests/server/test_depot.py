@@ -100,6 +100,7 @@ def test_sign_in_spends_the_code_in_a_strict_cookie_and_sign_out_revokes(server:
     assert server.count(sql + " AND d.revoked_at IS NOT NULL", code=code) == 1
 
 
+@pytest.mark.parametrize("strict_server", ["sqlite"], indirect=True)  # the counters on PostgreSQL: test_rate_limits
 def test_failed_sign_ins_are_limited_per_address(strict_server: ServerProcess) -> None:
     """The API's limits (3 failures per address on this server), through the same enrolment code."""
     http = requests.Session()
@@ -177,6 +178,7 @@ def test_tampered_foreign_and_oversized_bundles_are_refused(server: ServerProces
     conn.close()
 
 
+@pytest.mark.parametrize("server", ["sqlite"], indirect=True)  # the same pages whatever the database
 def test_in_a_browser_sign_in_drop_and_download_the_receipt(
     browser, server: ServerProcess, town: Town, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
