@@ -24,7 +24,7 @@ from server.depot import intake, session
 from server.depot.session import COOKIE, LOGIN_COOKIE, PATH, UPLOAD, DepotUser, current
 from server.problems import Problem
 from server.services import services_of
-from server.web import check_csrf, cookie_options, page
+from server.web import bare_page, check_csrf, cookie_options, page
 
 UUID_PATH = "{submission_uuid:uuid}"
 EXPIRED = "Votre connexion a pris fin (elle dure une heure au plus) : reconnectez-vous pour déposer l'envoi."
@@ -37,8 +37,6 @@ def install(app: FastAPI) -> None:
 
 def too_large_page(detail: str) -> HTMLResponse:
     """The 413 the body limit sends before routing, as a page of this site."""
-    from server.web import bare_page
-
     return bare_page("depot-erreur.html", 413, message=f"Fichier trop volumineux pour un envoi. {detail}")
 
 
