@@ -9,10 +9,8 @@ stores. A bundle whose content differs from its manifest is refused, naming what
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,10 +27,6 @@ if TYPE_CHECKING:
 
     from app.workspace import Workspace
 
-FORMAT = "arobase.bundle.1"
-MANIFEST, BODY = "manifeste.json", "envoi.json"
-MAX_BUNDLE_BYTES = 200 * 1024 * 1024
-
 
 class BundleError(ArobaseError):
     pass
@@ -44,13 +38,10 @@ class Bundle:
     files: dict[str, bytes]  # sha256 → bytes
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def export_bundle(ws: Workspace, edition: str, target: Path) -> Path:
     """The latest pending revision of ``edition`` as a bundle file."""
     from app.sending import replaces_for
+    from sync.bundle_format import write_bundle
 
     pending = [e for e in outbox.entries(ws, outbox.PENDING) if e.edition == edition]
     if not pending:
@@ -61,65 +52,20 @@ def export_bundle(ws: Workspace, edition: str, target: Path) -> Path:
         "replaces": replaces_for(ws, entry), "payload_sha256": entry.payload_sha256,
         "dossier": outbox.snapshot_document(ws, entry.id),
     }  # fmt: skip
-    raw = json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    files = {BODY: _sha(raw)}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".part")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr(BODY, raw)
-        for f in entry.attachments:
-            data = ws.store.files.path_of(f["sha256"]).read_bytes()
-            z.writestr(f"pieces/{f['sha256']}", data)
-            files[f"pieces/{f['sha256']}"] = _sha(data)
-        manifest = {"format": FORMAT, "submission_uuid": entry.submission_uuid, "files": files}
-        z.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
-    tmp.replace(target)
-    return target
+    pieces = {f["sha256"]: ws.store.files.path_of(f["sha256"]) for f in entry.attachments}
+    return write_bundle(target, body, pieces)
 
 
 def read_bundle(path: Path) -> Bundle:
-    """The bundle's content, every byte checked against its manifest and the dossier's own fingerprint."""
-    from sync.dossier_format import snapshot_hash
+    """The bundle's content, every byte checked against its manifest and the dossier's own fingerprint
+    (``sync.bundle_format``, the reader the server's /depot page uses too)."""
+    from sync.bundle_format import BundleFormatError, open_bundle
 
     try:
-        with zipfile.ZipFile(path) as z:
-            infos = {i.filename: i for i in z.infolist()}
-            if sum(i.file_size for i in infos.values()) > MAX_BUNDLE_BYTES:
-                raise BundleError(f"Le fichier {path.name} est trop volumineux pour un envoi.")
-            if MANIFEST not in infos or BODY not in infos:
-                raise BundleError(f"Le fichier {path.name} n'est pas un envoi Arobase (manifeste absent).")
-            manifest = json.loads(z.read(MANIFEST).decode("utf-8"))
-            listed: dict[str, str] = dict(manifest.get("files", {}))
-            if manifest.get("format") != FORMAT:
-                raise BundleError(f"Le fichier {path.name} n'est pas un envoi Arobase de ce format.")
-            extra = sorted(set(infos) - set(listed) - {MANIFEST})
-            if extra:
-                raise BundleError(f"Envoi refusé\u00a0: «\u00a0{extra[0]}\u00a0» n'est pas dans le manifeste.")
-            content = {}
-            for name, sha in listed.items():
-                if name not in infos:
-                    raise BundleError(f"Envoi refusé\u00a0: «\u00a0{name}\u00a0» manque dans le fichier.")
-                data = z.read(name)
-                if _sha(data) != sha:
-                    raise BundleError(
-                        f"Envoi refusé\u00a0: «\u00a0{name}\u00a0» ne correspond pas à son empreinte (modifié)."
-                    )
-                content[name] = data
-    except (zipfile.BadZipFile, OSError, UnicodeDecodeError, ValueError) as exc:
-        if isinstance(exc, BundleError):
-            raise
-        raise BundleError(f"Le fichier {path.name} est illisible ou n'est pas un envoi Arobase.") from None
-    body = json.loads(content.pop(BODY).decode("utf-8"))
-    if body.get("submission_uuid") != manifest.get("submission_uuid"):
-        raise BundleError("Envoi refusé\u00a0: le numéro d'envoi diffère entre le manifeste et le dossier.")
-    if snapshot_hash(body.get("dossier", {})) != body.get("payload_sha256"):
-        raise BundleError("Envoi refusé\u00a0: le dossier ne correspond pas à son empreinte (modifié).")
-    files = {name.removeprefix("pieces/"): data for name, data in content.items()}
-    for action in body["dossier"].get("actions", []):
-        for a in action.get("attachments", []):
-            if a["sha256"] not in files or len(files[a["sha256"]]) != a["size"]:
-                raise BundleError(f"Envoi refusé\u00a0: la pièce jointe «\u00a0{a['name']}\u00a0» manque ou diffère.")
-    return Bundle(body, files)
+        with open_bundle(path, path.name) as reader:
+            return Bundle(reader.body, {sha: reader.piece(sha) for sha in reader.pieces})
+    except BundleFormatError as exc:
+        raise BundleError(exc.message) from None
 
 
 def send_bundle(

@@ -11,9 +11,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from server import problems
 from server.blobs import open_blob_store
 from server.db import Database
+from server.depot import session as depot_session
 from server.receipts import Signer
 from server.services import Clock, Services, utc_now
 from server.settings import Settings
+from sync.bundle_format import MAX_BUNDLE_BYTES
 from sync.protocol import API_PREFIX, MAX_ATTACHMENT_BYTES, PROBLEM_CONTENT_TYPE, TUS_VERSION
 
 DESCRIPTION = """API du serveur de l'association Villes Internet pour Arobase : enrôlement des appareils,
@@ -30,6 +32,8 @@ class BodyLimit:
     def _limit(self, path: str) -> int:
         if path.startswith(f"{API_PREFIX}/uploads"):
             return min(self.services.settings.max_upload_bytes, MAX_ATTACHMENT_BYTES) + 64 * 1024
+        if path == depot_session.UPLOAD:  # a whole .arobase file, its entries checked one by one against the limits
+            return MAX_BUNDLE_BYTES + 1024 * 1024
         return self.services.settings.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -54,7 +58,13 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
     async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
-        response = problems.problem_response(413, f"Requête trop volumineuse : {limit} octets au plus.")
+        detail = f"Requête trop volumineuse : {limit} octets au plus."
+        if scope["path"].startswith(depot_session.PATH):  # a browser: a page, not problem+json
+            from server.depot.routes import too_large_page
+
+            await too_large_page(detail)({"type": "http"}, _no_receive, send)
+            return
+        response = problems.problem_response(413, detail)
         if scope["path"].startswith(f"{API_PREFIX}/uploads"):
             response.headers["Tus-Resumable"] = TUS_VERSION
         await response({"type": "http"}, _no_receive, send)
@@ -102,9 +112,11 @@ def create_app(services: Services) -> FastAPI:
     app.add_middleware(TusHeader)
     app.add_middleware(BodyLimit, services=services)
     _document_problems(app)
+    from server.depot import routes as depot_pages
     from server.staff import routes as staff_pages
 
     staff_pages.install(app)
+    depot_pages.install(app)
     return app
 
 

@@ -9,8 +9,10 @@ line needs).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from fastapi import Request
 from sqlalchemy import delete, select, update
@@ -21,6 +23,7 @@ from server.models import AccessToken, ActivationCode, Collectivity, Device, Ref
 from server.problems import Problem
 from server.services import Services, client_address, services_of
 
+T = TypeVar("T")
 BAD_CODE = "Code d'activation inconnu, expiré ou déjà utilisé : demandez un nouveau code à l'association."
 BAD_REFRESH = "Cet appareil n'est plus reconnu : saisissez un nouveau code d'activation."
 BAD_ACCESS = "Authentification requise ou expirée : renouvelez le jeton d'accès."
@@ -81,6 +84,19 @@ def _issue(s: Session, svc: Services, device_id: str, now: datetime) -> tuple[st
 
 
 def enrol(svc: Services, request: Request, code: str, device_name: str) -> Tokens:
+    def tokens(s: Session, device: Device, collectivity: Collectivity, now: datetime) -> Tokens:
+        refresh, access = _issue(s, svc, device.id, now)
+        return Tokens(device.id, refresh, access, svc.settings.access_ttl, collectivity)
+
+    return claim_code(svc, request, code, device_name, tokens)
+
+
+def claim_code(
+    svc: Services, request: Request, code: str, device_name: str,
+    then: Callable[[Session, Device, Collectivity, datetime], T],
+) -> T:  # fmt: skip
+    """Spend a single-use activation code on a new device of its collectivity and run ``then`` in the same
+    transaction (the API issues tokens, the /depot page opens a web session); 401 otherwise, counted."""
     _refuse_if_limited(svc, request)
     parts = security.split_activation_code(code)
     row = None
@@ -104,10 +120,9 @@ def enrol(svc: Services, request: Request, code: str, device_name: str) -> Token
                 )  # fmt: skip
                 s.add(device)
                 s.flush()
-                refresh, access = _issue(s, svc, device.id, now)
                 collectivity = s.get(Collectivity, fresh.collectivity_id)
                 assert collectivity is not None
-                return Tokens(device.id, refresh, access, svc.settings.access_ttl, collectivity)
+                return then(s, device, collectivity, now)
     _count_failure(svc, request, account_id)
     raise Problem(401, BAD_CODE)
 

@@ -144,6 +144,18 @@ class StaffSession(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class DepotSession(Base):
+    """A town hall signed in on the /depot page: its own device (enrolled with an activation code), the cookie
+    token stored hashed, ``csrf_token`` carried by its forms. Short-lived; signing out revokes the device."""
+
+    __tablename__ = "depot_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Edition(Base):
     """A published questionnaire edition; ``content`` is its canonical JSON, ``sha256`` that of content."""
 

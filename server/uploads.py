@@ -139,16 +139,21 @@ def _complete(s: Session, svc: Services, upload: Upload, now: datetime, tail: by
     if hashlib.sha256(data).hexdigest() != upload.sha256 or len(data) != upload.length:
         s.delete(upload)
         return False
-    svc.blobs.put(upload.sha256, data)  # idempotent: content-addressed
-    s.execute(insert_for(s, Blob).values(sha256=upload.sha256, size=len(data), stored_at=now).on_conflict_do_nothing())
-    s.execute(
-        insert_for(s, AccountFile)
-        .values(collectivity_id=upload.collectivity_id, sha256=upload.sha256, size=len(data), created_at=now)
-        .on_conflict_do_nothing()
-    )
+    hold_file(s, svc, upload.collectivity_id, upload.sha256, data, now)
     s.execute(delete(UploadChunk).where(UploadChunk.upload_id == upload.id))
     upload.completed_at = now
     return True
+
+
+def hold_file(s: Session, svc: Services, collectivity_id: int, sha256: str, data: bytes, now: datetime) -> None:
+    """A checked file into the blob store and the account's files (a whole tus upload, a /depot bundle's piece)."""
+    svc.blobs.put(sha256, data)  # idempotent: content-addressed
+    s.execute(insert_for(s, Blob).values(sha256=sha256, size=len(data), stored_at=now).on_conflict_do_nothing())
+    s.execute(
+        insert_for(s, AccountFile)
+        .values(collectivity_id=collectivity_id, sha256=sha256, size=len(data), created_at=now)
+        .on_conflict_do_nothing()
+    )
 
 
 def terminate(svc: Services, account: Account, upload_id: str) -> None:

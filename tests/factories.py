@@ -94,3 +94,39 @@ def dump_store(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     with closing(sqlite3.connect(path)) as conn:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
         return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
+
+
+def bundle_file(target: Path, dossier: dict[str, Any], pieces: dict[str, bytes], folder: Path) -> Path:
+    """A ``.arobase`` bundle written by the real writer: ``pieces`` (name → bytes) become the first action's
+    attachments (their files are put in ``folder``)."""
+    import copy
+    import hashlib
+
+    from sync.bundle_format import write_bundle
+    from sync.dossier_format import snapshot_hash
+
+    dossier = copy.deepcopy(dossier)
+    files = {}
+    for name, data in pieces.items():
+        sha = hashlib.sha256(data).hexdigest()
+        (folder / sha).write_bytes(data)
+        files[sha] = folder / sha
+        ref = {"sha256": sha, "size": len(data), "media_type": "application/octet-stream", "name": name}
+        dossier["actions"][0]["attachments"].append(ref)
+    body = {
+        "submission_uuid": str(uuid.uuid4()), "edition": dossier["edition"], "revision": dossier["revision"],
+        "replaces": None, "payload_sha256": snapshot_hash(dossier), "dossier": dossier,
+    }  # fmt: skip
+    return write_bundle(target, body, files)
+
+
+def rewrite_zip(source: Path, target: Path, change: Any) -> None:
+    """Copy the ZIP ``source`` to ``target`` after ``change(items)`` edited its entries (name → bytes)."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as z:
+        items = {i.filename: z.read(i.filename) for i in z.infolist()}
+    change(items)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in items.items():
+            z.writestr(name, data)

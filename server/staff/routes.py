@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter, FastAPI, Form, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
 
 from server import accounts
 from server.problems import Problem
 from server.services import services_of
 from server.staff import session, views
-from server.staff.session import COOKIE, LOGIN_COOKIE, StaffUser, check_csrf, cookie_options, current_staff
+from server.staff.session import COOKIE, LOGIN_COOKIE, StaffUser, current_staff
+from server.web import check_csrf, cookie_options, page
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+PATH = "/equipe"
 
 
 def install(app: FastAPI) -> None:
-    templates = Jinja2Templates(directory=str(TEMPLATES))  # autoescape on: typed text is data, never markup
-    app.include_router(_router(templates), include_in_schema=False)
+    app.include_router(_router(), include_in_schema=False)
 
     @app.exception_handler(session.NotSignedIn)
     async def _sign_in_first(request: Request, exc: session.NotSignedIn) -> Response:
@@ -30,11 +27,8 @@ def install(app: FastAPI) -> None:
         return RedirectResponse(target, status_code=303)
 
 
-def _router(templates: Jinja2Templates) -> APIRouter:
-    router = APIRouter(prefix="/equipe")
-
-    def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        return templates.TemplateResponse(request, name, context, status_code=status)
+def _router() -> APIRouter:
+    router = APIRouter(prefix=PATH)
 
     def refused(request: Request, exc: Problem) -> HTMLResponse:
         return page(request, "erreur.html", status=exc.status, message=exc.detail)
@@ -49,7 +43,7 @@ def _router(templates: Jinja2Templates) -> APIRouter:
     async def login_form(request: Request) -> HTMLResponse:
         token = secrets.token_urlsafe(32)
         response = page(request, "connexion.html", csrf_token=token, error=None)
-        response.set_cookie(LOGIN_COOKIE, token, max_age=3600, **cookie_options(request))  # type: ignore[arg-type]
+        response.set_cookie(LOGIN_COOKIE, token, max_age=3600, **cookie_options(request, PATH))  # type: ignore[arg-type]
         return response
 
     @router.post("/connexion", response_class=HTMLResponse)
@@ -65,10 +59,10 @@ def _router(templates: Jinja2Templates) -> APIRouter:
             fresh = secrets.token_urlsafe(32)
             response = page(request, "connexion.html", status=401, csrf_token=fresh,
                             error="Adresse ou mot de passe incorrect.")  # fmt: skip
-            response.set_cookie(LOGIN_COOKIE, fresh, max_age=3600, **cookie_options(request))  # type: ignore[arg-type]
+            response.set_cookie(LOGIN_COOKIE, fresh, max_age=3600, **cookie_options(request, PATH))  # type: ignore[arg-type]
             return response
         response = RedirectResponse("/equipe/", status_code=303)
-        response.set_cookie(COOKIE, token, max_age=session.SESSION_TTL, **cookie_options(request))  # type: ignore[arg-type]
+        response.set_cookie(COOKIE, token, max_age=session.SESSION_TTL, **cookie_options(request, PATH))  # type: ignore[arg-type]
         response.delete_cookie(LOGIN_COOKIE, path="/equipe")
         return response
 

@@ -6,18 +6,15 @@ each POST. Before sign-in, the login form's token is a double-submit cookie.
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
 from fastapi import Request
 from sqlalchemy import delete, select
 
 from server import ratelimit, security
 from server.models import Staff, StaffSession
-from server.problems import Problem
 from server.services import Services, client_address, services_of
+from server.web import open_session
 
 COOKIE = "arobase_equipe"
 LOGIN_COOKIE = "arobase_equipe_connexion"
@@ -34,10 +31,6 @@ class StaffUser:
 
 class NotSignedIn(Exception):
     """The page needs a signed-in staff member: redirect to the login page."""
-
-
-def cookie_options(request: Request) -> dict[str, object]:
-    return {"httponly": True, "samesite": "strict", "secure": request.url.scheme == "https", "path": "/equipe"}
 
 
 def current_staff(request: Request) -> StaffUser:
@@ -57,11 +50,6 @@ def current_staff(request: Request) -> StaffUser:
     return StaffUser(staff.id, staff.email, session.csrf_token, staff.must_change_password)
 
 
-def check_csrf(expected: str, given: str | None) -> None:
-    if not given or not hmac.compare_digest(expected, given):
-        raise Problem(403, "Formulaire refusé : jeton anti-falsification absent ou périmé. Rechargez la page.")
-
-
 def sign_in(svc: Services, request: Request, email: str, password: str) -> str | None:
     """The new session's cookie token, or None (the failure is counted per address)."""
     key = f"staff-ip:{client_address(request)}"
@@ -74,12 +62,7 @@ def sign_in(svc: Services, request: Request, email: str, password: str) -> str |
         if staff is None or not ok:
             ratelimit.hit(s, key, svc.settings.auth_failures_per_address, now)
             return None
-        s.execute(delete(StaffSession).where(StaffSession.expires_at <= now))
-        token = security.new_token()
-        s.add(StaffSession(
-            token_hash=security.token_hash(token), staff_id=staff.id, csrf_token=secrets.token_urlsafe(32),
-            created_at=now, expires_at=now + timedelta(seconds=SESSION_TTL),
-        ))  # fmt: skip
+        token = open_session(s, StaffSession, now, SESSION_TTL, staff_id=staff.id)
         row = s.get(Staff, staff.id)
         assert row is not None
         row.last_login_at = now

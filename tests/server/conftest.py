@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -275,3 +276,45 @@ def other_device(server: ServerProcess) -> Iterator[Device]:
     d = enrol(server, name="Autre commune")
     yield d
     d.http.close()
+
+
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[object]:
+    """Headless chromium at 1366×768, downloading into ``tmp_path/telechargements``."""
+    if not (CHROMIUM and DRIVER):
+        message = "chromium et chromium-driver manquent : apt-get install chromium chromium-driver"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,768"):
+        options.add_argument(arg)
+    options.add_experimental_option("prefs", {"download.default_directory": str(tmp_path / "telechargements")})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.implicitly_wait(20)  # the machine may be busy: patience, not sleeps
+    yield driver
+    driver.quit()
+
+
+def wait_for(driver, condition) -> None:  # type: ignore[no-untyped-def]
+    """Until the page the click asked for is there (a click returns before the next page loads)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+    WebDriverWait(driver, 30, ignored_exceptions=ignored).until(lambda d: condition(d))
+
+
+def fill(driver, name: str, value: str) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    field = driver.find_element(By.NAME, name)
+    field.clear()
+    field.send_keys(value)

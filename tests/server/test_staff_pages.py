@@ -5,55 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
-from tests.server.conftest import Device, ServerProcess
-
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[object]:
-    if not (CHROMIUM and DRIVER):
-        message = "chromium et chromium-driver manquent : apt-get install chromium chromium-driver"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,768"):
-        options.add_argument(arg)
-    options.add_experimental_option("prefs", {"download.default_directory": str(tmp_path / "telechargements")})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    driver.implicitly_wait(20)  # the machine may be busy: patience, not sleeps
-    yield driver
-    driver.quit()
-
-
-def _wait(driver, condition) -> None:  # type: ignore[no-untyped-def]
-    """Until the page the click asked for is there (a click returns before the next page loads)."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    ignored = (NoSuchElementException, StaleElementReferenceException)
-    WebDriverWait(driver, 30, ignored_exceptions=ignored).until(lambda d: condition(d))
-
-
-def _fill(driver, name: str, value: str) -> None:  # type: ignore[no-untyped-def]
-    from selenium.webdriver.common.by import By
-
-    field = driver.find_element(By.NAME, name)
-    field.clear()
-    field.send_keys(value)
+from tests.server.conftest import Device, ServerProcess, fill, wait_for
 
 
 def test_staff_log_in_open_a_dossier_download_and_csrf(
@@ -74,18 +31,18 @@ def test_staff_log_in_open_a_dossier_download_and_csrf(
 
     driver.get(f"{server.url}/equipe/")
     assert driver.current_url.endswith("/equipe/connexion")
-    _fill(driver, "email", email)
-    _fill(driver, "password", "mauvais mot de passe")
+    fill(driver, "email", email)
+    fill(driver, "password", "mauvais mot de passe")
     driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     assert "Adresse ou mot de passe incorrect" in driver.find_element(By.CSS_SELECTOR, "[role=alert]").text
-    _fill(driver, "email", email)
-    _fill(driver, "password", password)
+    fill(driver, "email", email)
+    fill(driver, "password", password)
     driver.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
-    _wait(driver, lambda d: d.current_url.endswith("/equipe/mot-de-passe"))  # provisional: change it first
-    _fill(driver, "current", password)
-    _fill(driver, "new", "un mot de passe assez long")
+    wait_for(driver, lambda d: d.current_url.endswith("/equipe/mot-de-passe"))  # provisional: change it first
+    fill(driver, "current", password)
+    fill(driver, "new", "un mot de passe assez long")
     driver.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
-    _wait(driver, lambda d: d.title.startswith("Collectivités"))
+    wait_for(driver, lambda d: d.title.startswith("Collectivités"))
     cookie = driver.get_cookie("arobase_equipe")
     assert cookie["httpOnly"] is True and cookie["sameSite"] == "Strict"
 
@@ -98,7 +55,7 @@ def test_staff_log_in_open_a_dossier_download_and_csrf(
     row = driver.find_element(By.XPATH, f"//tr[td[1][text()='{device.code}']]")
     assert "Marquer adhérente" in row.text
     row.find_element(By.TAG_NAME, "button").click()
-    _wait(
+    wait_for(
         driver, lambda d: "Retirer l'adhésion" in d.find_element(By.XPATH, f"//tr[td[1][text()='{device.code}']]").text
     )
     row = driver.find_element(By.XPATH, f"//tr[td[1][text()='{device.code}']]")
@@ -106,7 +63,7 @@ def test_staff_log_in_open_a_dossier_download_and_csrf(
 
     # One dossier in full; typed text shown as text, never run as markup.
     row.find_element(By.PARTIAL_LINK_TEXT, "révision 1").click()
-    _wait(driver, lambda d: d.title.startswith("Dossier"))
+    wait_for(driver, lambda d: d.title.startswith("Dossier"))
     assert device.name in driver.find_element(By.TAG_NAME, "h1").text
     assert driver.find_element(By.ID, "action-1").text == "1. " + dossier["actions"][0]["title"]
     assert "Couverture par thème" in driver.page_source

@@ -5,7 +5,6 @@ and a tampered file refused naming what differs."""
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -13,17 +12,9 @@ import pytest
 from app import outbox
 from app.bundle import BundleError, export_bundle, import_receipt, read_bundle, send_bundle
 from app.sending import send_pending
+from tests.factories import rewrite_zip
 from tests.sync.conftest import Town
 from tests.sync.test_send import submissions_of
-
-
-def _rewrite(source: Path, target: Path, change) -> None:  # type: ignore[no-untyped-def]
-    with zipfile.ZipFile(source) as z:
-        items = {i.filename: z.read(i.filename) for i in z.infolist()}
-    change(items)
-    with zipfile.ZipFile(target, "w") as z:
-        for name, data in items.items():
-            z.writestr(name, data)
 
 
 def test_bundle_sent_elsewhere_then_receipt_imported(town: Town, tmp_path: Path) -> None:
@@ -74,7 +65,7 @@ def _add_file(items: dict[str, bytes]) -> None:
 def test_a_tampered_bundle_is_refused_naming_what_differs(town: Town, tmp_path: Path, change, expected: str) -> None:  # type: ignore[no-untyped-def]
     path = export_bundle(town.ws, "2019", tmp_path / "envoi.arobase")
     tampered = tmp_path / "modifie.arobase"
-    _rewrite(path, tampered, change)
+    rewrite_zip(path, tampered, change)
     with pytest.raises(BundleError) as caught:
         read_bundle(tampered)
     assert expected in caught.value.message
