@@ -47,10 +47,11 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _settings(args: argparse.Namespace, server: str = "") -> Any:
-    from app.network import SyncSettings, use_system_trust_store
+    from app.network import SyncSettings, checked_proxy, use_system_trust_store
 
+    proxy = checked_proxy(getattr(args, "proxy", None) or "")
     use_system_trust_store()  # once, at the program's start of network work
-    return SyncSettings(server=server, proxy=getattr(args, "proxy", None), ca_bundle=getattr(args, "ca_file", None))
+    return SyncSettings(server=server, proxy=proxy, ca_bundle=getattr(args, "ca_file", None))
 
 
 def _secrets() -> Any:

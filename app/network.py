@@ -33,6 +33,18 @@ def use_system_trust_store() -> None:
     truststore.inject_into_ssl()
 
 
+def checked_proxy(text: str) -> str | None:
+    """The proxy typed in the window, normalised (None: the system's settings); InvalidInput in French."""
+    from app.errors import InvalidInput
+    from sync.client import check_proxy_url
+    from sync.errors import BadProxy
+
+    try:
+        return check_proxy_url(text)
+    except BadProxy as exc:
+        raise InvalidInput(exc.message) from None
+
+
 @dataclass(frozen=True)
 class SyncSettings:
     """What sending needs to know; the window and the CLI build it from their options."""

@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from sync.errors import (
+    PROXY_UNREACHABLE,
     UNREACHABLE,
     AuthRequired,
+    BadProxy,
     NotArobaseServer,
     Retryable,
     SyncError,
@@ -62,6 +64,34 @@ def check_server_url(url: str) -> str:
     if parts.query or parts.fragment:
         raise NotArobaseServer(f"L'adresse « {text[:80]} » ne doit contenir ni « ? » ni « # ».")
     return text
+
+
+def check_proxy_url(text: str) -> str | None:
+    """The proxy the user typed, normalised to ``scheme://host:port``; None for "the system's settings".
+
+    A proxy asking for a password is refused: the address would land in a settings file. Such a proxy is
+    set up in the system's settings, which Arobase follows.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    parts = urlsplit(text if "://" in text else f"http://{text}")
+    example = "saisissez une adresse comme proxy.mairie.local:3128"
+    if parts.username or parts.password:
+        raise BadProxy(
+            "Un proxy qui demande un identifiant se règle dans les paramètres du système (Arobase les suit)\u00a0: "
+            "n'indiquez ici que son adresse, sans identifiant ni mot de passe."
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if parts.scheme not in ("http", "https") or not parts.hostname or port == -1 or parts.path not in ("", "/"):
+        raise BadProxy(f"« {text[:80]} » n'est pas une adresse de proxy\u00a0: {example}.")
+    if parts.query or parts.fragment:
+        raise BadProxy(f"L'adresse de proxy « {text[:80]} » ne doit contenir ni « ? » ni « # ».")
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host}:{port or (443 if parts.scheme == 'https' else 80)}"
 
 
 def new_session(proxy: str | None = None, ca_bundle: str | None = None) -> requests.Session:
@@ -191,6 +221,8 @@ class Api:
             raise TlsRefused(_tls_message(_ssl_cause(exc) or exc)) from None
         except requests.exceptions.InvalidURL:
             raise NotArobaseServer("Adresse de serveur invalide\u00a0: vérifiez-la.") from None
+        except requests.exceptions.ProxyError:
+            raise Retryable(PROXY_UNREACHABLE) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
                 requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:  # fmt: skip
             if _ssl_cause(exc) is not None:

@@ -44,6 +44,10 @@ class NotArobaseServer(NeedsAttention):
     """Captive portal, wrong address or another protocol version (the preflight tells them apart)."""
 
 
+class BadProxy(NeedsAttention):
+    """The proxy address typed in the network settings cannot be one (or carries a password)."""
+
+
 class TlsRefused(NeedsAttention):
     """The server's certificate could not be verified."""
 
@@ -55,6 +59,11 @@ class Cancelled(SyncError):
         super().__init__("Envoi interrompu à votre demande\u00a0: il reprendra là où il s'est arrêté.")
 
 
+PROXY_UNREACHABLE = (
+    "Le proxy ne répond pas ou refuse la connexion\u00a0: vérifiez son adresse (Fichier › Réglages réseau… "
+    "dans la fenêtre, --proxy en ligne de commande) ou laissez Arobase suivre les réglages du système. "
+    "L'envoi reprendra là où il s'est arrêté."
+)
 UNREACHABLE = (
     "Le serveur de l'association ne répond pas (connexion coupée ou trop lente)\u00a0: "
     "l'envoi reprendra là où il s'est arrêté dès que la connexion le permettra."

@@ -4,7 +4,8 @@ Hand-written because toxiproxy is not in Debian and the pure-Python proxies on t
 immature; a few dozen lines give deterministic faults at any byte. Counts are cumulative over every
 connection of the proxy's life, per direction (``up``: client → server, ``down``: server → client), so
 "cut after N bytes" places one cut anywhere in a whole send; after a one-shot fault fires, bytes pass.
-Bounded in time (``lifetime``); listens and connects on 127.0.0.1 only.
+Bounded in time (``lifetime``); listens and connects on 127.0.0.1 only. With ``tunnel`` it is the
+town hall's HTTPS proxy: each connection starts with ``CONNECT``, then the same relay and faults.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ class FaultProxy:
     down: int = 0
     fired: threading.Event = field(default_factory=threading.Event)
     stalled: threading.Event = field(default_factory=threading.Event)
+    tunnel: bool = False  # an HTTPS proxy instead: each connection opens with CONNECT 127.0.0.1:port
+    tunnelled: list[str] = field(default_factory=list)  # the CONNECT targets, in order
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -92,8 +95,13 @@ class FaultProxy:
                 pass
             _kill(client, reset=False)
             return
+        port = self._connect_request(client) if self.tunnel else self.upstream_port
         try:
-            server = socket.create_connection(("127.0.0.1", self.upstream_port), timeout=5)
+            if port is None:
+                raise OSError("not a CONNECT to 127.0.0.1")
+            server = socket.create_connection(("127.0.0.1", port), timeout=5)
+            if self.tunnel:
+                client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
         except OSError:
             _kill(client, reset=True)
             return
@@ -102,6 +110,25 @@ class FaultProxy:
         pair = (client, server)
         threading.Thread(target=self._pump, args=(client, server, "up", pair), daemon=True).start()
         self._pump(server, client, "down", pair)
+
+    def _connect_request(self, client: socket.socket) -> int | None:
+        """Read ``CONNECT 127.0.0.1:PORT HTTP/1.1`` and its headers (what requests sends to an HTTPS
+        proxy); the port to open, or None for anything else (the tunnel only reaches loopback)."""
+        client.settimeout(5)
+        head = b""
+        with contextlib.suppress(OSError):
+            while b"\r\n\r\n" not in head and len(head) < 8192:
+                chunk = client.recv(1)  # byte by byte: what follows the headers is the client's TLS
+                if not chunk:
+                    break
+                head += chunk
+        parts = head.split(b"\r\n", 1)[0].split()
+        if len(parts) != 3 or parts[0] != b"CONNECT":
+            return None
+        host, _, port = parts[1].decode("ascii", "replace").rpartition(":")
+        with self._lock:
+            self.tunnelled.append(f"{host}:{port}")
+        return int(port) if host == "127.0.0.1" and port.isdigit() else None
 
     def _pump(self, src: socket.socket, dst: socket.socket, direction: str, pair: tuple[socket.socket, ...]) -> None:
         src.settimeout(0.5)

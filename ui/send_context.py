@@ -7,7 +7,7 @@ One secret store per application run (a session-only sign-in must survive switch
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,7 @@ class SendContext:
     secrets: SecretStore = field(default_factory=SecretStore)
     make_settings: Callable[[str], SyncSettings] = _plain_settings
     before_first_connection: Callable[[], None] = _nothing  # the program's use_system_trust_store
+    proxy: str | None = None  # Fichier › Réglages réseau… (None: the system's settings)
     _session: requests.Session | None = None
 
     @classmethod
@@ -46,7 +47,14 @@ class SendContext:
         return default_server()
 
     def settings(self, server: str) -> SyncSettings:
-        return self.make_settings(server)
+        settings = self.make_settings(server)
+        return replace(settings, proxy=self.proxy) if self.proxy else settings
+
+    def set_proxy(self, proxy: str | None) -> None:
+        """The next connection goes through ``proxy``: a send under way ends on the session it holds."""
+        if proxy != self.proxy:
+            self.proxy = proxy
+            self._session = None
 
     def session(self, server: str) -> requests.Session:
         """Call on the background lane only: one session, reused (its connections too)."""

@@ -75,6 +75,10 @@ def test_bad_input_exits_2(tmp_path: Path, file_keyring: dict[str, str]) -> None
     assert done.returncode == 2 and "chiffrée" in done.stderr
     done = run_cli("login", "--server", "https://127.0.0.1:9", input="\n", env=file_keyring)
     assert done.returncode == 2 and "code d'activation" in done.stderr
+    done = run_cli("login", "--server", "https://127.0.0.1:9", "--proxy", "http://agent:secret@proxy:3128",
+                   "--code", "X", env=file_keyring)  # fmt: skip
+    assert done.returncode == 2 and "sans identifiant ni mot de passe" in done.stderr
+    assert "secret" not in done.stderr + done.stdout
 
 
 def _start_send(db: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:

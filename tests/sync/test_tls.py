@@ -1,10 +1,12 @@
 """TLS: a certificate from an unknown authority, an expired one and one for another host are each refused
-with their French sentence; the right CA is accepted. A tiny HTTPS server answers the preflight."""
+with their French sentence; the right CA is accepted, also through the proxy the user typed (a CONNECT
+tunnel). A tiny HTTPS server answers the preflight."""
 
 from __future__ import annotations
 
 import datetime
 import http.server
+import socket
 import ssl
 import threading
 from collections.abc import Iterator
@@ -13,8 +15,8 @@ from pathlib import Path
 import pytest
 import trustme
 
-from sync.client import Api, new_session
-from sync.errors import TlsRefused
+from sync.client import Api, check_proxy_url, new_session
+from sync.errors import PROXY_UNREACHABLE, BadProxy, Retryable, TlsRefused
 
 PAST = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
 
@@ -87,3 +89,63 @@ def test_plain_http_is_refused_except_to_the_loopback() -> None:
     assert check_server_url("http://127.0.0.1:8080/") == "http://127.0.0.1:8080"
     with pytest.raises(NotArobaseServer, match="chiffrée"):
         check_server_url("http://depot.villes-internet.net")
+
+
+@pytest.fixture
+def no_proxy_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine's NO_PROXY=127.0.0.1 or HTTPS_PROXY would decide instead of the proxy the test gives."""
+    for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_the_typed_proxy_carries_the_connection(
+    ca: trustme.CA, ca_file: str, no_proxy_from_the_environment: None
+) -> None:
+    from tests.faultproxy import FaultProxy
+
+    for port in _serve(ca.issue_cert("127.0.0.1")):
+        with FaultProxy(0, tunnel=True) as proxy:
+            session = new_session(proxy=check_proxy_url(f"127.0.0.1:{proxy.port}"), ca_bundle=ca_file)
+            assert Api(session, f"https://127.0.0.1:{port}").preflight() == 1000
+            assert proxy.tunnelled == [f"127.0.0.1:{port}"]  # TLS end to end, through the tunnel
+
+
+def test_a_proxy_that_does_not_answer_is_named(ca_file: str, no_proxy_from_the_environment: None) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    session = new_session(proxy=f"http://127.0.0.1:{dead}", ca_bundle=ca_file)
+    with pytest.raises(Retryable) as caught:
+        Api(session, "https://127.0.0.1:9").preflight()
+    assert caught.value.message == PROXY_UNREACHABLE
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("", None),
+        ("  proxy.mairie.local:3128 ", "http://proxy.mairie.local:3128"),
+        ("http://10.0.0.1:8080/", "http://10.0.0.1:8080"),
+        ("https://proxy.cc-exemple.fr", "https://proxy.cc-exemple.fr:443"),
+    ],
+)
+def test_proxy_addresses_are_normalised(typed: str, expected: str | None) -> None:
+    assert check_proxy_url(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("http://agent:secret@proxy.mairie.local:3128", "sans identifiant ni mot de passe"),
+        ("proxy.mairie.local:port", "n'est pas une adresse de proxy"),
+        ("ftp://proxy.mairie.local:21", "n'est pas une adresse de proxy"),
+        ("proxy.mairie.local:3128/chemin", "n'est pas une adresse de proxy"),
+        ("proxy.mairie.local:3128?x=1", "ni « ? » ni « # »"),
+    ],
+    ids=["identifiant", "port", "schema", "chemin", "requete"],
+)
+def test_bad_proxy_addresses_are_refused_in_french(typed: str, expected: str) -> None:
+    with pytest.raises(BadProxy) as caught:
+        check_proxy_url(typed)
+    assert expected in caught.value.message
+    assert "secret" not in caught.value.message
