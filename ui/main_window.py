@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from app.errors import StoreDamaged
 from app.workspace import Workspace
+from ui.dialogs.network_dialog import edit_network_settings, saved_proxy
 from ui.dossier_controller import DossierController
 from ui.dossier_view import DEFAULT_TARGET, DossierView
 from ui.excepthook import expected_message, report_exception
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         self._ws = workspace
         self._open_store = open_store
         self.settings = settings if settings is not None else QSettings(APP_TITLE, APP_TITLE)
+        self._send_context.set_proxy(saved_proxy(self.settings))
         self._closed = False
         self.runner = TaskRunner(self)
         self.controller: DossierController
@@ -180,6 +182,11 @@ class MainWindow(QMainWindow):
             self.print_blank_questionnaire,
             tip="Le questionnaire de l'édition, à imprimer et à remplir à la main",
         )
+        self.network_action = self._action(
+            "Ré&glages réseau…",
+            lambda: edit_network_settings(self, self.settings, self._send_context),
+            tip="Le proxy de la mairie, si les réglages du système ne le donnent pas",
+        )
         self.quit_action = self._action("&Quitter", self.close, "Ctrl+Q", "Fermer Arobase")
         for item in (self.new_action, self.open_action):
             menu.addAction(item)
@@ -191,6 +198,8 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         for item in (self.preview_action, self.print_action, self.pdf_action, self.blank_action):
             menu.addAction(item)
+        menu.addSeparator()
+        menu.addAction(self.network_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
         edit = self.menuBar().addMenu("&Édition")

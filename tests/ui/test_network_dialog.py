@@ -72,3 +72,25 @@ def test_the_send_context_connects_through_the_proxy_from_the_next_session(tmp_p
     assert second is not first and second.proxies["https"] == "http://proxy.mairie.local:3128"
     context.set_proxy("http://proxy.mairie.local:3128")
     assert context.session("https://depot.example.org") is second  # unchanged: the same session
+
+
+def test_the_file_menu_keeps_the_proxy_for_the_next_start(qtbot: QtBot, make_window, ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.ui.helpers import ModalAnswerer
+
+    settings = QSettings(str(tmp_path / "reglages.ini"), QSettings.Format.IniFormat)
+    context = SendContext(tmp_path / "compte.json", SecretStore())
+    window = make_window(ws, settings=settings, send_context=context)
+    assert window.network_action in window.menuBar().actions()[0].menu().actions()
+
+    def type_proxy(dialog: NetworkDialog) -> None:
+        dialog.address.setText("proxy.mairie.local:3128")
+        dialog.typed_choice.setChecked(True)
+        dialog.accept()
+
+    with ModalAnswerer(qtbot, [type_proxy]):
+        window.network_action.trigger()
+    assert context.proxy == "http://proxy.mairie.local:3128"
+    assert settings.value(PROXY_KEY) == "http://proxy.mairie.local:3128"
+    later = SendContext(tmp_path / "compte.json", SecretStore())
+    make_window(ws, settings=settings, send_context=later)
+    assert later.proxy == "http://proxy.mairie.local:3128"  # read back at the next start

@@ -20,6 +20,7 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from ui.send_context import SendContext
 from ui.widgets.common import plain_label
 
 PROXY_KEY = "network/proxy"
@@ -89,3 +90,13 @@ class NetworkDialog(QDialog):
             return
         self.proxy = proxy
         super().accept()
+
+
+def edit_network_settings(parent: QWidget, settings: QSettings, context: SendContext) -> bool:
+    """Fichier › Réglages réseau…: ask, then keep the answer and use it from the next connection on."""
+    dialog = NetworkDialog(context.proxy, parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return False
+    settings.setValue(PROXY_KEY, dialog.proxy or "")
+    context.set_proxy(dialog.proxy)
+    return True
