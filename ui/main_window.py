@@ -582,6 +582,7 @@ class MainWindow(QMainWindow):
                 return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.view.send_page.cancel_send()  # without a question: the next send resumes where this one stopped
         if not self._closed and not self.save_before_closing():
             event.ignore()
             return

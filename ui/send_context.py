@@ -32,6 +32,7 @@ class SendContext:
     secrets: SecretStore = field(default_factory=SecretStore)
     make_settings: Callable[[str], SyncSettings] = _plain_settings
     before_first_connection: Callable[[], None] = _nothing  # the program's use_system_trust_store
+    editions_dir: Path | None = None  # where « Vérifier les nouvelles éditions » stores them (None: the user's)
     _session: requests.Session | None = None
 
     @classmethod
@@ -47,6 +48,29 @@ class SendContext:
 
     def settings(self, server: str) -> SyncSettings:
         return self.make_settings(server)
+
+    def editions_folder(self) -> Path:
+        from app.paths import downloaded_editions_dir
+
+        return self.editions_dir or downloaded_editions_dir()
+
+    def public_keys(self) -> dict[str, bytes] | None:
+        """The server keys pinned at sign-in (None when not signed in): a receipt is checked against them."""
+        from app import account as accounts
+
+        found = accounts.load(self.account_path)
+        return found.public_keys() if found is not None else None
+
+    def abort_connections(self) -> None:
+        """From the GUI thread: cut every connection of the session now, even one waiting for an answer.
+
+        A cancelled send then stops at once instead of after the read timeout; the outbox makes the
+        next send resume where this one stopped.
+        """
+        if self._session is not None:
+            from app.network import abort_connections
+
+            abort_connections(self._session)
 
     def session(self, server: str) -> requests.Session:
         """Call on the background lane only: one session, reused (its connections too)."""

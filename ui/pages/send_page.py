@@ -334,8 +334,10 @@ class SendPage(QWidget):
         self.model.set_progress(entry, sent)
 
     def cancel_send(self) -> None:
+        """« Annuler l'envoi »: the flag stops the loop, cutting the connections stops a read waiting on the line."""
         if self._flag is not None:
             self._flag.cancel()
+            self.context.abort_connections()
             self.report_label.setText("Annulation…")
 
     def _sent(self, report: SendReport) -> None:
