@@ -16,6 +16,7 @@ from app.errors import StoreDamaged
 from app.workspace import Workspace
 from ui.dossier_controller import DossierController
 from ui.dossier_view import DEFAULT_TARGET, DossierView
+from ui.editions_check import EditionsCheck
 from ui.excepthook import expected_message, report_exception
 from ui.file_dialogs import store_folder
 from ui.messages import show_warning
@@ -186,7 +187,9 @@ class MainWindow(QMainWindow):
         menu.addMenu(self.recent_menu)
         menu.addAction(self.restore_action)
         menu.addSeparator()
-        for item in (self.contributions_action, self.new_edition_action, self.export_action):
+        self.editions_check = EditionsCheck(self)  # its menu entry, the Envoi page's button, after a sign-in
+        file_actions = (self.contributions_action, self.new_edition_action, self.editions_check.action)
+        for item in (*file_actions, self.export_action):
             menu.addAction(item)
         menu.addSeparator()
         for item in (self.preview_action, self.print_action, self.pdf_action, self.blank_action):
@@ -277,6 +280,7 @@ class MainWindow(QMainWindow):
             old_view.send_page.shutdown()
             old_view.deleteLater()
         self.summary = self.view.summary
+        self.editions_check.attach(self.view.send_page)
         self.controller.saved.connect(self._saved)
         self.controller.save_failed.connect(self._save_failed)
         self.controller.undo_available.connect(self.undo_action.setEnabled)
@@ -491,19 +495,19 @@ class MainWindow(QMainWindow):
         from ui.dialogs.print_preview import open_print_preview
 
         self.controller.save_pending()
-        open_print_preview(self, self.controller, self.runner)
+        open_print_preview(self, self.controller, self.runner, self._send_context.public_keys)
 
     def print_dossier(self) -> None:
         from ui.dialogs.print_preview import print_dossier
 
         self.controller.save_pending()
-        print_dossier(self, self.controller, self.runner)
+        print_dossier(self, self.controller, self.runner, self._send_context.public_keys)
 
     def save_pdf(self) -> None:
         from ui.dialogs.print_preview import save_dossier_pdf
 
         self.controller.save_pending()
-        save_dossier_pdf(self, self.controller, self.runner)
+        save_dossier_pdf(self, self.controller, self.runner, self._send_context.public_keys)
 
     def print_blank_questionnaire(self) -> None:
         from ui.dialogs.print_preview import open_blank_questionnaire
