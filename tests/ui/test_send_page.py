@@ -54,7 +54,8 @@ def window_on(
     make_window: WindowFactory, ws: Workspace, tmp_path: Path, proxy: FaultProxy, **changes: Any
 ) -> tuple[MainWindow, SendPage]:
     """The window on ``ws``, on the Envoi page, with this test's account file, settings and a new secret store."""
-    context = SendContext(tmp_path / "config" / "compte.json", SecretStore(), lambda url: fast_settings(url, **changes))
+    context = SendContext(tmp_path / "config" / "compte.json", SecretStore(), lambda url: fast_settings(url, **changes),
+                          editions_dir=tmp_path / "editions")  # fmt: skip
     settings = QSettings(str(tmp_path / "reglages.ini"), QSettings.Format.IniFormat)
     window = make_window(ws, settings=settings, send_context=context)
     window.resize(1366, 768)
