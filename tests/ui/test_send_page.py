@@ -288,3 +288,26 @@ def test_closing_the_window_during_a_stalled_send_is_quick_and_the_next_start_se
     wait_idle(qtbot, later.runner)
     assert states(later) == ["envoye"] and submissions_for(server, code) == 1
     assert outbox.entries(later.controller.ws)[0].receipt_number
+
+
+def test_the_network_coming_back_sends_the_pending_entries(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, proxy: FaultProxy, memory_keyring: None,
+    town_code: tuple[str, str], server: ServerProcess,
+) -> None:  # fmt: skip
+    from ui.qt import network_information
+
+    code, activation = town_code
+    window, page = open_send_page(make_window, tmp_path, proxy, code)
+    sign_in(qtbot, page, activation)
+    page.auto.base_ms = page.auto.busy_ms = 600_000  # the timer alone would wait ten minutes
+    page.auto_check.setChecked(True)
+    assert page.auto.timer.remainingTime() > 60_000 and states(window) == ["en_attente"]
+    info = network_information()
+    with qtbot.waitSignal(page.send_finished, timeout=30_000) as finished:
+        if info is not None:  # Qt has a backend here (glib, NetworkManager): its own signal, as the system sends it
+            info.reachabilityChanged.emit(type(info).Reachability.Online)
+        else:  # no backend on this platform: the slot that signal is connected to
+            page.auto.reachability_changed(type("Reachability", (), {"name": "Online"})())
+    assert finished.args[0].all_sent
+    wait_idle(qtbot, window.runner)
+    assert states(window) == ["envoye"] and submissions_for(server, code) == 1
