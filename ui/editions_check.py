@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from app import account as accounts
-from app.formats import plural
 from ui.excepthook import expected_message
 from ui.qt import QAction, QMessageBox, QObject, Signal
 from ui.tasks import Lane
@@ -94,8 +93,11 @@ class EditionsCheck(QObject):
         controller = self.window.controller
         ws, current = controller.ws, controller.edition.id
         newer = [e for e in newer_editions(ws, current) if e in ids]
-        got = plural(len(ids), "édition du questionnaire reçue", "éditions du questionnaire reçues")
-        self._say(f"{got}\u00a0: {', '.join(ids)}.", done=not newer)
+        if newer:
+            self._say(f"Nouvelle édition du questionnaire\u00a0: {', '.join(newer)}.", done=False)
+        else:  # the server's copy of an edition this computer has: nothing for the person to do
+            which = f"édition {ids[0]} téléchargée" if len(ids) == 1 else f"éditions {', '.join(ids)} téléchargées"
+            self._say(f"Le questionnaire est à jour ({which} depuis le serveur de l'association).")
         if newer:  # which of them has no dossier yet: a store read, on the store lane
             self.window.runner.run(lambda: [e for e in newer if not ws.has_dossier(e)],
                                    lambda fresh: self._offer(fresh, current), self._failed, owner=self)  # fmt: skip

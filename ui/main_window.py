@@ -270,7 +270,7 @@ class MainWindow(QMainWindow):
         """Build the controller and the pages for ``ws``, replacing those of a previous store."""
         old_view = getattr(self, "view", None)
         # Read before any page is shown: showing one records it as the last page.
-        self._start_target = str(self.settings.value("window/page", DEFAULT_TARGET) or DEFAULT_TARGET)
+        self._start_target: str | None = str(self.settings.value("window/page", DEFAULT_TARGET) or DEFAULT_TARGET)
         self.controller = DossierController(ws, self.runner, parent=self)
         self.view = DossierView(
             self.controller, self.runner, ws.clock, self, settings=self.settings, send_context=self._send_context
@@ -307,8 +307,10 @@ class MainWindow(QMainWindow):
         actions_state = self.settings.value("window/actions_splitter")
         if actions_state is not None:
             self.view.actions_page.splitter.restoreState(actions_state)
-        if not self.view.navigate(self._start_target):
-            self.view.navigate(DEFAULT_TARGET)
+        if self._start_target is not None:  # the first load only: a reload (a send, a receipt) keeps the page
+            if not self.view.navigate(self._start_target):
+                self.view.navigate(DEFAULT_TARGET)
+            self._start_target = None
         self.view.next_steps.setVisible(self.settings.value(NEXT_STEPS_KEY, False, type=bool))
         self.refresh()
         self.dossier_ready.emit()

@@ -61,6 +61,7 @@ def test_a_received_dossier_prints_from_the_window_with_its_receipt_verified(
     sign_in(qtbot, page, activation)
     assert click_send(qtbot, page).all_sent
     wait_idle(qtbot, window.runner)
+    assert window.view.current_target == "send"  # the dossier reloaded as « reçu », the page stays
     [entry] = outbox.entries(window.controller.ws)
     texts = preview_text(qtbot, window.preview_action.trigger)  # Fichier › Aperçu avant impression…
     last = texts[-1]
@@ -139,6 +140,7 @@ def test_export_for_another_computer_then_import_its_receipt(
     wait_idle(qtbot, window.runner)
     assert states(window) == ["envoye"] and receipt["receipt_number"] in page.report_label.text()
     assert page.model.values(page.model.entry(0))[2] == "reçu par l'association"
+    assert window.view.current_target == "send"
     assert window.controller.status().summary.state == "recu" and window.summary.text("state") == "reçu"
     assert not page.files.export_button.isEnabled() and page.files.print_button.isEnabled()
     assert click_send(qtbot, page).outcomes == [] and submissions_for(server, code) == 1  # nothing sent twice
