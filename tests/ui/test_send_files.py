@@ -45,6 +45,7 @@ def preview_text(qtbot: QtBot, start: object) -> list[str]:
     start()  # type: ignore[operator]
     qtbot.waitUntil(lambda: any(id(d) not in before for d in visible_windows(PrintPreviewDialog)), timeout=10_000)
     [dialog] = [d for d in visible_windows(PrintPreviewDialog) if id(d) not in before]
+    assert dialog.height() <= dialog.screen().availableGeometry().height() - 40  # room for a task bar
     qtbot.waitUntil(lambda: dialog.pdf_path is not None, timeout=60_000)
     texts = [flat(t) for t in page_texts(PdfReader(dialog.pdf_path))]
     dialog.close()

@@ -76,7 +76,8 @@ class PrintPreviewDialog(QDialog):
         self._tmp = QTemporaryDir()
         self.setWindowTitle(job.title)
         self.setAccessibleName(f"Aperçu avant impression : {job.what}")
-        self.resize(980, 760)
+        free = (parent.screen() if parent is not None else self.screen()).availableGeometry()
+        self.resize(min(980, free.width()), min(760, free.height() - 40))  # a 1366×768 laptop has a task bar
 
         # -- toolbar: pages, zoom, actions
         self.prev_button = QPushButton("Page &précédente", self)
