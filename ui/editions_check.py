@@ -100,12 +100,13 @@ class EditionsCheck(QObject):
             self._say(f"Le questionnaire est à jour ({which} depuis le serveur de l'association).")
         if newer:  # which of them has no dossier yet: a store read, on the store lane
             self.window.runner.run(lambda: [e for e in newer if not ws.has_dossier(e)],
-                                   lambda fresh: self._offer(fresh, current), self._failed, owner=self)  # fmt: skip
+                                   lambda fresh: self.offer(fresh, current), self._failed, owner=self)  # fmt: skip
 
-    def _offer(self, fresh: list[str], current: str) -> None:
+    def offer(self, fresh: list[str], current: str) -> QMessageBox | None:
+        """Ask (non-blocking) whether to start the first of ``fresh``'s dossiers now; « Plus tard » is the default."""
         if not fresh:
             self.finished.emit(self.window.view.send_page.editions_label.text())
-            return
+            return None
         new = fresh[0]
         box = QMessageBox(
             QMessageBox.Icon.Question,
@@ -131,3 +132,4 @@ class EditionsCheck(QObject):
         box.open()
         self.offered.emit(box)
         self.finished.emit(f"L'édition {new} du questionnaire est arrivée.")
+        return box
