@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
         self.path_label.setAccessibleName("Fichier ouvert")
         self.statusBar().setAccessibleName("Barre d'état")
         self.statusBar().addPermanentWidget(self.saved_label)
-        self.statusBar().addPermanentWidget(self.path_label, 1)
+        self.statusBar().addWidget(self.path_label, 1)  # not permanent: a message takes its place for a while
         self._summary_timer = QTimer(self)  # edits come in bursts: one summary update after the last
         self._summary_timer.setSingleShot(True)
         self._summary_timer.setInterval(300)

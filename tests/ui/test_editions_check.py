@@ -34,6 +34,7 @@ def test_not_signed_in_says_where_to_sign_in(
     assert said.args == [NOT_SIGNED_IN] and "Se connecter" in NOT_SIGNED_IN
     assert window.view.current_target == "send" and page.code_edit.hasFocus()
     assert page.editions_label.text() == NOT_SIGNED_IN and window.statusBar().currentMessage() == NOT_SIGNED_IN
+    assert not window.path_label.isVisible()  # the file's path makes room: the message is seen, not squeezed
     assert not (tmp_path / "editions").exists()
 
 
