@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
         self.saved_label.setContentsMargins(4, 0, 16, 0)  # apart from the file path that follows it
         self.path_label = QLabel(self)
         self.path_label.setAccessibleName("Fichier ouvert")
+        self.path_label.setContentsMargins(4, 0, 0, 0)
         self.statusBar().setAccessibleName("Barre d'état")
         self.statusBar().addPermanentWidget(self.saved_label)
         self.statusBar().addWidget(self.path_label, 1)  # not permanent: a message takes its place for a while
