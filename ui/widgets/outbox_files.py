@@ -34,10 +34,10 @@ SIGN_IN_TO_IMPORT = (
 )
 EXPORTED = (
     "Le dossier (édition {edition}, révision {revision}) est prêt à partir depuis un ordinateur connecté à "
-    "Internet. Copiez ce fichier sur une clé USB, déposez-le sur le site de l'association (page «\u00a0Dépôt\u00a0») "
-    "ou envoyez-le avec Arobase, puis rapportez l'accusé de réception et importez-le ici. Le fichier\u00a0:"
+    "Internet. Copiez ce fichier sur une clé USB et envoyez-le avec Arobase depuis cet ordinateur (commande "
+    "«\u00a0arobase send --bundle FICHIER\u00a0»), puis rapportez le fichier d'accusé de réception écrit à côté "
+    "et importez-le ici. Le fichier\u00a0:"
 )
-UNEXPECTED = "L'opération n'a pas abouti à cause d'une erreur inattendue\u00a0: réessayez, puis prévenez l'assistance."
 
 
 class OutboxFiles(QWidget):
@@ -80,6 +80,8 @@ class OutboxFiles(QWidget):
         self.print_button.setEnabled(self.target(("envoye",)) is not None)
 
     def _refused(self, exc: BaseException) -> None:
+        from ui.pages.send_page import UNEXPECTED  # the page's one sentence for a bug (it imports this module)
+
         message = expected_message(exc) or UNEXPECTED
         self.page.report_label.setText(message)
         show_warning(self.window(), message)
