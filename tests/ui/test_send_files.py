@@ -106,6 +106,7 @@ def test_export_for_another_computer_then_import_its_receipt(
     qtbot.waitUntil(lambda: bool(visible_windows(QMessageBox)), timeout=5_000)
     [box] = visible_windows(QMessageBox)
     assert "révision 1" in box.text() and str(bundle_path.with_suffix(".arobase")) in box.text()
+    assert f"{proxy.url}/depot" in box.text()  # where to drop it from a connected computer
     click_button(box, OPEN_FOLDER)
     assert folder_opener.urls == [str(bundle_path.parent)]
     box.close()

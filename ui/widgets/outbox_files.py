@@ -34,9 +34,9 @@ SIGN_IN_TO_IMPORT = (
 )
 EXPORTED = (
     "Le dossier (édition {edition}, révision {revision}) est prêt à partir depuis un ordinateur connecté à "
-    "Internet. Copiez ce fichier sur une clé USB et envoyez-le avec Arobase depuis cet ordinateur (commande "
-    "«\u00a0arobase send --bundle FICHIER\u00a0»), puis rapportez le fichier d'accusé de réception écrit à côté "
-    "et importez-le ici. Le fichier\u00a0:"
+    "Internet. Copiez ce fichier sur une clé USB, puis, sur cet ordinateur, déposez-le sur la page {depot} "
+    "(avec le code d'activation de la mairie) ou envoyez-le avec Arobase (commande «\u00a0arobase send --bundle "
+    "FICHIER\u00a0»). Rapportez le fichier d'accusé de réception obtenu et importez-le ici. Le fichier\u00a0:"
 )
 
 
@@ -106,8 +106,12 @@ class OutboxFiles(QWidget):
 
         ws, edition = self.page.controller.ws, entry.edition
 
+        account = accounts.load(self.page.context.account_path)
+        depot = (account.server if account else self.page.server_edit.text().strip()).rstrip("/") + "/depot"
+
         def done(written: Path) -> None:
-            show_file_written(self.window(), EXPORTED.format(edition=edition, revision=entry.revision), written)
+            said = EXPORTED.format(edition=edition, revision=entry.revision, depot=depot)
+            show_file_written(self.window(), said, written)
             self.exported.emit(str(written))
 
         self.page.runner.run(lambda: export_bundle(ws, edition, path), done, self._refused, owner=self,
