@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from app import account as accounts
-from ui.excepthook import expected_message
+from ui.excepthook import expected_message, report_exception
 from ui.qt import QAction, QMessageBox, QObject, Signal
 from ui.tasks import Lane
 
@@ -81,7 +81,10 @@ class EditionsCheck(QObject):
 
     def _failed(self, exc: BaseException) -> None:
         self.busy = False
-        self._say(expected_message(exc) or UNEXPECTED)
+        message = expected_message(exc)
+        if message is None:  # a bug: reported (logged, with the usual box), and a plain sentence here
+            report_exception(exc)
+        self._say(message or UNEXPECTED)
 
     def _found(self, ids: list[str]) -> None:
         from app.carry_over import newer_editions
