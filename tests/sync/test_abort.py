@@ -26,6 +26,6 @@ def test_abort_cuts_a_stalled_request_and_the_session_goes_on(server: ServerProc
     started = time.monotonic()
     with pytest.raises(requests.ConnectionError):
         session.get(proxy.url + PROBE, timeout=(5, 30))
-    assert proxy.stalled.is_set() and time.monotonic() - started < 3  # not the 30 s read timeout
+    assert proxy.stalled.is_set() and time.monotonic() - started < 10  # not the 30 s read timeout
     proxy.set(Fault())
     assert session.head(proxy.url + PROBE, timeout=5).status_code == 204

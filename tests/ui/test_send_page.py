@@ -276,8 +276,9 @@ def test_closing_the_window_during_a_stalled_send_is_quick_and_the_next_start_se
     started = time.monotonic()
     window.close()  # no question: the outbox makes the next send resume
     elapsed = time.monotonic() - started
+    print(f"\nclosing the window during a stalled send took {elapsed * 1000:.0f} ms")
     assert not window.isVisible()
-    assert elapsed < 3, f"closing took {elapsed:.1f} s: it waited for the read timeout"
+    assert elapsed < 8, f"closing took {elapsed:.1f} s: it waited for the read timeout (20 s)"
     assert submissions_for(server, code) == 1
     reopened = Workspace.open(tmp_path / "commune.sqlite", clock=fixed_clock)
     assert [e.state for e in outbox.entries(reopened)] == ["en_attente"]  # nothing lost, nothing marked sent
