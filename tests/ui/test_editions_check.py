@@ -4,6 +4,7 @@ without a yes), again (ETag: nothing new), and a line that is down (the French s
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from app.edition import EditionCatalog, builtin_directory
 from sync.errors import UNREACHABLE
-from tests.faultproxy import FaultProxy
+from tests.faultproxy import Fault, FaultProxy
 from tests.server.conftest import ServerProcess
 from tests.sync.conftest import memory_keyring, proxy, server
 from tests.test_carry_over import write_edition
@@ -87,3 +88,19 @@ def test_a_line_that_is_down_gives_the_french_sentence(
         qtbot.mouseClick(page.editions_button, Qt.MouseButton.LeftButton)
     assert said.args == [UNREACHABLE] and page.editions_label.text() == UNREACHABLE
     assert window.statusBar().currentMessage() == UNREACHABLE and not window.editions_check.busy
+
+
+def test_closing_the_window_during_a_stalled_check_does_not_wait(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, proxy: FaultProxy, memory_keyring: None,
+    town_code: tuple[str, str],
+) -> None:  # fmt: skip
+    code, activation = town_code
+    window, page = open_send_page(make_window, tmp_path, proxy, code)  # read timeout: 20 s
+    with qtbot.waitSignal(window.editions_check.finished, timeout=30_000):
+        sign_in(qtbot, page, activation)
+    proxy.set(Fault(stall_on=b"HTTP/1.1"))
+    qtbot.mouseClick(page.editions_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(proxy.stalled.is_set, timeout=10_000)
+    started = time.monotonic()
+    window.close()
+    assert not window.isVisible() and time.monotonic() - started < 8

@@ -353,11 +353,12 @@ class SendPage(QWidget):
         self.model.set_progress(entry, sent)
 
     def cancel_send(self) -> None:
-        """« Annuler l'envoi »: the flag stops the loop, cutting the connections stops a read waiting on the line."""
+        """« Annuler l'envoi », and closing: the flag stops the loop, cutting the connections stops a read waiting
+        on the line (a send's, or a sign-in's or an editions check's when the window closes)."""
         if self._flag is not None:
             self._flag.cancel()
-            self.context.abort_connections()
             self.report_label.setText("Annulation…")
+        self.context.abort_connections()
 
     def _sent(self, report: SendReport) -> None:
         self._flag = None
