@@ -81,6 +81,13 @@ def store_tokens(secrets: SecretStore, name: str, refresh: str, access: str) -> 
     secrets.set(name, json.dumps({"refresh": refresh, "access": access}))
 
 
+def abort_connections(session: requests.Session) -> None:
+    """Cut every connection of ``session`` now (from any thread): a send waiting on a stalled line stops."""
+    from sync.abort import abort
+
+    abort(session)
+
+
 def api_for(
     settings: SyncSettings, session: requests.Session, secrets: SecretStore, account: Account | None = None,
     server: str | None = None,

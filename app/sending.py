@@ -194,8 +194,10 @@ class _Run:
                 outbox.update(self.ws, entry.id, last_error=exc.message)
                 if attempt + 1 < self.settings.max_attempts:
                     self.backoff(attempt, exc.retry_after)
-                    if self.cancelled():
-                        raise Cancelled() from None
+                    if self.cancelled():  # « Annuler » cut the line: the entry waits, it is not « en cours »
+                        stop = Cancelled()
+                        outbox.update(self.ws, entry.id, state="en_attente", last_error=stop.message)
+                        raise stop from None
         outbox.update(self.ws, entry.id, state="en_attente", last_error=last)
         return Outcome(entry.submission_uuid, entry.edition, entry.revision, "en_attente", last)
 

@@ -98,7 +98,9 @@ def new_session(proxy: str | None = None, ca_bundle: str | None = None) -> reque
     """A session that honours the system proxy settings, plus ``proxy`` when the user typed one."""
     import requests
 
-    session = requests.Session()
+    from sync.abort import make_abortable
+
+    session = make_abortable(requests.Session())  # closing the window cuts a stalled request at once
     session.trust_env = True
     if proxy:
         session.proxies.update({"http": proxy, "https": proxy})

@@ -176,6 +176,8 @@ class FaultProxy:
                     dst.sendall(data)
             except OSError:
                 break
+        if holding:
+            return  # held forever, even once the server hangs up (its keep-alive): the client waits on
         for s in pair:
             _kill(s, reset=False)
 

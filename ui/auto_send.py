@@ -65,10 +65,11 @@ class AutoSender(QObject):
         if info is None:
             return
         self._network = info
-        reachable = type(info).Reachability.Online
+        # A bound method of this QObject: Qt drops the connection when the page (and this) goes away,
+        # while the network information object lives as long as the application.
+        info.reachabilityChanged.connect(self.reachability_changed)
 
-        def changed(value: object) -> None:
-            if value == reachable:
-                self.network_back()
-
-        info.reachabilityChanged.connect(changed)
+    def reachability_changed(self, value: object) -> None:
+        """Qt's network information changed: back online means try the pending entries now."""
+        if getattr(value, "name", None) == "Online":  # QNetworkInformation.Reachability.Online
+            self.network_back()

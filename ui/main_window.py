@@ -17,6 +17,7 @@ from app.workspace import Workspace
 from ui.dialogs.network_dialog import edit_network_settings, saved_proxy
 from ui.dossier_controller import DossierController
 from ui.dossier_view import DEFAULT_TARGET, DossierView
+from ui.editions_check import EditionsCheck
 from ui.excepthook import expected_message, report_exception
 from ui.file_dialogs import store_folder
 from ui.messages import show_warning
@@ -107,9 +108,10 @@ class MainWindow(QMainWindow):
         self.saved_label.setContentsMargins(4, 0, 16, 0)  # apart from the file path that follows it
         self.path_label = QLabel(self)
         self.path_label.setAccessibleName("Fichier ouvert")
+        self.path_label.setContentsMargins(4, 0, 0, 0)
         self.statusBar().setAccessibleName("Barre d'état")
         self.statusBar().addPermanentWidget(self.saved_label)
-        self.statusBar().addPermanentWidget(self.path_label, 1)
+        self.statusBar().addWidget(self.path_label, 1)  # not permanent: a message takes its place for a while
         self._summary_timer = QTimer(self)  # edits come in bursts: one summary update after the last
         self._summary_timer.setSingleShot(True)
         self._summary_timer.setInterval(300)
@@ -193,7 +195,9 @@ class MainWindow(QMainWindow):
         menu.addMenu(self.recent_menu)
         menu.addAction(self.restore_action)
         menu.addSeparator()
-        for item in (self.contributions_action, self.new_edition_action, self.export_action):
+        self.editions_check = EditionsCheck(self)  # its menu entry, the Envoi page's button, after a sign-in
+        file_actions = (self.contributions_action, self.new_edition_action, self.editions_check.action)
+        for item in (*file_actions, self.export_action):
             menu.addAction(item)
         menu.addSeparator()
         for item in (self.preview_action, self.print_action, self.pdf_action, self.blank_action):
@@ -276,7 +280,7 @@ class MainWindow(QMainWindow):
         """Build the controller and the pages for ``ws``, replacing those of a previous store."""
         old_view = getattr(self, "view", None)
         # Read before any page is shown: showing one records it as the last page.
-        self._start_target = str(self.settings.value("window/page", DEFAULT_TARGET) or DEFAULT_TARGET)
+        self._start_target: str | None = str(self.settings.value("window/page", DEFAULT_TARGET) or DEFAULT_TARGET)
         self.controller = DossierController(ws, self.runner, parent=self)
         self.view = DossierView(
             self.controller, self.runner, ws.clock, self, settings=self.settings, send_context=self._send_context
@@ -286,6 +290,7 @@ class MainWindow(QMainWindow):
             old_view.send_page.shutdown()
             old_view.deleteLater()
         self.summary = self.view.summary
+        self.editions_check.attach(self.view.send_page)
         self.controller.saved.connect(self._saved)
         self.controller.save_failed.connect(self._save_failed)
         self.controller.undo_available.connect(self.undo_action.setEnabled)
@@ -312,8 +317,10 @@ class MainWindow(QMainWindow):
         actions_state = self.settings.value("window/actions_splitter")
         if actions_state is not None:
             self.view.actions_page.splitter.restoreState(actions_state)
-        if not self.view.navigate(self._start_target):
-            self.view.navigate(DEFAULT_TARGET)
+        if self._start_target is not None:  # the first load only: a reload (a send, a receipt) keeps the page
+            if not self.view.navigate(self._start_target):
+                self.view.navigate(DEFAULT_TARGET)
+            self._start_target = None
         self.view.next_steps.setVisible(self.settings.value(NEXT_STEPS_KEY, False, type=bool))
         self.refresh()
         self.dossier_ready.emit()
@@ -500,19 +507,19 @@ class MainWindow(QMainWindow):
         from ui.dialogs.print_preview import open_print_preview
 
         self.controller.save_pending()
-        open_print_preview(self, self.controller, self.runner)
+        open_print_preview(self, self.controller, self.runner, self._send_context.public_keys)
 
     def print_dossier(self) -> None:
         from ui.dialogs.print_preview import print_dossier
 
         self.controller.save_pending()
-        print_dossier(self, self.controller, self.runner)
+        print_dossier(self, self.controller, self.runner, self._send_context.public_keys)
 
     def save_pdf(self) -> None:
         from ui.dialogs.print_preview import save_dossier_pdf
 
         self.controller.save_pending()
-        save_dossier_pdf(self, self.controller, self.runner)
+        save_dossier_pdf(self, self.controller, self.runner, self._send_context.public_keys)
 
     def print_blank_questionnaire(self) -> None:
         from ui.dialogs.print_preview import open_blank_questionnaire
@@ -591,6 +598,7 @@ class MainWindow(QMainWindow):
                 return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.view.send_page.cancel_send()  # without a question: the next send resumes where this one stopped
         if not self._closed and not self.save_before_closing():
             event.ignore()
             return

@@ -33,7 +33,9 @@ class SendContext:
     make_settings: Callable[[str], SyncSettings] = _plain_settings
     before_first_connection: Callable[[], None] = _nothing  # the program's use_system_trust_store
     proxy: str | None = None  # Fichier › Réglages réseau… (None: the system's settings)
+    editions_dir: Path | None = None  # where « Vérifier les nouvelles éditions » stores them (None: the user's)
     _session: requests.Session | None = None
+    _former: list[requests.Session] = field(default_factory=list)  # before a proxy change: a send may use one
 
     @classmethod
     def default(cls, before_first_connection: Callable[[], None] = _nothing) -> SendContext:
@@ -54,7 +56,32 @@ class SendContext:
         """The next connection goes through ``proxy``: a send under way ends on the session it holds."""
         if proxy != self.proxy:
             self.proxy = proxy
+            if self._session is not None:
+                self._former.append(self._session)
             self._session = None
+
+    def editions_folder(self) -> Path:
+        from app.paths import downloaded_editions_dir
+
+        return self.editions_dir or downloaded_editions_dir()
+
+    def public_keys(self) -> dict[str, bytes] | None:
+        """The server keys pinned at sign-in (None when not signed in): a receipt is checked against them."""
+        from app import account as accounts
+
+        found = accounts.load(self.account_path)
+        return found.public_keys() if found is not None else None
+
+    def abort_connections(self) -> None:
+        """From the GUI thread: cut every connection of the session now, even one waiting for an answer.
+
+        A cancelled send then stops at once instead of after the read timeout; the outbox makes the
+        next send resume where this one stopped.
+        """
+        from app.network import abort_connections
+
+        for session in [*self._former, *([self._session] if self._session is not None else [])]:
+            abort_connections(session)
 
     def session(self, server: str) -> requests.Session:
         """Call on the background lane only: one session, reused (its connections too)."""

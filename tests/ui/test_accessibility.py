@@ -190,6 +190,9 @@ def test_every_dialog_names_its_controls(
     question = window.view.dossier_page.validate()  # the validation question (the dossier is complete)
     assert question is not None
     opened.append(question)
+    offer = window.editions_check.offer(["2020"], "2019")  # « commencer le dossier 2020 ? »
+    assert offer is not None
+    opened.append(offer)
     for dialog in opened:
         assert dialog is not None
         _check_dialog(qtbot, dialog, found, traps)

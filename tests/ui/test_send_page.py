@@ -18,6 +18,8 @@ from pytestqt.qtbot import QtBot
 
 from app import outbox
 from app.secrets import NO_KEYRING, SecretStore
+from app.workspace import Workspace
+from tests.factories import fixed_clock
 from tests.faultproxy import Fault, FaultProxy
 from tests.server.conftest import ServerProcess
 from tests.sync.conftest import (
@@ -45,7 +47,15 @@ def open_send_page(
 ) -> tuple[MainWindow, SendPage]:
     """The real window on a store whose 2019 dossier (collectivity ``code``) is validated, on the Envoi page."""
     ws = validated_workspace(tmp_path / "commune.sqlite", code, NAME, tmp_path)
-    context = SendContext(tmp_path / "config" / "compte.json", SecretStore(), lambda url: fast_settings(url, **changes))
+    return window_on(make_window, ws, tmp_path, proxy, **changes)
+
+
+def window_on(
+    make_window: WindowFactory, ws: Workspace, tmp_path: Path, proxy: FaultProxy, **changes: Any
+) -> tuple[MainWindow, SendPage]:
+    """The window on ``ws``, on the Envoi page, with this test's account file, settings and a new secret store."""
+    context = SendContext(tmp_path / "config" / "compte.json", SecretStore(), lambda url: fast_settings(url, **changes),
+                          editions_dir=tmp_path / "editions")  # fmt: skip
     settings = QSettings(str(tmp_path / "reglages.ini"), QSettings.Format.IniFormat)
     window = make_window(ws, settings=settings, send_context=context)
     window.resize(1366, 768)
@@ -251,3 +261,54 @@ def test_automatic_sending_sends_when_signed_in_and_waits_while_an_edit_is_pendi
     assert states(window) == ["envoye"] and submissions_for(server, code) == 1
     assert window.controller.status().summary.state == "brouillon"  # the draft of revision 2 is left alone
     assert QSettings(str(tmp_path / "reglages.ini"), QSettings.Format.IniFormat).value("send/auto") in (True, "true")
+
+
+def test_closing_the_window_during_a_stalled_send_is_quick_and_the_next_start_sends_once(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, proxy: FaultProxy, memory_keyring: None,
+    town_code: tuple[str, str], server: ServerProcess,
+) -> None:  # fmt: skip
+    code, activation = town_code
+    window, page = open_send_page(make_window, tmp_path, proxy, code)  # read timeout: 20 s
+    sign_in(qtbot, page, activation)
+    proxy.set(Fault(stall_on=b"receipt_number"))  # the server stored the submission; its answer never comes
+    qtbot.mouseClick(page.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(proxy.stalled.is_set, timeout=30_000)
+    started = time.monotonic()
+    window.close()  # no question: the outbox makes the next send resume
+    elapsed = time.monotonic() - started
+    print(f"\nclosing the window during a stalled send took {elapsed * 1000:.0f} ms")
+    assert not window.isVisible()
+    assert elapsed < 8, f"closing took {elapsed:.1f} s: it waited for the read timeout (20 s)"
+    assert submissions_for(server, code) == 1
+    reopened = Workspace.open(tmp_path / "commune.sqlite", clock=fixed_clock)
+    assert [e.state for e in outbox.entries(reopened)] == ["en_attente"]  # nothing lost, nothing marked sent
+    later, page = window_on(make_window, reopened, tmp_path, proxy)
+    assert page.account is not None  # still signed in: the tokens are in the keyring
+    report = click_send(qtbot, page)
+    assert report.all_sent, report
+    wait_idle(qtbot, later.runner)
+    assert states(later) == ["envoye"] and submissions_for(server, code) == 1
+    assert outbox.entries(later.controller.ws)[0].receipt_number
+
+
+def test_the_network_coming_back_sends_the_pending_entries(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, proxy: FaultProxy, memory_keyring: None,
+    town_code: tuple[str, str], server: ServerProcess,
+) -> None:  # fmt: skip
+    from ui.qt import network_information
+
+    code, activation = town_code
+    window, page = open_send_page(make_window, tmp_path, proxy, code)
+    sign_in(qtbot, page, activation)
+    page.auto.base_ms = page.auto.busy_ms = 600_000  # the timer alone would wait ten minutes
+    page.auto_check.setChecked(True)
+    assert page.auto.timer.remainingTime() > 60_000 and states(window) == ["en_attente"]
+    info = network_information()
+    with qtbot.waitSignal(page.send_finished, timeout=30_000) as finished:
+        if info is not None:  # Qt has a backend here (glib, NetworkManager): its own signal, as the system sends it
+            info.reachabilityChanged.emit(type(info).Reachability.Online)
+        else:  # no backend on this platform: the slot that signal is connected to
+            page.auto.reachability_changed(type("Reachability", (), {"name": "Online"})())
+    assert finished.args[0].all_sent
+    wait_idle(qtbot, window.runner)
+    assert states(window) == ["envoye"] and submissions_for(server, code) == 1

@@ -10,7 +10,7 @@ empty file.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,9 @@ from app.pdf import (
     blank_source,
     build_blank_pdf,
     build_pdf,
+    build_receipt_pdf,
+    receipt_filename,
+    receipt_source,
     source_from_workspace,
     suggested_filename,
 )
@@ -32,6 +35,11 @@ from ui.file_dialogs import documents_folder
 
 Read = Callable[[], Any]  # the document's source, read on the store lane
 Build = Callable[[Any, Path, Progress, Cancelled], tuple[str, PdfReport]]  # (suggested file name, report)
+Keys = Callable[[], Mapping[str, bytes] | None]  # the server keys pinned at sign-in, read when the PDF is made
+
+
+def not_signed_in() -> Mapping[str, bytes] | None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -49,12 +57,16 @@ class PreviewJob:
     what: str  # "le dossier", "le questionnaire vierge": in the buttons' accessible names and dialog titles
 
 
-def dossier_job(controller: DossierController) -> PreviewJob:
-    """The dossier's PDF, with every edit made so far (the pending ones are queued first)."""
+def dossier_job(controller: DossierController, keys: Keys = not_signed_in) -> PreviewJob:
+    """The dossier's PDF, with every edit made so far (the pending ones are queued first).
+
+    ``keys``: a received revision's receipt (its last page, its footer) is checked against them when
+    the PDF is made; without them it prints « signature non vérifiée ».
+    """
     ws, edition_id = controller.ws, controller.edition.id
 
     def read() -> Any:
-        return source_from_workspace(ws, edition_id)
+        return source_from_workspace(ws, edition_id, keys=keys())
 
     def build(source: Any, target: Path, progress: Progress, cancelled: Cancelled) -> tuple[str, PdfReport]:
         return suggested_filename(source), build_pdf(source, target, progress=progress, cancelled=cancelled)
@@ -97,4 +109,27 @@ def blank_job(controller: DossierController) -> PreviewJob:
         title="Questionnaire vierge\u00a0: aperçu avant impression",
         preparing="Préparation du questionnaire vierge…",
         what="le questionnaire vierge",
+    )
+
+
+def receipt_job(controller: DossierController, edition_id: str, keys: Keys) -> PreviewJob:
+    """« Imprimer l'accusé de réception »: the one-page receipt of the edition's latest received revision."""
+    ws = controller.ws
+
+    def build(source: Any, target: Path, progress: Progress, cancelled: Cancelled) -> tuple[str, PdfReport]:
+        return receipt_filename(source), build_receipt_pdf(source, target, progress=progress, cancelled=cancelled)
+
+    def describe(report: PdfReport) -> str:
+        return f"Accusé de réception de l'édition {edition_id}, révision {report.revision}"
+
+    return PreviewJob(
+        read=lambda: receipt_source(ws, edition_id, keys=keys()),
+        build=build,
+        describe=describe,
+        folder=documents_folder(),
+        suggested_name=f"accuse-{edition_id}.pdf",
+        before=lambda: None,
+        title="Accusé de réception : aperçu avant impression",
+        preparing="Préparation de l'accusé de réception…",
+        what="l'accusé de réception",
     )

@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 
 from app.pdf import PROGRESS_TOTAL, PdfCancelled, PdfReport, copy_pdf
-from ui.dialogs.print_jobs import PreviewJob, blank_job, dossier_job
+from ui.dialogs.print_jobs import Keys, PreviewJob, blank_job, dossier_job, not_signed_in, receipt_job
 from ui.dossier_controller import DossierController
 from ui.excepthook import expected_message, report_exception
 from ui.messages import show_file_written, show_warning
@@ -76,7 +76,8 @@ class PrintPreviewDialog(QDialog):
         self._tmp = QTemporaryDir()
         self.setWindowTitle(job.title)
         self.setAccessibleName(f"Aperçu avant impression : {job.what}")
-        self.resize(980, 760)
+        free = (parent.screen() if parent is not None else self.screen()).availableGeometry()
+        self.resize(min(980, free.width()), min(760, free.height() - 40))  # a 1366×768 laptop has a task bar
 
         # -- toolbar: pages, zoom, actions
         self.prev_button = QPushButton("Page &précédente", self)
@@ -472,9 +473,16 @@ class PrintPreviewDialog(QDialog):
         super().closeEvent(event)
 
 
-def open_print_preview(parent: QWidget, controller: DossierController, runner: TaskRunner) -> PrintPreviewDialog:
+def open_print_preview(parent: QWidget, controller: DossierController, runner: TaskRunner,
+                       keys: Keys = not_signed_in) -> PrintPreviewDialog:  # fmt: skip
     """Fichier › Aperçu avant impression: show the dialog (non-modal) and start building the PDF."""
-    return _open(parent, dossier_job(controller), runner)
+    return _open(parent, dossier_job(controller, keys), runner)  # keys: the pinned ones, a receipt is checked
+
+
+def open_receipt_preview(parent: QWidget, controller: DossierController, runner: TaskRunner, edition_id: str,
+                         keys: Keys) -> PrintPreviewDialog:  # fmt: skip
+    """Envoi › Imprimer l'accusé de réception: its preview, to print or save, the signature checked now."""
+    return _open(parent, receipt_job(controller, edition_id, keys), runner)
 
 
 def open_blank_questionnaire(parent: QWidget, controller: DossierController, runner: TaskRunner) -> PrintPreviewDialog:
@@ -490,14 +498,16 @@ def _open(parent: QWidget, job: PreviewJob, runner: TaskRunner) -> PrintPreviewD
     return dialog
 
 
-def print_dossier(parent: QWidget, controller: DossierController, runner: TaskRunner) -> PrintPreviewDialog:
+def print_dossier(parent: QWidget, controller: DossierController, runner: TaskRunner,
+                  keys: Keys = not_signed_in) -> PrintPreviewDialog:  # fmt: skip
     """Fichier › Imprimer…: the preview, then the system's print dialog as soon as the PDF is ready."""
-    return _then(open_print_preview(parent, controller, runner), "print_dialog")
+    return _then(open_print_preview(parent, controller, runner, keys), "print_dialog")
 
 
-def save_dossier_pdf(parent: QWidget, controller: DossierController, runner: TaskRunner) -> PrintPreviewDialog:
+def save_dossier_pdf(parent: QWidget, controller: DossierController, runner: TaskRunner,
+                     keys: Keys = not_signed_in) -> PrintPreviewDialog:  # fmt: skip
     """Fichier › Enregistrer en PDF…: the preview, then the file dialog as soon as the PDF is ready."""
-    return _then(open_print_preview(parent, controller, runner), "save_dialog")
+    return _then(open_print_preview(parent, controller, runner, keys), "save_dialog")
 
 
 def _then(dialog: PrintPreviewDialog, method: str) -> PrintPreviewDialog:

@@ -41,6 +41,7 @@ from ui.qt import (
 )
 from ui.send_context import SendContext
 from ui.tasks import Lane, TaskRunner
+from ui.widgets.outbox_files import OutboxFiles
 
 if TYPE_CHECKING:
     from app.account import Account
@@ -74,6 +75,8 @@ def _report_text(report: SendReport) -> str:
 class SendPage(QWidget):
     progressed = Signal(str, int, int)  # entry uuid, bytes sent, total: emitted on the sending thread
     send_finished = Signal(object)  # the SendReport, on the GUI thread
+    signed_in = Signal()  # a sign-in succeeded: the window checks the editions then
+    editions_requested = Signal()  # « Vérifier les nouvelles éditions » (the window's ui/editions_check.py)
 
     def __init__(
         self, controller: DossierController, runner: TaskRunner, settings: QSettings, context: SendContext,
@@ -112,7 +115,11 @@ class SendPage(QWidget):
             form.addRow(label, row)
         self.account_label = self._label(box, "Compte")
         form.addRow(self.account_label)
+        self.editions_button = QPushButton("Vérifier les nouvelles éditions", box)
+        self.editions_button.setToolTip("Télécharger les éditions du questionnaire publiées par l'association")
+        self.editions_button.clicked.connect(self.editions_requested)
         logout_row = QHBoxLayout()
+        logout_row.addWidget(self.editions_button)
         logout_row.addStretch(1)
         logout_row.addWidget(self.logout_button)
         form.addRow(logout_row)
@@ -121,6 +128,9 @@ class SendPage(QWidget):
         form.addRow(self.warning_label)
         self.login_message = self._label(box, "Message de connexion")
         form.addRow(self.login_message)
+        self.editions_label = self._label(box, "Nouvelles éditions")
+        self.editions_label.hide()
+        form.addRow(self.editions_label)
 
         sends = QGroupBox("Envois", self)
         self.model = OutboxModel(self)
@@ -157,6 +167,8 @@ class SendPage(QWidget):
         inner = QVBoxLayout(sends)
         inner.addWidget(self.table, 1)
         inner.addLayout(buttons)
+        self.files = OutboxFiles(self)
+        inner.addWidget(self.files)
         inner.addWidget(self.report_label)
         inner.addWidget(self.auto_check)
 
@@ -244,6 +256,7 @@ class SendPage(QWidget):
         self.progress.setVisible(self.sending or self.progress.value() > 0)
         entry = self.selected_entry()
         self.retry_button.setEnabled(not self.sending and entry is not None and entry.state == "a_verifier")
+        self.files.update_buttons(self.sending)
 
     def selected_entry(self) -> outbox.Entry | None:
         rows = self.table.selectionModel().selectedRows()
@@ -275,6 +288,12 @@ class SendPage(QWidget):
         self.code_edit.clear()
         self.login_message.setText("Connexion réussie.")
         self.refresh()
+        self.signed_in.emit()
+
+    def show_editions_message(self, text: str) -> None:
+        """What « Vérifier les nouvelles éditions » found (or why it could not look), under the account."""
+        self.editions_label.setText(text)
+        self.editions_label.setVisible(bool(text))
 
     def _sign_in_failed(self, exc: BaseException) -> None:
         self.login_message.setText(_message(exc))
@@ -334,9 +353,12 @@ class SendPage(QWidget):
         self.model.set_progress(entry, sent)
 
     def cancel_send(self) -> None:
+        """« Annuler l'envoi », and closing: the flag stops the loop, cutting the connections stops a read waiting
+        on the line (a send's, or a sign-in's or an editions check's when the window closes)."""
         if self._flag is not None:
             self._flag.cancel()
             self.report_label.setText("Annulation…")
+        self.context.abort_connections()
 
     def _sent(self, report: SendReport) -> None:
         self._flag = None
