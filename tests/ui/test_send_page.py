@@ -34,7 +34,7 @@ from tests.sync.conftest import (
 from tests.sync.test_send import submissions_for
 from tests.ui.helpers import WindowFactory, wait_idle
 from ui.main_window import MainWindow
-from ui.pages.send_page import SendPage
+from ui.pages.send_page import NOT_KEPT, SendPage
 from ui.qt import QSettings, Qt, QTimer
 from ui.send_context import SendContext
 
@@ -233,6 +233,13 @@ def test_without_a_keyring_the_page_says_so_and_signing_out_forgets_the_account(
     assert page.account is not None and page.warning_label.isVisible() and page.warning_label.text() == NO_KEYRING
     account_path = page.context.account_path
     assert account_path.exists()
+    # The next start (a new secret store): the account is known, its tokens are not; the page says what to do.
+    later = SendContext(account_path, SecretStore(), lambda url: fast_settings(url))
+    again = make_window(Workspace.open(tmp_path / "commune.sqlite", clock=fixed_clock), send_context=later,
+                        settings=QSettings(str(tmp_path / "reglages2.ini"), QSettings.Format.IniFormat))  # fmt: skip
+    assert again.view.navigate("send")
+    qtbot.waitUntil(lambda: NOT_KEPT in again.view.send_page.account_label.text(), timeout=10_000)
+    assert again.view.send_page.warning_label.text() == NO_KEYRING
     qtbot.mouseClick(page.logout_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.account is None, timeout=20_000)
     assert "Déconnecté" in page.login_message.text() or "déconnect" in page.login_message.text().lower()

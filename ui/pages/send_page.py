@@ -51,6 +51,10 @@ AUTO_KEY = "send/auto"
 RETRY_TIP = "Remet en attente l'envoi «\u00a0à vérifier\u00a0» choisi, une fois le problème réglé."
 UNEXPECTED = "L'opération n'a pas abouti à cause d'une erreur inattendue\u00a0: réessayez, puis prévenez l'assistance."
 NOT_SIGNED_IN = "Connectez-vous d'abord avec le code d'activation reçu par courriel de l'association."
+NOT_KEPT = (
+    "La connexion n'a pas été gardée depuis la dernière fois (pas de trousseau de mots de passe)\u00a0: pour "
+    "envoyer, demandez un nouveau code d'activation à l'association, puis cliquez sur «\u00a0Se connecter\u00a0»."
+)
 NOTHING_TO_SEND = "Rien à envoyer\u00a0: validez le dossier pour qu'il parte à l'association."
 
 
@@ -215,6 +219,9 @@ class SendPage(QWidget):
         """Re-read the account (a small file) and, on the store lane, the outbox."""
         self.account = accounts.load(self.context.account_path)
         self._show_account()
+        if self.account is not None:  # the keyring may answer slowly (D-Bus): off the GUI thread
+            secrets, name = self.context.secrets, self.account.secret_name
+            self.runner.run(lambda: secrets.get(name) is not None, self._show_kept, owner=self, lane=Lane.BACKGROUND)
         ws = self.controller.ws
         self.runner.run(lambda: outbox.entries(ws), self._show_entries, self._failed_report, owner=self)
 
@@ -245,6 +252,14 @@ class SendPage(QWidget):
         self.warning_label.setText(warning or "")
         self.warning_label.setVisible(bool(warning))
         self._update_buttons()
+
+    def _show_kept(self, kept: bool) -> None:
+        """Signed in on an earlier run without a keyring: the account is known, its tokens died with that run."""
+        if kept or self.account is None or NOT_KEPT in self.account_label.text():
+            return
+        self.account_label.setText(self.account_label.text() + "\n" + NOT_KEPT)
+        self.warning_label.setText(self.context.secrets.warning or "")
+        self.warning_label.setVisible(bool(self.context.secrets.warning))
 
     def _update_buttons(self) -> None:
         signed_in = self.account is not None
