@@ -58,6 +58,7 @@ class NetworkDialog(QDialog):
         self.address.setPlaceholderText("proxy.mairie.local:3128")
         self.address.setAccessibleName("Adresse du proxy")
         self.address.textEdited.connect(lambda _text: self.typed_choice.setChecked(True))
+        self.typed_choice.clicked.connect(self.address.setFocus)  # chosen with the mouse: type at once
         layout.addWidget(self.address)
         self.problem = plain_label(self, "Problème")
         self.problem.setObjectName("problem")
