@@ -169,6 +169,7 @@ def test_every_dialog_names_its_controls(
     from ui.dialogs.contributions_dialog import open_contributions_dialog
     from ui.dialogs.first_run_dialog import FirstRunDialog
     from ui.dialogs.guide_dialog import open_guide
+    from ui.dialogs.network_dialog import NetworkDialog
     from ui.dialogs.print_preview import open_print_preview
     from ui.dialogs.restore_dialog import open_restore_dialog
     from ui.dialogs.unsaved_dialog import ask_unsaved
@@ -187,6 +188,9 @@ def test_every_dialog_names_its_controls(
         FirstRunDialog(ctl, runner, settings, window.view.profile_page.apply_place, window),
     ]
     opened[-1].show()
+    network = NetworkDialog("http://proxy.mairie.local:3128", window)
+    network.show()
+    opened.append(network)
     question = window.view.dossier_page.validate()  # the validation question (the dossier is complete)
     assert question is not None
     opened.append(question)
