@@ -160,7 +160,7 @@ class MainWindow(QMainWindow):
             tip="Remettre le fichier dans l'état d'une de ses sauvegardes automatiques",
         )
         self.contributions_action = self._action(
-            "&Importer des fiches d'autres personnes…",
+            "Importer des &fiches d'autres personnes…",
             self.import_contributions,
             tip="Ajouter des fiches actions reçues d'un enseignant, d'une association…",
         )
