@@ -193,12 +193,12 @@ def _read(conn: sqlite3.Connection) -> DossierRows | None:
     dossier = conn.execute("SELECT id, edition, state, revision FROM dossier ORDER BY edition DESC LIMIT 1").fetchone()
     if dossier is None:
         return None  # the normal path creates it
-    did = dossier["id"]
+    mine_args = {"dossier": dossier["id"]}
     collectivity = conn.execute("SELECT * FROM collectivity WHERE id = 1").fetchone()
-    mine = "SELECT id FROM action WHERE dossier_id = ?"
+    mine = "SELECT id FROM action WHERE dossier_id=:dossier"
     services: dict[int, list[str]] = {}
     for action_id, service_id in conn.execute(
-        f"SELECT action_id, service_id FROM action_service WHERE action_id IN ({mine})", (did,)
+        f"SELECT action_id, service_id FROM action_service WHERE action_id IN ({mine})", mine_args
     ):
         services.setdefault(action_id, []).append(service_id)
     return DossierRows(
@@ -206,25 +206,23 @@ def _read(conn: sqlite3.Connection) -> DossierRows | None:
         state=dossier["state"],
         revision=dossier["revision"],
         collectivity=dict(collectivity) if collectivity is not None else None,
-        actions=[
-            dict(r) for r in conn.execute("SELECT * FROM action WHERE dossier_id = ? ORDER BY position, id", (did,))
-        ],
+        actions=[dict(r) for r in conn.execute(f"SELECT * FROM action WHERE dossier_id=:dossier {ORDERED}", mine_args)],
         services=services,
-        addresses=_by_action(conn, "action_address", mine, did),
-        attachments=_by_action(conn, "attachment", mine, did),
+        addresses=_by_action(conn, "action_address", mine, mine_args),
+        attachments=_by_action(conn, "attachment", mine, mine_args),
         epci_answers=[
             dict(r)
             for r in conn.execute(
-                "SELECT criterion_id, answer, details FROM epci_answer WHERE dossier_id = ? ORDER BY criterion_id",
-                (did,),
+                "SELECT criterion_id, answer, details FROM epci_answer WHERE dossier_id=:dossier ORDER BY criterion_id",
+                mine_args,
             )
         ],
     )
 
 
-def _by_action(conn: sqlite3.Connection, table: str, mine: str, dossier_id: int) -> dict[int, list[Row]]:
+def _by_action(conn: sqlite3.Connection, table: str, mine: str, args: dict[str, int]) -> dict[int, list[Row]]:
     out: dict[int, list[Row]] = {}
     query = f"SELECT * FROM {table} WHERE action_id IN ({mine}) {ORDERED}"  # our own table names
-    for r in conn.execute(query, (dossier_id,)):
+    for r in conn.execute(query, args):
         out.setdefault(r["action_id"], []).append(dict(r))
     return out
