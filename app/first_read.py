@@ -14,7 +14,6 @@ from __future__ import annotations
 import threading
 from datetime import date, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from app.edition import Edition, EditionCatalog
@@ -23,6 +22,7 @@ from app.model import DossierData, EpciAnswerData
 from app.row_values import action_from, address_from_row, attachment_from_row, profile_from_row, service_order
 from localdb.files import FileStore, files_folder
 from localdb.reader import DossierRows, read_newest_dossier, utcnow
+from localdb.reader import ReadAhead as ReadAhead  # for ui/ (which never imports localdb)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -35,28 +35,28 @@ DATE_COLUMNS = ("start_date", "end_date")  # SQLite keeps a Date column as ISO t
 def dossier_from_rows(rows: DossierRows, edition: Edition) -> DossierData:
     """The same ``DossierData`` as ``Workspace.open_dossier`` gives for these rows (a test compares both)."""
     order = service_order(edition)
+    no_rows: tuple[Any, ...] = ()
     actions = []
     for row in rows.actions:
-        values = {k: (date.fromisoformat(v) if k in DATE_COLUMNS and v else v) for k, v in row.items()}
+        dates = {k: date.fromisoformat(getattr(row, k)) for k in DATE_COLUMNS if getattr(row, k)}
         actions.append(
             action_from(
-                SimpleNamespace(**values),
-                rows.services.get(row["id"], ()),
-                (address_from_row(SimpleNamespace(**a)) for a in rows.addresses.get(row["id"], ())),
-                (attachment_from_row(SimpleNamespace(**a)) for a in rows.attachments.get(row["id"], ())),
+                row._replace(**dates) if dates else row,
+                rows.services.get(row.id, no_rows),
+                map(address_from_row, rows.addresses.get(row.id, no_rows)),
+                map(attachment_from_row, rows.attachments.get(row.id, no_rows)),
                 order,
             )
         )
-    collectivity = SimpleNamespace(**rows.collectivity) if rows.collectivity is not None else None
     return DossierData(
         edition=rows.edition,
         state=rows.state,
         revision=rows.revision,
-        profile=profile_from_row(collectivity),
+        profile=profile_from_row(rows.collectivity),
         actions=tuple(actions),
         epci_answers=tuple(
-            EpciAnswerData(a["criterion_id"], None if a["answer"] is None else bool(a["answer"]), a["details"])
-            for a in rows.epci_answers
+            EpciAnswerData(criterion, None if answer is None else bool(answer), details)
+            for criterion, answer, details in rows.epci_answers
         ),
     )
 
@@ -138,10 +138,15 @@ class DeferredWorkspace:
                 self._real.close()
 
 
-def first_workspace(path: Path, catalog: EditionCatalog) -> DeferredWorkspace | None:
-    """A workspace showing the file's newest dossier before its store is open, or None (open it normally)."""
+def first_workspace(
+    path: Path, catalog: EditionCatalog, read_ahead: ReadAhead | None = None
+) -> DeferredWorkspace | None:
+    """A workspace showing the file's newest dossier before its store is open, or None (open it normally).
+
+    ``read_ahead``: that read, started earlier (``ui.launcher``); used only if it read this very file.
+    """
     path = Path(path).expanduser().absolute()
-    rows = read_newest_dossier(path)
+    rows = read_ahead.result() if read_ahead is not None and read_ahead.path == path else read_newest_dossier(path)
     if rows is None:
         return None
     try:

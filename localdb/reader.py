@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
+from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -134,7 +136,7 @@ def utcnow() -> datetime:
 
 
 QUICK_TIMEOUT_S = 0.2  # a file another program holds is left to the normal path, which waits and says so
-Row = dict[str, Any]
+Row = Any  # a named tuple of one table's columns: ``row.title``, as the ORM's rows read
 ORDERED = "ORDER BY position, id"  # as app.rows reads them
 
 
@@ -150,7 +152,7 @@ class DossierRows:
     services: dict[int, list[str]] = field(default_factory=dict)  # action id -> service ids
     addresses: dict[int, list[Row]] = field(default_factory=dict)  # in their order
     attachments: dict[int, list[Row]] = field(default_factory=dict)  # in their order
-    epci_answers: list[Row] = field(default_factory=list)  # by criterion id
+    epci_answers: list[tuple[str, int | None, str]] = field(default_factory=list)  # by criterion id
 
 
 def read_newest_dossier(path: Path) -> DossierRows | None:
@@ -170,7 +172,6 @@ def read_newest_dossier(path: Path) -> DossierRows | None:
     except (OSError, ValueError, sqlite3.Error):
         return None
     try:
-        conn.row_factory = sqlite3.Row
         conn.execute("BEGIN")
         try:
             return _read(conn)
@@ -182,19 +183,46 @@ def read_newest_dossier(path: Path) -> DossierRows | None:
         conn.close()
 
 
+class ReadAhead:
+    """``read_newest_dossier`` on a thread of its own, started as the program starts: SQLite reads without
+    holding Python's lock, so the read overlaps the import of Qt and of the window's modules."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path).expanduser().absolute()
+        self._rows: DossierRows | None = None
+        self._thread = threading.Thread(target=self._read, name="arobase-lecture", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        self._rows = read_newest_dossier(self.path)
+
+    def result(self) -> DossierRows | None:
+        """What ``read_newest_dossier(path)`` gave (waits for it)."""
+        self._thread.join()
+        return self._rows
+
+
+def _rows(conn: sqlite3.Connection, query: str, args: dict[str, int]) -> list[Row]:
+    """Every row of ``query`` as a named tuple of its columns (one class per query, made here)."""
+    cursor = conn.execute(query, args)
+    make = namedtuple("Row", [d[0] for d in cursor.description])._make  # type: ignore[misc]
+    return [make(r) for r in cursor]
+
+
 def _read(conn: sqlite3.Connection) -> DossierRows | None:
-    if [tuple(r) for r in conn.execute("PRAGMA quick_check")] != [("ok",)]:
+    if conn.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
         return None
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     if "alembic_version" not in tables:
         return None
-    if [tuple(r) for r in conn.execute("SELECT version_num FROM alembic_version")] != [(revisions.HEAD,)]:
+    if conn.execute("SELECT version_num FROM alembic_version").fetchall() != [(revisions.HEAD,)]:
         return None
     dossier = conn.execute("SELECT id, edition, state, revision FROM dossier ORDER BY edition DESC LIMIT 1").fetchone()
     if dossier is None:
         return None  # the normal path creates it
-    mine_args = {"dossier": dossier["id"]}
-    collectivity = conn.execute("SELECT * FROM collectivity WHERE id = 1").fetchone()
+    dossier_id, edition, state, revision = dossier
+    mine_args = {"dossier": dossier_id}
+    collectivity = _rows(conn, "SELECT * FROM collectivity WHERE id=:one", {"one": 1})  # its single row
     mine = "SELECT id FROM action WHERE dossier_id=:dossier"
     services: dict[int, list[str]] = {}
     for action_id, service_id in conn.execute(
@@ -202,27 +230,23 @@ def _read(conn: sqlite3.Connection) -> DossierRows | None:
     ):
         services.setdefault(action_id, []).append(service_id)
     return DossierRows(
-        edition=dossier["edition"],
-        state=dossier["state"],
-        revision=dossier["revision"],
-        collectivity=dict(collectivity) if collectivity is not None else None,
-        actions=[dict(r) for r in conn.execute(f"SELECT * FROM action WHERE dossier_id=:dossier {ORDERED}", mine_args)],
+        edition=edition,
+        state=state,
+        revision=revision,
+        collectivity=collectivity[0] if collectivity else None,
+        actions=_rows(conn, f"SELECT * FROM action WHERE dossier_id=:dossier {ORDERED}", mine_args),
         services=services,
         addresses=_by_action(conn, "action_address", mine, mine_args),
         attachments=_by_action(conn, "attachment", mine, mine_args),
-        epci_answers=[
-            dict(r)
-            for r in conn.execute(
-                "SELECT criterion_id, answer, details FROM epci_answer WHERE dossier_id=:dossier ORDER BY criterion_id",
-                mine_args,
-            )
-        ],
+        epci_answers=conn.execute(
+            "SELECT criterion_id, answer, details FROM epci_answer WHERE dossier_id=:dossier ORDER BY criterion_id",
+            mine_args,
+        ).fetchall(),
     )
 
 
 def _by_action(conn: sqlite3.Connection, table: str, mine: str, args: dict[str, int]) -> dict[int, list[Row]]:
     out: dict[int, list[Row]] = {}
-    query = f"SELECT * FROM {table} WHERE action_id IN ({mine}) {ORDERED}"  # our own table names
-    for r in conn.execute(query, args):
-        out.setdefault(r["action_id"], []).append(dict(r))
+    for r in _rows(conn, f"SELECT * FROM {table} WHERE action_id IN ({mine}) {ORDERED}", args):  # our tables
+        out.setdefault(r.action_id, []).append(r)
     return out

@@ -14,7 +14,7 @@ import pytest
 
 from app.edition import Edition, EditionCatalog
 from app.edits import ProfileEdit
-from app.first_read import DeferredWorkspace, first_workspace
+from app.first_read import DeferredWorkspace, ReadAhead, first_workspace
 from app.interchange import to_document
 from app.model import Address, AttachmentRef, EpciAnswerData
 from app.workspace import Workspace
@@ -137,3 +137,18 @@ def test_the_store_opens_on_first_use_and_writes(tmp_path: Path, catalog: Editio
     ws.close()
     with Workspace.open(path, catalog) as again:
         assert again.profile().name == "Vitré"
+
+
+def test_the_read_ahead_is_used_for_its_own_file_only(
+    tmp_path: Path, catalog: EditionCatalog, edition: Edition
+) -> None:
+    """``ui.launcher`` starts the read on a thread before importing the window; another file is read anew."""
+    mine, other = tmp_path / "commune.sqlite", tmp_path / "autre.sqlite"
+    _rich_store(mine, catalog, edition, n=5)
+    _rich_store(other, catalog, edition, n=2)
+    ahead = ReadAhead(mine)
+    assert ahead.result() == read_newest_dossier(mine)
+    ws = first_workspace(mine, catalog, ahead)
+    assert ws is not None and len(ws.open_dossier(edition.id).actions) == 5
+    elsewhere = first_workspace(other, catalog, ahead)
+    assert elsewhere is not None and len(elsewhere.open_dossier(edition.id).actions) == 2

@@ -34,6 +34,7 @@ QUIT_WHEN_READY_ENV = "AROBASE_QUIT_WHEN_READY"
 READY_MARKER = "AROBASE_READY"
 
 if TYPE_CHECKING:
+    from app.first_read import ReadAhead
     from app.workspace import Workspace
 
 ErrorPresenter = Callable[[str], None]
@@ -60,10 +61,10 @@ def open_workspace(store_path: Path) -> Workspace:
     return Workspace.open(store_path, edition_catalog())
 
 
-def open_at_start(store_path: Path) -> Workspace | DeferredWorkspace:
+def open_at_start(store_path: Path, read_ahead: ReadAhead | None = None) -> Workspace | DeferredWorkspace:
     """At start, a file at the newest schema is shown before its store is opened (``app.first_read``);
-    any other file is opened the normal way."""
-    return first_workspace(store_path, edition_catalog()) or open_workspace(store_path)
+    any other file is opened the normal way. ``read_ahead``: its read, started by the launcher."""
+    return first_workspace(store_path, edition_catalog(), read_ahead) or open_workspace(store_path)
 
 
 def open_store_when_shown(window: MainWindow) -> None:
@@ -181,8 +182,10 @@ def run(
     argv: Sequence[str] | None = None,
     log_path: Path | None = None,
     ask: Question = ask_restore,
+    read_ahead: ReadAhead | None = None,
 ) -> int:
-    """Open the store and run the window until it closes. ``show_error`` and ``ask`` are injectable for tests."""
+    """Open the store and run the window until it closes. ``show_error`` and ``ask`` are injectable for tests;
+    ``read_ahead``: the first read of the file, started before this module was imported (``ui.launcher``)."""
     environ = os.environ if environ is None else environ
     app = configure_application(sys.argv[:1] if argv is None else argv)
     quit_timer = QTimer()
@@ -196,7 +199,7 @@ def run(
     reporter.install()
     try:
         try:
-            workspace = open_at_start(store_path)
+            workspace = open_at_start(store_path, read_ahead)
         except StoreDamaged as exc:
             restored = offer_latest_backup(exc, show_error, ask)
             if restored is None:

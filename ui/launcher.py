@@ -13,9 +13,12 @@ from typing import Any
 
 
 def _open_window(store_path: Path) -> int:
+    from app.first_read import ReadAhead  # the read starts before Qt and the window are imported
+
+    read_ahead = ReadAhead(store_path)
     from ui.application import run
 
-    return run(store_path)
+    return run(store_path, read_ahead=read_ahead)
 
 
 def _write_png(layout: Any, path: Path, width_px: int) -> None:
