@@ -45,17 +45,23 @@ def test_typing_before_the_store_is_open_is_written(
 
 
 def test_the_store_opens_once_the_dossier_is_shown(
-    qtbot: QtBot, make_window: WindowFactory, store_path: Path, catalog: EditionCatalog, edition: Edition
+    qtbot: QtBot, store_path: Path, catalog: EditionCatalog, edition: Edition
 ) -> None:
+    """As ``ui.application.run`` does: the store is not open when the pages fill, and opens right after."""
     _store(store_path, catalog, edition, n=3)
     ws = first_workspace(store_path, catalog)
     assert isinstance(ws, DeferredWorkspace)
-    window = make_window(ws)  # type: ignore[arg-type]
+    window = build_main_window(ws, lambda p: Workspace.open(p, catalog))  # type: ignore[arg-type]
+    qtbot.addWidget(window)
+    open_when_ready: list[bool] = []
+    window.dossier_ready.connect(lambda: open_when_ready.append(ws.is_open))
+    open_store_when_shown(window)
     with qtbot.waitSignal(window.dossier_ready):
-        window.controller.load()  # a reload: dossier_ready again, then the store opens behind it
-        open_store_when_shown(window)
+        window.show()
     qtbot.waitUntil(lambda: ws.is_open)
+    assert open_when_ready == [False]
     wait_idle(qtbot, window.runner)
+    window.close()
 
 
 def test_nothing_is_written_before_the_first_read(
