@@ -1,4 +1,5 @@
-"""The one mapping between the store's rows (``localdb.models``) and the plain data of ``app.model``.
+"""The one mapping between the store's rows (``localdb.models``) and the plain data of ``app.model``
+(row values to plain data: ``app.row_values``, shared with the start-up read).
 
 Reading a dossier, inserting actions one by one or by thousands, and applying an edit to an action row
 all go through these functions, so that a column added to the action is added to ``ACTION_COLUMNS`` and
@@ -17,7 +18,6 @@ from sqlalchemy.orm import Session
 from app.model import (
     ACTION_COLUMNS,
     ADDRESS_LABELS,
-    PROFILE_FIELDS,
     ActionData,
     Address,
     AttachmentRef,
@@ -26,15 +26,9 @@ from app.model import (
     Profile,
     SnapshotInfo,
 )
+from app.row_values import ServiceOrder, action_from, address_from_row, attachment_from_row
+from app.row_values import profile_from_row as profile_from_row  # part of this module's API (app.workspace)
 from localdb import models as m
-
-ServiceOrder = dict[str, int]  # service id -> its rank in the edition: an action's services are shown in that order
-
-
-def profile_from_row(row: m.Collectivity | None) -> Profile:
-    if row is None:
-        return Profile()
-    return Profile(**{k: getattr(row, k) for k in PROFILE_FIELDS})
 
 
 def action_columns(a: ActionData) -> dict[str, Any]:
@@ -60,31 +54,9 @@ def attachment_columns(attachments: Iterable[AttachmentRef], added_at: datetime)
     ]
 
 
-def address_from_row(r: Any) -> Address:
-    return Address(**{k: getattr(r, k) for k in ADDRESS_LABELS})
-
-
-def attachment_from_row(r: Any) -> AttachmentRef:
-    return AttachmentRef(r.sha256, r.size, r.media_type, r.original_name)
-
-
-def _action_from(
-    r: Any, services: Iterable[str], addresses: Iterable[Address], files: Iterable[AttachmentRef], order: ServiceOrder
-) -> ActionData:
-    """``r``: an ORM action or a Core row of the action table (both have the columns as attributes)."""
-    last = len(order)
-    return ActionData(
-        uuid=r.uuid,
-        **{k: getattr(r, k) for k in ACTION_COLUMNS},
-        services=tuple(sorted(services, key=lambda sid: (order.get(sid, last), sid))),
-        addresses=tuple(addresses),
-        attachments=tuple(files),
-    )
-
-
 def action_data(row: m.Action, order: ServiceOrder) -> ActionData:
     """One action read through the ORM (after an edit of that action)."""
-    return _action_from(
+    return action_from(
         row,
         (x.service_id for x in row.services),
         (address_from_row(a) for a in row.addresses),
@@ -108,7 +80,7 @@ def dossier_data(s: Session, d: m.Dossier, profile: Profile, order: ServiceOrder
     for r in s.execute(select(att).where(att.c.action_id.in_(mine)).order_by(att.c.position, att.c.id)):
         attachments.setdefault(r.action_id, []).append(attachment_from_row(r))
     actions = tuple(
-        _action_from(r, services.get(r.id, ()), addresses.get(r.id, ()), attachments.get(r.id, ()), order)
+        action_from(r, services.get(r.id, ()), addresses.get(r.id, ()), attachments.get(r.id, ()), order)
         for r in s.execute(select(act).where(act.c.dossier_id == d.id).order_by(act.c.position, act.c.id))
     )
     answers = s.execute(

@@ -50,6 +50,7 @@ from app.model import (
     SnapshotInfo,
 )
 from app.mosaic import Coverage, coverage
+from app.row_values import service_order
 from app.rows import (
     action_data,
     apply_action_values,
@@ -60,12 +61,12 @@ from app.rows import (
     snapshot_info,
 )
 from app.text import check_text
+from app.workspace_types import MAX_ATTACHMENT_BYTES, Status
 from localdb import models as m
 from localdb.store import Store, utcnow
 from sync import dossier_format
 
 Clock = Callable[[], datetime]
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 GENERATOR = "Arobase 0.1.0"
 
 
@@ -97,17 +98,6 @@ class ImportReport:
     replaced_actions: int
     revision: int
     new_revision: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Status:
-    path: Path
-    profile: Profile
-    edition: Edition
-    summary: DossierSummary | None
-    coverage: Coverage | None
-    blocking: int
-    warnings: int
 
 
 class Workspace:
@@ -548,7 +538,7 @@ class Workspace:
 
     def _service_order(self, edition_id: str) -> dict[str, int]:
         try:
-            return {sv.id: n for n, sv in enumerate(self.edition(edition_id).services)}
+            return service_order(self.edition(edition_id))
         except ArobaseError:
             return {}
 

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from localdb.errors import StoreError, StoreLocked, StoreUnreadable
-from localdb.store import busy_timeout_ms
+from localdb.reader import busy_timeout_ms
 
 BACKUP_FOLDER = "sauvegardes"
 KINDS = ("quotidienne", "avant-validation", "avant-migration", "avant-restauration")

@@ -27,6 +27,11 @@ def sha256_of(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def files_folder(store_path: Path) -> Path:
+    """The attachments' folder of a store file: ``commune.sqlite`` keeps them in ``commune-fichiers``."""
+    return store_path.with_name(store_path.stem + "-fichiers")
+
+
 class FileStore:
     def __init__(self, root: Path) -> None:
         self.root = root

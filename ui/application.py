@@ -10,18 +10,19 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.edition import EditionCatalog, builtin_directory
 from app.errors import ArobaseError, StoreDamaged, StoreError
+from app.first_read import DeferredWorkspace, first_workspace
 from app.network import use_system_trust_store
 from app.paths import checked_editions_list, downloaded_editions_dir, user_log_dir
-from app.workspace import Workspace
 from ui.app_icon import window_icon
 from ui.excepthook import ErrorReporter, expected_message
 from ui.field_filter import install_field_filter
 from ui.main_window import MainWindow, StoreOpener
 from ui.messages import ask_blocking, show_blocking_error
-from ui.qt import QApplication, QLocale, QSettings, QTimer
+from ui.qt import QApplication, QLocale, QSettings, Qt, QTimer
 from ui.send_context import SendContext
 from ui.translations import install_qt_translations
 
@@ -33,6 +34,10 @@ QUIT_AFTER_ENV = "AROBASE_QUIT_AFTER_MS"  # smoke tests: leave the event loop af
 QUIT_WHEN_READY_ENV = "AROBASE_QUIT_WHEN_READY"
 READY_MARKER = "AROBASE_READY"
 
+if TYPE_CHECKING:
+    from app.first_read import ReadAhead
+    from app.workspace import Workspace
+
 ErrorPresenter = Callable[[str], None]
 Question = Callable[[str], bool]
 DAILY_CHECK_MS = 60 * 60 * 1000
@@ -43,11 +48,38 @@ def ask_restore(text: str) -> bool:
     return ask_blocking(text, "&Restaurer la sauvegarde", "&Quitter sans rien changer")
 
 
-def open_workspace(store_path: Path) -> Workspace:
-    """The store, read against the downloaded editions first, then the built-in ones (as the CLI does)."""
+def edition_catalog() -> EditionCatalog:
+    """The downloaded editions first, then the built-in ones (as the CLI does)."""
     catalog = EditionCatalog([downloaded_editions_dir(), builtin_directory()], checked_list=checked_editions_list())
     catalog.latest_id()  # no edition installed: say so now (EditionError), not from deep inside a page
-    return Workspace.open(store_path, catalog)
+    return catalog
+
+
+def open_workspace(store_path: Path) -> Workspace:
+    """The store, read against ``edition_catalog()``: checked, migrated, backed up for the day."""
+    from app.workspace import Workspace
+
+    return Workspace.open(store_path, edition_catalog())
+
+
+def open_at_start(store_path: Path, read_ahead: ReadAhead | None = None) -> Workspace | DeferredWorkspace:
+    """At start, a file at the newest schema is shown before its store is opened (``app.first_read``);
+    any other file is opened the normal way. ``read_ahead``: its read, started by the launcher."""
+    return first_workspace(store_path, edition_catalog(), read_ahead) or open_workspace(store_path)
+
+
+def open_store_when_shown(window: MainWindow) -> None:
+    """Once the dossier is on screen, open the store proper on the store lane (before any edit is written:
+    the lane runs in order, and an autosave queued earlier opens it itself)."""
+    ws = window.workspace
+    if not isinstance(ws, DeferredWorkspace):
+        return
+
+    def open_store() -> None:
+        if not window.runner.closed:
+            window.runner.run(ws.open_now, on_failure=window.controller.report_store_failure, owner=window)
+
+    window.dossier_ready.connect(lambda: QTimer.singleShot(0, open_store), Qt.ConnectionType.SingleShotConnection)
 
 
 def offer_latest_backup(exc: StoreDamaged, show_error: ErrorPresenter, ask: Question) -> Workspace | None:
@@ -74,12 +106,12 @@ def offer_latest_backup(exc: StoreDamaged, show_error: ErrorPresenter, ask: Ques
 
 def keep_daily_backups(window: MainWindow, interval_ms: int = DAILY_CHECK_MS) -> QTimer:
     """A window left open for days still gets its backup of each day: checked every hour, off the GUI thread."""
-    from app.backups import take_daily
-
     timer = QTimer(window)
     timer.setInterval(interval_ms)
 
     def check() -> None:
+        from app.backups import take_daily  # SQLAlchemy: not on the way to the window
+
         ws = window.workspace
         if not window.runner.closed:
             window.runner.run(lambda: take_daily(ws.store, ws.clock))
@@ -153,8 +185,10 @@ def run(
     argv: Sequence[str] | None = None,
     log_path: Path | None = None,
     ask: Question = ask_restore,
+    read_ahead: ReadAhead | None = None,
 ) -> int:
-    """Open the store and run the window until it closes. ``show_error`` and ``ask`` are injectable for tests."""
+    """Open the store and run the window until it closes. ``show_error`` and ``ask`` are injectable for tests;
+    ``read_ahead``: the first read of the file, started before this module was imported (``ui.launcher``)."""
     environ = os.environ if environ is None else environ
     app = configure_application(sys.argv[:1] if argv is None else argv)
     quit_timer = QTimer()
@@ -168,7 +202,7 @@ def run(
     reporter.install()
     try:
         try:
-            workspace = open_workspace(store_path)
+            workspace = open_at_start(store_path, read_ahead)
         except StoreDamaged as exc:
             restored = offer_latest_backup(exc, show_error, ask)
             if restored is None:
@@ -190,6 +224,7 @@ def run(
         window.show()
         if environ.get(QUIT_WHEN_READY_ENV):
             quit_when_ready(app, window)
+        open_store_when_shown(window)
         keep_daily_backups(window)
         code = app.exec()
         window.close()

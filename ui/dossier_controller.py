@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.checks import Problem, check_dossier
 from app.edition import Edition
@@ -49,9 +49,12 @@ from app.model import (
 )
 from app.mosaic import Coverage, coverage
 from app.text import check_text
-from app.workspace import Status, Workspace
+from app.workspace_types import Status
 from ui.qt import QObject, QTimer, Signal, SignalInstance
 from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from app.workspace import Workspace  # or app.first_read.DeferredWorkspace, which opens it on first use
 
 RETRY_DELAY_MS = 5000  # after a failed write (store locked, disk full): try again without waiting for an edit
 Clock = Callable[[], datetime]
@@ -478,6 +481,13 @@ class DossierController(QObject):
             return
         self.load_failed.emit("Le dossier n'a pas pu être lu à cause d'une erreur inattendue.")
         raise exc
+
+    def report_store_failure(self, exc: BaseException) -> None:
+        """The store could not be opened after the window showed the dossier (``app.first_read``): said in
+        the status bar; the next store work (an autosave, its retries) tries again."""
+        self.save_failed.emit(f"{_reason(exc)} {KEPT}")
+        if not isinstance(exc, ArobaseError | StoreError):
+            raise exc
 
     def _failed(self, exc: BaseException) -> None:
         self.last_error = _reason(exc)

@@ -13,9 +13,12 @@ from typing import Any
 
 
 def _open_window(store_path: Path) -> int:
+    from app.first_read import ReadAhead  # the read starts before Qt and the window are imported
+
+    read_ahead = ReadAhead(store_path)
     from ui.application import run
 
-    return run(store_path)
+    return run(store_path, read_ahead=read_ahead)
 
 
 def _write_png(layout: Any, path: Path, width_px: int) -> None:
@@ -44,8 +47,15 @@ def _start_logging() -> None:
     command = next((a for a in sys.argv[1:] if a in COMMANDS or a in ("--version", "--self-test")), "fenêtre")
     # The command's name only: its arguments are file paths, which may hold the secretary's name.
     logging.getLogger("arobase").info(
-        "Arobase %s, Python %s, %s, commande %s", VERSION, platform.python_version(), platform.platform(), command
+        "Arobase %s, Python %s, %s, commande %s", VERSION, platform.python_version(), _system(), command
     )
+
+
+def _system() -> str:
+    """« Linux 6.1.0 x86_64 »: ``platform.platform()`` would run ``uname -p`` (a process, 10 ms at every start)."""
+    import platform
+
+    return f"{platform.system()} {platform.release()} {platform.machine()}"
 
 
 def main() -> int:

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.errors import StoreDamaged
-from app.workspace import Workspace
 from ui.dialogs.network_dialog import edit_network_settings, saved_proxy
 from ui.dossier_controller import DossierController
 from ui.dossier_view import DEFAULT_TARGET, DossierView
@@ -44,8 +43,9 @@ from ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from app.backups import BackupInfo
+    from app.workspace import Workspace
 
-StoreOpener = Callable[[Path], Workspace]
+StoreOpener = Callable[[Path], "Workspace"]
 
 APP_TITLE = "Arobase"
 NEW_COLLECTIVITY = "Nouvelle collectivité"
@@ -287,10 +287,9 @@ class MainWindow(QMainWindow):
         )
         self.setCentralWidget(self.view)
         if old_view is not None:
-            old_view.send_page.shutdown()
+            old_view.shutdown()
             old_view.deleteLater()
         self.summary = self.view.summary
-        self.editions_check.attach(self.view.send_page)
         self.controller.saved.connect(self._saved)
         self.controller.save_failed.connect(self._save_failed)
         self.controller.undo_available.connect(self.undo_action.setEnabled)
@@ -307,6 +306,7 @@ class MainWindow(QMainWindow):
         self.saved_label.clear()
         self._remember_recent(ws.path)
         self.view.page_changed.connect(lambda target: self.settings.setValue("window/page", target))
+        self.view.page_built.connect(self._page_built)
         self.view.next_steps.dismissed.connect(self._next_steps_dismissed)
         self.controller.load()
 
@@ -314,9 +314,6 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/dossier_splitter")
         if state is not None:
             self.view.splitter.restoreState(state)
-        actions_state = self.settings.value("window/actions_splitter")
-        if actions_state is not None:
-            self.view.actions_page.splitter.restoreState(actions_state)
         if self._start_target is not None:  # the first load only: a reload (a send, a receipt) keeps the page
             if not self.view.navigate(self._start_target):
                 self.view.navigate(DEFAULT_TARGET)
@@ -327,6 +324,15 @@ class MainWindow(QMainWindow):
         if self._first_run and not self.controller.profile.name.strip() and not self.controller.read_only:
             self._first_run = False  # once per window: "Plus tard" means the next start
             self.offer_first_run()
+
+    def _page_built(self, name: str) -> None:
+        """Pages are built on first visit (``DossierView.page``): the actions page gets its splitter back then."""
+        if name == "actions":
+            state = self.settings.value("window/actions_splitter")
+            if state is not None:
+                self.view.actions_page.splitter.restoreState(state)
+        elif name == "send":  # its « Vérifier les nouvelles éditions » button and its sign-ins
+            self.editions_check.attach(self.view.send_page)
 
     def offer_first_run(self) -> None:
         """The first-run assistant; once done, the profile page with « Et maintenant ? » above it."""
@@ -564,9 +570,10 @@ class MainWindow(QMainWindow):
         self._closed = True
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/dossier_splitter", self.view.splitter.saveState())
-        self.settings.setValue("window/actions_splitter", self.view.actions_page.splitter.saveState())
+        if "actions" in self.view.built_pages():  # else its splitter was not moved: nothing to keep
+            self.settings.setValue("window/actions_splitter", self.view.actions_page.splitter.saveState())
         self.settings.sync()
-        self.view.send_page.shutdown()  # a send in progress is cancelled, not waited for
+        self.view.shutdown()  # a send in progress is cancelled, not waited for
         self.controller.save_pending()
         self.runner.shutdown()  # every job done, every outcome delivered
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.formats import plural, thousands
 from app.model import KIND_LABELS, STATE_LABELS
-from app.workspace import Status
+from app.workspace_types import Status
 from ui.qt import QFormLayout, QGroupBox, QLabel, Qt, QVBoxLayout, QWidget
 
 NOT_STARTED = "Dossier pas encore commencé"

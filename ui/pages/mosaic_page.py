@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.edition import Edition
 from app.errors import ArobaseError
 from app.model import DossierData
 from app.mosaic_layout import MosaicLayout, compute_layout
-from app.workspace import Workspace
 from ui.dossier_controller import DossierController
 from ui.models.mosaic_table_model import ID_ROLE, KIND_ROLE, MosaicTableModel
 from ui.qt import (
@@ -43,6 +43,9 @@ from ui.widgets.mosaic_widget import MosaicWidget, render_image
 PNG_WIDTH = 2000  # pixels: sharp enough for a printed bulletin
 NO_PREVIOUS = "Évolution depuis l'édition précédente (aucun dossier d'une édition antérieure)"
 Previous = tuple[DossierData, Edition | None]
+
+if TYPE_CHECKING:
+    from app.workspace import Workspace
 
 
 def _find_previous(ws: Workspace, edition_id: str) -> Previous | None:

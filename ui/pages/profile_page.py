@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from app import formats
 from app.communes import CommuneIndex, Place
+from app.editing import MAX_POPULATION
 from app.formats import thousands
 from app.model import KIND_LABELS, KINDS, PROFILE_FIELDS, PROFILE_LABELS, Profile
-from app.workspace import MAX_POPULATION
 from ui.dossier_controller import DossierController
 from ui.qt import (
     QComboBox,

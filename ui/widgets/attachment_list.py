@@ -14,7 +14,7 @@ from app.errors import InvalidInput
 from app.formats import file_size
 from app.model import AttachmentRef
 from app.text import check_text
-from app.workspace import MAX_ATTACHMENT_BYTES
+from app.workspace_types import MAX_ATTACHMENT_BYTES
 from ui.dossier_controller import DossierController
 from ui.qt import (
     QAbstractItemView,
