@@ -16,18 +16,9 @@ from reportlab.lib.colors import HexColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from app.errors import ArobaseError
-from app.mosaic_layout import (
-    BACKGROUND,
-    BLOCK_BORDER,
-    BLOCK_FILL,
-    CELL_BORDER,
-    QUADRANT_BORDER,
-    QUADRANT_FILL,
-    MosaicLayout,
-    Shape,
-    TextItem,
-)
-from app.mosaic_layout import Rect as LRect
+from app.mosaic_shapes import MosaicLayout, Shape, TextItem
+from app.mosaic_shapes import Rect as LRect
+from app.mosaic_style import BACKGROUND, BLOCK_BORDER, BLOCK_FILL, CELL_BORDER, QUADRANT_BORDER, QUADRANT_FILL
 
 FONT = "Helvetica"
 BOLD_FONT = "Helvetica-Bold"

@@ -14,18 +14,8 @@ import tempfile
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from app.mosaic_layout import (
-    BACKGROUND,
-    BLOCK_BORDER,
-    BLOCK_FILL,
-    CELL_BORDER,
-    QUADRANT_BORDER,
-    QUADRANT_FILL,
-    MosaicLayout,
-    Rect,
-    Shape,
-    TextItem,
-)
+from app.mosaic_shapes import MosaicLayout, Rect, Shape, TextItem
+from app.mosaic_style import BACKGROUND, BLOCK_BORDER, BLOCK_FILL, CELL_BORDER, QUADRANT_BORDER, QUADRANT_FILL
 
 FONT_FAMILY = "Helvetica, Arial, 'Liberation Sans', sans-serif"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
