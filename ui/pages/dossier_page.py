@@ -61,6 +61,12 @@ REOPEN_QUESTION = (
 )
 
 
+FROZEN_SUMMARY = (
+    "Rien à régler dans cette révision : elle est validée et ne change plus. Pour corriger le dossier, "
+    "choisissez « Modifier (nouvelle révision) » ; la liste des problèmes reviendra avec le brouillon."
+)
+
+
 def problem_text(problem: Problem) -> str:
     return f"{'Bloquant' if problem.blocking else 'Conseil'} — {problem.message}"
 
@@ -211,7 +217,8 @@ class DossierPage(QWidget):
     def focus_field(self, field: str) -> bool:
         if field != "dossier":
             return False
-        self.problem_view.setFocus(Qt.FocusReason.OtherFocusReason)
+        target = self.reopen_button if self.controller.read_only else self.problem_view
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
         return True
 
     # ------------------------------------------------------------------ problems
@@ -244,13 +251,17 @@ class DossierPage(QWidget):
             self.problem_model.appendRow(item)
         n_block = self.blocking_count
         n_advice = len(self.problems) - n_block
-        if not self.problems:
+        # A frozen revision cannot be fixed: listing what to fix would send the user to read-only fields.
+        listed = bool(self.problems) and not self.controller.read_only
+        if self.controller.read_only:
+            summary = FROZEN_SUMMARY
+        elif not self.problems:
             summary = "Aucun problème : le dossier est complet."
         else:
             summary = f"{plural(n_block, 'problème bloquant')}, {plural(n_advice, 'conseil')}."
         self.summary_label.setText(summary)
-        self.problem_view.setVisible(bool(self.problems))
-        self.problems_label.setVisible(bool(self.problems))
+        self.problem_view.setVisible(listed)
+        self.problems_label.setVisible(listed)
         if row >= 0 and self.problems:  # keep the keyboard cursor about where it was
             self.problem_view.setCurrentIndex(self.problem_index(min(row, len(self.problems) - 1)))
 
@@ -270,6 +281,7 @@ class DossierPage(QWidget):
 
     def _state_changed(self) -> None:
         self._show_state()
+        self._filled = False  # the same problems are listed, or not, as the dossier is frozen or not
         self.refresh_problems()
         self.load_snapshots()
 
