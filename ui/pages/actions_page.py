@@ -142,7 +142,7 @@ class ActionsPage(QWidget):
 
         self.filter_bar = QGridLayout()
         labels = (
-            ("&Thème :", self.theme_combo),
+            ("Thè&me :", self.theme_combo),
             ("&Sous-thème :", self.subtheme_combo),
             ("&Niveau :", self.level_combo),
             ("&Rechercher :", self.search_edit),
@@ -183,7 +183,7 @@ class ActionsPage(QWidget):
 
     def _build_table(self) -> None:
         self.left = QWidget(self)
-        self.new_button = QPushButton("Nouvelle &action", self.left)
+        self.new_button = QPushButton("Nouvelle action", self.left)
         self.new_button.setAccessibleName("Nouvelle action")
         self.new_button.setToolTip("Créer une action (Ctrl+N)")
         self.delete_button = QPushButton("Supprimer", self.left)

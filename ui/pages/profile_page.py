@@ -87,12 +87,12 @@ class FieldSpec:
 
 FIELDS: dict[str, FieldSpec] = {
     "name": FieldSpec(
-        "&Nom de la collectivité :",
+        "Nom de la collecti&vité :",
         "par exemple Saint-Aubin-des-Landes",
         "Le nom officiel de la commune ou de l'intercommunalité.",
         True,
     ),
-    "kind": FieldSpec("&Type de collectivité :", "", "Commune, intercommunalité (EPCI) ou autre collectivité."),
+    "kind": FieldSpec("T&ype de collectivité :", "", "Commune, intercommunalité (EPCI) ou autre collectivité."),
     "code": FieldSpec(
         CODE_LABELS["commune"],
         CODE_PLACEHOLDERS["commune"],
@@ -100,7 +100,7 @@ FIELDS: dict[str, FieldSpec] = {
         True,
     ),
     "departement": FieldSpec(
-        "&Département :",
+        "Départe&ment :",
         "par exemple 35, 2A ou 974",
         "Le numéro du département : 2 chiffres, 2A/2B ou 3 chiffres outre-mer.",
     ),
@@ -120,7 +120,7 @@ FIELDS: dict[str, FieldSpec] = {
         "Le numéro SIREN de l'intercommunalité : 9 chiffres.",
     ),
     "street": FieldSpec(
-        "&Adresse :", "par exemple 1 place de la Mairie", "L'adresse postale de la mairie ou du siège."
+        "Adre&sse :", "par exemple 1 place de la Mairie", "L'adresse postale de la mairie ou du siège."
     ),
     "postal_code": FieldSpec("Code &postal :", "par exemple 35500", "Le code postal de l'adresse : 5 chiffres."),
     "city": FieldSpec("&Commune :", "par exemple Saint-Aubin-des-Landes", "La commune de l'adresse postale."),
@@ -128,7 +128,7 @@ FIELDS: dict[str, FieldSpec] = {
         "Nom du référ&ent :", "prénom et nom", "La personne que l'association Villes Internet peut contacter.", True
     ),
     "referent_role": FieldSpec(
-        "&Fonction du référent :", "par exemple secrétaire de mairie", "Sa fonction ou son mandat."
+        "Fonc&tion du référent :", "par exemple secrétaire de mairie", "Sa fonction ou son mandat."
     ),
     "referent_email": FieldSpec(
         "Courrie&l du référent :", "par exemple mairie@saint-aubin.fr", "L'adresse de courriel du référent.", True
@@ -308,7 +308,7 @@ class ProfilePage(QWidget):
         self.departement_name.setTextFormat(Qt.TextFormat.PlainText)
         self.epci_hint = QWidget(self)
         epci_label = self._note(EPCI_NOTE, self.epci_hint)
-        self.epci_button = QPushButton("Répondre aux critères &intercommunaux", self.epci_hint)
+        self.epci_button = QPushButton("Répondre aux critères intercommunau&x", self.epci_hint)
         self.epci_button.setAccessibleName("Répondre aux critères intercommunaux")
         self.epci_button.clicked.connect(lambda: self.navigate_requested.emit("epci"))
         hint_layout = QHBoxLayout(self.epci_hint)

@@ -43,8 +43,8 @@ MNEMONICS = {
     "tools": "Outi&ls :",
     "partners": "&Partenaires :",
     "delivered_by": "&Qui réalise l'action :",
-    "start_date": "&Date de début :",
-    "end_date": "Date de &fin :",
+    "start_date": "Date de dé&but :",
+    "end_date": "Da&te de fin :",
     "web_link": "Lien &web :",
 }
 HINTS = {

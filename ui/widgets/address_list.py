@@ -27,10 +27,10 @@ from ui.qt import (
 
 PARTS = ("label", "street", "postal_code", "city")
 FORM_LABELS = {
-    "label": "&Lieu (facultatif) :",
-    "street": "&Rue et numéro :",
-    "postal_code": "Code &postal :",
-    "city": "Co&mmune :",
+    "label": "Lieu (facultatif) :",
+    "street": "Rue et numéro :",
+    "postal_code": "Code postal :",
+    "city": "Commune :",
 }
 PLACEHOLDERS = {
     "label": "ex. Médiathèque",
@@ -76,7 +76,7 @@ class AddressList(QWidget):
         self.empty_label.setWordWrap(True)
         self.empty_label.setTextFormat(Qt.TextFormat.PlainText)
 
-        self.add_button = QPushButton("A&jouter une adresse", self)
+        self.add_button = QPushButton("Ajouter une adresse", self)
         self.add_button.setAccessibleName("Ajouter une adresse")
         self.add_button.setAutoDefault(False)
         self.remove_button = QPushButton("Retirer l'adresse", self)

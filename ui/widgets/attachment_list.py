@@ -116,13 +116,13 @@ class AttachmentList(QWidget):
         self.empty_label = QLabel("Aucune pièce jointe.", self)
         self.empty_label.setTextFormat(Qt.TextFormat.PlainText)
 
-        self.add_button = QPushButton("Ajouter un &fichier…", self)
+        self.add_button = QPushButton("Ajouter un fichier…", self)
         self.add_button.setAccessibleName("Ajouter une pièce jointe")
         self.add_button.setToolTip(
             f"Photo, image ou PDF de {MAX_ATTACHMENT_BYTES // (1024 * 1024)} Mo au plus ; "
             "vous pouvez aussi glisser des fichiers sur la liste."
         )
-        self.open_button = QPushButton("&Ouvrir", self)
+        self.open_button = QPushButton("Ouvrir", self)
         self.open_button.setAccessibleName("Ouvrir la pièce jointe sélectionnée")
         self.remove_button = QPushButton("Retirer", self)  # short: the three buttons fit a narrow fiche
         self.remove_button.setAccessibleName("Retirer la pièce jointe sélectionnée")
