@@ -17,17 +17,17 @@ from app.workspace import Workspace
 from tests.factories import complete_dossier, fixed_clock
 from tests.ui.helpers import key_clicks, wait_idle
 from ui.dossier_controller import DossierController
-from ui.pages.profile_page import (
+from ui.pages.profile_page import ProfilePage
+from ui.qt import QApplication, QComboBox, QLabel, QLineEdit, Qt, QWidget
+from ui.tasks import TaskRunner
+from ui.widgets.commune_picker import LOADING, attribution
+from ui.widgets.profile_fields import (
     EMAIL_MESSAGE,
     INSEE_MESSAGE,
     POPULATION_MESSAGE,
     POSTAL_MESSAGE,
     SIREN_LENGTH_MESSAGE,
-    ProfilePage,
 )
-from ui.qt import QApplication, QComboBox, QLabel, QLineEdit, Qt, QWidget
-from ui.tasks import TaskRunner
-from ui.widgets.commune_picker import LOADING, attribution
 
 SAVE_TIMEOUT = AUTOSAVE_DELAY_MS + 5000
 # The offscreen platform cannot raise the suggestion popup nor grab the keyboard for it, and says so.
