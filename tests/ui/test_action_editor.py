@@ -23,7 +23,7 @@ from tests.ui.helpers import wait_idle
 from ui.pages.actions_page import ActionsPage
 from ui.qt import QApplication, Qt, QUrl, QWidget
 from ui.tasks import TaskRunner
-from ui.widgets.action_editor import parse_date
+from ui.widgets.action_fields import parse_date
 from ui.widgets.services_picker import ID_ROLE, ServicesPicker
 
 QTest = qt_api.QtTest.QTest
