@@ -15,6 +15,7 @@ from app.formats import plural, short_fingerprint
 from app.model import STATE_LABELS, SnapshotInfo
 from ui.dossier_controller import DossierController
 from ui.excepthook import expected_message, report_exception
+from ui.messages import ask_question
 from ui.qt import (
     QAbstractItemView,
     QGroupBox,
@@ -337,23 +338,8 @@ class DossierPage(QWidget):
 
     def _confirm(self, title: str, text: str, yes_text: str, then: Callable[[], None]) -> QMessageBox:
         """A question whose safe answer ("Annuler") is the default; ``then`` runs on the other one."""
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, self)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setAccessibleName(title)
-        yes = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
-        no = box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(no)
-        box.setEscapeButton(no)
-
-        def answered() -> None:
-            if box.clickedButton() is yes:
-                then()
-
-        box.finished.connect(answered)
-        box.finished.connect(box.deleteLater)
-        self.confirm_box = box
-        box.open()
-        return box
+        self.confirm_box = ask_question(self, title, text, yes_text, then)
+        return self.confirm_box
 
     def validate_now(self) -> None:
         """Validate without asking (the user said yes); refused while read-only or blocked."""
