@@ -91,17 +91,17 @@ class EpciPage(QWidget):
         heading = QLabel(f"<h2>{TITLE}</h2>", self)
         heading.setTextFormat(Qt.TextFormat.RichText)
         heading.setAccessibleName(TITLE)
-        intro = self._note(INTRO)
-        self.progress = self._note("")
+        intro = plain_label(self, text=INTRO)
+        self.progress = plain_label(self, text="")
         self.progress.setObjectName("epciProgress")
         self.progress.setAccessibleName("Critères renseignés")
-        self.read_only_note = self._note(READ_ONLY_NOTE)
+        self.read_only_note = plain_label(self, text=READ_ONLY_NOTE)
         self.read_only_note.setFrameShape(QFrame.Shape.StyledPanel)
         self.read_only_note.setVisible(False)
 
         self.not_applicable = QWidget(self)
         self.not_applicable.setObjectName("epciNotApplicable")
-        not_applicable_text = self._note(NOT_APPLICABLE, self.not_applicable)
+        not_applicable_text = plain_label(self.not_applicable, text=NOT_APPLICABLE)
         not_applicable_text.setAccessibleName("Page sans objet")
         self.profile_button = QPushButton("Aller au &profil", self.not_applicable)
         self.profile_button.setAccessibleName("Aller au profil de la collectivité")
@@ -154,15 +154,12 @@ class EpciPage(QWidget):
 
     # ------------------------------------------------------------------ building
 
-    def _note(self, text: str, parent: QWidget | None = None) -> QLabel:
-        return plain_label(parent or self, text=text)
-
     def _build_row(self, criterion: EpciCriterion, number: int, total: int) -> _CriterionRow:
         title = f"Critère {number} sur {total}"
         box = QGroupBox(title, self)
         box.setObjectName(f"criterion-{criterion.id}")
         box.setAccessibleName(f"{title} : {criterion.label}")
-        question = self._note(criterion.label, box)
+        question = plain_label(box, text=criterion.label)
         question.setAccessibleName(f"Critère {number}")
         group = QButtonGroup(box)
         group.setExclusive(True)

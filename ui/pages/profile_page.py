@@ -83,8 +83,8 @@ class ProfilePage(QWidget):
         heading = QLabel(f"<h2>{TITLE}</h2>", self)
         heading.setTextFormat(Qt.TextFormat.RichText)
         heading.setAccessibleName(TITLE)
-        intro = self._note(INTRO)
-        self.read_only_note = self._note(READ_ONLY_NOTE)
+        intro = plain_label(self, text=INTRO)
+        self.read_only_note = plain_label(self, text=READ_ONLY_NOTE)
         self.read_only_note.setObjectName("readOnlyNote")
         self.read_only_note.setFrameShape(QFrame.Shape.StyledPanel)
         self.read_only_note.setVisible(False)
@@ -95,7 +95,7 @@ class ProfilePage(QWidget):
         self.picker = CommunePicker(runner, search_box, loader=commune_loader)
         self.search_label = QLabel(SEARCH_LABEL, search_box)
         self.search_label.setBuddy(self.picker.edit)
-        self.official = self._note("", search_box)
+        self.official = plain_label(search_box, text="")
         self.official.setObjectName("officialPlace")
         self.official.setAccessibleName("Collectivité dans la liste officielle")
         self.official.setVisible(False)
@@ -119,7 +119,7 @@ class ProfilePage(QWidget):
         self.departement_name.setAccessibleName("Nom du département")
         self.departement_name.setTextFormat(Qt.TextFormat.PlainText)
         self.epci_hint = QWidget(self)
-        epci_label = self._note(EPCI_NOTE, self.epci_hint)
+        epci_label = plain_label(self.epci_hint, text=EPCI_NOTE)
         self.epci_button = QPushButton("Répondre aux critères intercommunau&x", self.epci_hint)
         self.epci_button.setAccessibleName("Répondre aux critères intercommunaux")
         self.epci_button.clicked.connect(lambda: self.navigate_requested.emit("epci"))
@@ -187,9 +187,6 @@ class ProfilePage(QWidget):
         self.refresh()
 
     # ------------------------------------------------------------------ building
-
-    def _note(self, text: str, parent: QWidget | None = None) -> QLabel:
-        return plain_label(parent or self, text=text)
 
     def _add_row(self, box: QGroupBox, form: QFormLayout, name: str) -> None:
         editor: QWidget

@@ -1,11 +1,11 @@
-"""Small builders shared by pages and dialogs: plain-text labels, tab order, checkable preview lists."""
+"""Small builders shared by pages and dialogs: plain-text labels, tab order, button rows, checkable lists."""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 
-from ui.qt import QAbstractItemView, QHeaderView, QLabel, QStandardItemModel, Qt, QTreeView, QWidget
+from ui.qt import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QStandardItemModel, Qt, QTreeView, QWidget
 
 
 def plain_label(parent: QWidget, accessible_name: str = "", text: str = "") -> QLabel:
@@ -22,6 +22,15 @@ def chain_tab_order(widgets: Iterable[QWidget]) -> None:
     """Tab goes from each widget to the next, in reading order."""
     for first, second in itertools.pairwise(widgets):
         QWidget.setTabOrder(first, second)
+
+
+def button_row(*buttons: QWidget) -> QHBoxLayout:
+    """Buttons side by side from the left, the rest of the row empty (under a list: add, open, remove)."""
+    row = QHBoxLayout()
+    for button in buttons:
+        row.addWidget(button)
+    row.addStretch(1)
+    return row
 
 
 def checklist_tree(
