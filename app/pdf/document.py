@@ -35,7 +35,7 @@ from app.pdf.flow import Metadata, Para, Registry, ScaledDrawing, replace_style,
 from app.pdf.fonts import FontSet, register_fonts
 from app.pdf.formats import iso_date, long_date, short_date
 from app.pdf.lines import Line, Lines
-from app.pdf.text import describe, escape
+from app.pdf.text import escape
 
 PREP_SHARE = 150  # share of the progress bar for preparing the story (photos), the rest for the layout
 
@@ -497,13 +497,4 @@ def render(
         cancelled=cancelled,
         prep_share=PREP_SHARE,
     )
-    size = out.tell() if out.seekable() else 0
-    return PdfReport(
-        pages=registry.page_count,
-        size=size,
-        revision=d.revision,
-        sha256=sha,
-        draft=b.draft,
-        outline=tuple(registry.outline),
-        replaced=tuple(describe(ch) for ch in sorted(b.tf.replaced, key=ord)),
-    )
+    return b.report(out, revision=d.revision, sha256=sha, draft=b.draft)
