@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from app.workspace import Workspace
 from ui.main_window import MainWindow
-from ui.qt import QApplication, QDialog, QFileDialog, QObject, QTimer, QUrl, QWidget, Slot, is_alive
+from ui.qt import QApplication, QDialog, QFileDialog, QObject, Qt, QTimer, QUrl, QWidget, Slot, is_alive
 from ui.tasks import TaskRunner
 
 W = TypeVar("W", bound=QWidget)
@@ -38,6 +38,23 @@ def key_clicks(qtbot: QtBot, widget: QWidget, text: str) -> None:
 def visible_windows(kind: type[W]) -> list[W]:
     """Visible top-level widgets of a kind: dialogs opened by the code under test, without exec()."""
     return [w for w in QApplication.topLevelWidgets() if is_alive(w) and isinstance(w, kind) and w.isVisible()]
+
+
+def shown_host(qtbot: QtBot) -> QWidget:
+    """A visible parent for a dialog under test (the caller holds it: the dialog is its child)."""
+    host = QWidget()
+    qtbot.addWidget(host)
+    host.show()
+    return host
+
+
+def tab_controls(page: QWidget) -> list[QWidget]:
+    """The enabled controls of ``page`` that Tab can reach once it is shown."""
+    return [
+        w
+        for w in page.findChildren(QWidget)
+        if w.isVisibleTo(page) and w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isEnabled()
+    ]
 
 
 class ModalAnswerer:

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
+from tests.ui.helpers import shown_host
 from ui.messages import ask_question
-from ui.qt import QMessageBox, Qt, QWidget
-
-
-def _parent(qtbot: QtBot) -> QWidget:
-    parent = QWidget()
-    qtbot.addWidget(parent)
-    parent.show()
-    return parent
+from ui.qt import QMessageBox, Qt
 
 
 def test_annuler_is_the_default_and_escape_answers_no(qtbot: QtBot) -> None:
     answers: list[str] = []
-    parent = _parent(qtbot)  # held: the box is its child
+    parent = shown_host(qtbot)  # held: the box is its child
     box = ask_question(
         parent,
         "Titre",
@@ -34,7 +28,7 @@ def test_annuler_is_the_default_and_escape_answers_no(qtbot: QtBot) -> None:
 
 def test_yes_runs_once_and_can_be_the_default(qtbot: QtBot) -> None:
     answers: list[str] = []
-    parent = _parent(qtbot)  # held: the box is its child
+    parent = shown_host(qtbot)  # held: the box is its child
     box = ask_question(
         parent,
         "Fichier endommagé",
