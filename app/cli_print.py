@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -98,12 +99,7 @@ def cmd_pdf(args: argparse.Namespace, path: Path) -> int:
                 f"questionnaire vierge, à remplir à la main : arobase pdf --vierge --out {args.out}"
             )
         source = source_from_workspace(ws, edition_id, keys=pinned_keys())
-    if to_stdout:
-        sys.stdout.flush()
-        report = build_pdf(source, sys.stdout.buffer)
-        sys.stdout.buffer.flush()
-    else:
-        report = build_pdf(source, out)
+    report = _write(build_pdf, source, out, to_stdout)
     if report.draft:
         state = f"brouillon, révision {report.revision}"
     else:
@@ -129,18 +125,23 @@ def _blank_pdf(args: argparse.Namespace, out: Path, to_stdout: bool) -> int:
     editions = catalog()
     edition = editions.get(args.edition or editions.latest_id())
     source = blank_source(edition, datetime.now(UTC).replace(tzinfo=None))
-    if to_stdout:
-        sys.stdout.flush()
-        report = build_blank_pdf(source, sys.stdout.buffer)
-        sys.stdout.buffer.flush()
-    else:
-        report = build_blank_pdf(source, out)
+    report = _write(build_blank_pdf, source, out, to_stdout)
     where = "sur la sortie standard" if to_stdout else f"dans {out}"
     print(
         f"Questionnaire vierge de l'édition {edition.id} écrit {where} : {report.pages} pages.",
         file=sys.stderr if to_stdout else sys.stdout,
     )
     return EXIT_OK
+
+
+def _write(build: Callable[[Any, Any], Any], source: Any, out: Path, to_stdout: bool) -> Any:
+    """Build a PDF into ``out``, or into standard output's bytes (``-``), and return its report."""
+    if not to_stdout:
+        return build(source, out)
+    sys.stdout.flush()  # what was printed before stays before the PDF's bytes
+    report = build(source, sys.stdout.buffer)
+    sys.stdout.buffer.flush()
+    return report
 
 
 COMMANDS: dict[str, Command] = {"mosaique": cmd_mosaique, "pdf": cmd_pdf}
