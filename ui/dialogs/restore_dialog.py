@@ -15,7 +15,7 @@ from pathlib import Path
 from app.backups import BackupInfo, RestoreReport, list_backups, restore_backup, restored_text
 from app.workspace import Workspace
 from ui.dossier_controller import DossierController
-from ui.excepthook import expected_message, report_exception
+from ui.excepthook import failure_message
 from ui.messages import ask_question, show_warning
 from ui.models.backups_model import BackupsModel
 from ui.qt import (
@@ -188,10 +188,7 @@ class RestoreDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self._busy = False
-        message = expected_message(exc)
-        if message is None:
-            report_exception(exc)
-            message = "La restauration n'a pas pu se faire à cause d'une erreur inattendue."
+        message = failure_message(exc, "La restauration n'a pas pu se faire à cause d'une erreur inattendue.")
         self._update_buttons()
         self.status_label.setText(message)
         self.failed.emit(message)

@@ -14,7 +14,7 @@ from app.checks import Problem
 from app.formats import plural, short_fingerprint
 from app.model import STATE_LABELS, SnapshotInfo
 from ui.dossier_controller import DossierController
-from ui.excepthook import expected_message, report_exception
+from ui.excepthook import failure_message
 from ui.messages import ask_question
 from ui.qt import (
     QAbstractItemView,
@@ -369,10 +369,7 @@ class DossierPage(QWidget):
 
     def _validation_failed(self, exc: BaseException) -> None:
         self._busy = False
-        message = expected_message(exc)
-        if message is None:
-            report_exception(exc)
-            message = "La validation a échoué à cause d'une erreur inattendue."
+        message = failure_message(exc, "La validation a échoué à cause d'une erreur inattendue.")
         self.result_label.setText(message)
         self.refresh_problems()
         self.validation_failed.emit(message)
@@ -445,10 +442,7 @@ class DossierPage(QWidget):
         self.snapshots_shown.emit()
 
     def _snapshots_failed(self, exc: BaseException) -> None:
-        message = expected_message(exc)
-        if message is None:
-            report_exception(exc)
-            message = "La liste des versions validées n'a pas pu être lue."
+        message = failure_message(exc, "La liste des versions validées n'a pas pu être lue.")
         self.no_snapshot_label.setText(message)
         self.no_snapshot_label.setVisible(True)
         self.snapshot_view.setVisible(False)
