@@ -30,7 +30,7 @@ from ui.qt import (
     Signal,
 )
 from ui.tasks import TaskRunner
-from ui.widgets.common import chain_tab_order, plain_label
+from ui.widgets.common import chain_tab_order, framed_note, page_heading, plain_label
 from ui.widgets.validated_line_edit import FieldMessage
 
 TITLE = "Critères intercommunaux"
@@ -88,16 +88,12 @@ class EpciPage(QWidget):
         self._answering: str | None = None
         self.setAccessibleName(TITLE)
 
-        heading = QLabel(f"<h2>{TITLE}</h2>", self)
-        heading.setTextFormat(Qt.TextFormat.RichText)
-        heading.setAccessibleName(TITLE)
+        heading = page_heading(self, TITLE)
         intro = plain_label(self, text=INTRO)
         self.progress = plain_label(self, text="")
         self.progress.setObjectName("epciProgress")
         self.progress.setAccessibleName("Critères renseignés")
-        self.read_only_note = plain_label(self, text=READ_ONLY_NOTE)
-        self.read_only_note.setFrameShape(QFrame.Shape.StyledPanel)
-        self.read_only_note.setVisible(False)
+        self.read_only_note = framed_note(self, READ_ONLY_NOTE)
 
         self.not_applicable = QWidget(self)
         self.not_applicable.setObjectName("epciNotApplicable")

@@ -30,7 +30,7 @@ from ui.qt import (
     is_alive,
 )
 from ui.tasks import TaskRunner
-from ui.widgets.common import chain_tab_order, plain_label
+from ui.widgets.common import chain_tab_order, framed_note, page_heading, plain_label
 from ui.widgets.commune_picker import CommunePicker, IndexLoader, attribution, place_details
 from ui.widgets.profile_fields import (
     CODE_LABELS,
@@ -80,14 +80,10 @@ class ProfilePage(QWidget):
         self._index: CommuneIndex | None = None
         self.setAccessibleName(TITLE)
 
-        heading = QLabel(f"<h2>{TITLE}</h2>", self)
-        heading.setTextFormat(Qt.TextFormat.RichText)
-        heading.setAccessibleName(TITLE)
+        heading = page_heading(self, TITLE)
         intro = plain_label(self, text=INTRO)
-        self.read_only_note = plain_label(self, text=READ_ONLY_NOTE)
+        self.read_only_note = framed_note(self, READ_ONLY_NOTE)
         self.read_only_note.setObjectName("readOnlyNote")
-        self.read_only_note.setFrameShape(QFrame.Shape.StyledPanel)
-        self.read_only_note.setVisible(False)
 
         # -- the picker
         search_box = QGroupBox("Liste officielle des collectivités", self)

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import html
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 
-from ui.qt import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QStandardItemModel, Qt, QTreeView, QWidget
+from ui.qt import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QStandardItemModel,
+    Qt,
+    QTreeView,
+    QWidget,
+)
 
 
 def plain_label(parent: QWidget, accessible_name: str = "", text: str = "") -> QLabel:
@@ -16,6 +27,22 @@ def plain_label(parent: QWidget, accessible_name: str = "", text: str = "") -> Q
     if accessible_name:
         label.setAccessibleName(accessible_name)
     return label
+
+
+def page_heading(parent: QWidget, title: str) -> QLabel:
+    """A page's title, large; a screen reader says the title, not the markup."""
+    heading = QLabel(f"<h2>{html.escape(title)}</h2>", parent)
+    heading.setTextFormat(Qt.TextFormat.RichText)
+    heading.setAccessibleName(title)
+    return heading
+
+
+def framed_note(parent: QWidget, text: str) -> QLabel:
+    """A framed sentence, hidden until the page shows it (« Ce dossier est validé… » on a frozen dossier)."""
+    note = plain_label(parent, text=text)
+    note.setFrameShape(QFrame.Shape.StyledPanel)
+    note.setVisible(False)
+    return note
 
 
 def chain_tab_order(widgets: Iterable[QWidget]) -> None:
