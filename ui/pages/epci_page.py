@@ -16,21 +16,19 @@ from ui.dossier_controller import DossierController
 from ui.qt import (
     QButtonGroup,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     Qt,
     QVBoxLayout,
     QWidget,
     Signal,
 )
 from ui.tasks import TaskRunner
-from ui.widgets.common import chain_tab_order, framed_note, page_heading, plain_label
+from ui.widgets.common import chain_tab_order, framed_note, page_heading, plain_label, scrolling_column
 from ui.widgets.validated_line_edit import FieldMessage
 
 TITLE = "Critères intercommunaux"
@@ -117,24 +115,8 @@ class EpciPage(QWidget):
             criteria_layout.addWidget(row.box)
             self.rows[criterion.id] = row
 
-        content = QWidget(self)
-        content.setMaximumWidth(900)
-        column = QVBoxLayout(content)
-        column.addWidget(heading)
-        column.addWidget(intro)
-        column.addWidget(self.read_only_note)
-        column.addWidget(self.not_applicable)
-        column.addWidget(self.progress)
-        column.addWidget(self.criteria)
-        column.addStretch(1)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(content)
-        self.scroll.setAccessibleName(TITLE)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.scroll)
+        parts = [heading, intro, self.read_only_note, self.not_applicable, self.progress, self.criteria]
+        self.scroll = scrolling_column(self, parts, TITLE)
 
         order: list[QWidget] = [self.profile_button]
         for row in self.rows.values():

@@ -17,12 +17,10 @@ from ui.dossier_controller import DossierController
 from ui.qt import (
     QComboBox,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     Qt,
     QVBoxLayout,
     QWidget,
@@ -30,7 +28,7 @@ from ui.qt import (
     is_alive,
 )
 from ui.tasks import TaskRunner
-from ui.widgets.common import chain_tab_order, framed_note, page_heading, plain_label
+from ui.widgets.common import chain_tab_order, framed_note, page_heading, plain_label, scrolling_column
 from ui.widgets.commune_picker import CommunePicker, IndexLoader, attribution, place_details
 from ui.widgets.profile_fields import (
     CODE_LABELS,
@@ -149,24 +147,7 @@ class ProfilePage(QWidget):
         self.source.setFont(font)
         self.source.setText(attribution(None))  # the version is added once the list is read
 
-        content = QWidget(self)
-        content.setMaximumWidth(900)
-        column = QVBoxLayout(content)
-        column.addWidget(heading)
-        column.addWidget(intro)
-        column.addWidget(self.read_only_note)
-        for box in boxes:
-            column.addWidget(box)
-        column.addWidget(self.source)
-        column.addStretch(1)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(content)
-        self.scroll.setAccessibleName(TITLE)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.scroll)
+        self.scroll = scrolling_column(self, [heading, intro, self.read_only_note, *boxes, self.source], TITLE)
 
         width = max(label.sizeHint().width() for label in self.labels.values())
         for label in self.labels.values():

@@ -12,9 +12,11 @@ from ui.qt import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QStandardItemModel,
     Qt,
     QTreeView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -43,6 +45,26 @@ def framed_note(parent: QWidget, text: str) -> QLabel:
     note.setFrameShape(QFrame.Shape.StyledPanel)
     note.setVisible(False)
     return note
+
+
+def scrolling_column(page: QWidget, widgets: Iterable[QWidget], name: str, max_width: int = 900) -> QScrollArea:
+    """A form page's content in one column, at most ``max_width`` wide so that lines stay readable, scrolled
+    when the window is short (1366×768 with a task bar); the scroll area fills ``page``."""
+    content = QWidget(page)
+    content.setMaximumWidth(max_width)
+    column = QVBoxLayout(content)
+    for widget in widgets:
+        column.addWidget(widget)
+    column.addStretch(1)
+    scroll = QScrollArea(page)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(content)
+    scroll.setAccessibleName(name)
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(scroll)
+    return scroll
 
 
 def chain_tab_order(widgets: Iterable[QWidget]) -> None:
