@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -17,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from app.workspace import Workspace
 from tests.ui.helpers import WindowFactory, wait_idle
 from tests.ui.test_accessibility import TARGETS, _epci_window
-from ui.qt import QAbstractButton, QGroupBox, QLabel, QTabBar, QWidget
+from ui.qt import QAbstractButton, QGroupBox, QLabel, QSettings, QTabBar, QWidget
 
 _MNEMONIC = re.compile(r"&(.)")
 
@@ -30,7 +31,7 @@ def mnemonic(text: str) -> str | None:
 
 
 def shown_mnemonics(window: QWidget) -> dict[str, list[str]]:
-    """Letter → the texts that claim it, for what is on screen now (hidden pages left out) and the menu bar."""
+    """Letter → the texts that claim it, for what is on screen now (hidden pages left out) and a menu bar."""
     found: dict[str, list[str]] = defaultdict(list)
 
     def claim(text: str, where: str) -> None:
@@ -38,7 +39,8 @@ def shown_mnemonics(window: QWidget) -> dict[str, list[str]]:
         if letter:
             found[letter].append(f"{where} « {text} »")
 
-    for action in window.menuBar().actions():  # type: ignore[attr-defined]
+    menu_bar = getattr(window, "menuBar", None)  # a dialog has none
+    for action in menu_bar().actions() if menu_bar is not None else ():
         if action.isVisible():
             claim(action.text(), "menu")
     for widget in window.findChildren(QWidget):
@@ -82,4 +84,25 @@ def test_no_two_mnemonics_clash_on_a_page(qtbot: QtBot, ws: Workspace, make_wind
     assert len(found) > 4, found  # the walk sees the letters (the menu bar's four at least, and the page's)
     # One letter, one text: the same text repeated (« Oui » on every criterion) is one control per row.
     clashes = {letter: sorted(set(texts)) for letter, texts in found.items() if len(set(texts)) > 1}
+    assert clashes == {}
+
+
+def test_no_two_mnemonics_clash_on_a_step_of_the_first_run_assistant(
+    qtbot: QtBot, ws: Workspace, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    from ui.dialogs.first_run_dialog import FirstRunDialog
+
+    window = make_window(ws)
+    settings = QSettings(str(tmp_path / "reglages.ini"), QSettings.Format.IniFormat)
+    dialog = FirstRunDialog(window.controller, window.runner, settings, window.view.profile_page.apply_place, window)
+    dialog.show()
+    clashes: dict[int, dict[str, list[str]]] = {}
+    for step in range(3):
+        dialog.go_to(step)
+        found = shown_mnemonics(dialog)
+        assert found, step
+        same = {letter: sorted(set(texts)) for letter, texts in found.items() if len(set(texts)) > 1}
+        if same:
+            clashes[step] = same
+    dialog.close()
     assert clashes == {}

@@ -93,7 +93,7 @@ class FirstRunDialog(QDialog):
         self.stack.addWidget(self._referent_step())
         self.stack.addWidget(self._server_step())
 
-        self.later_button = QPushButton("P&lus tard", self)
+        self.later_button = QPushButton("Pl&us tard", self)
         self.later_button.setAccessibleName("Plus tard")
         self.later_button.setToolTip("Fermer l'assistant : il reviendra au prochain lancement")
         self.back_button = QPushButton("&Précédent", self)
