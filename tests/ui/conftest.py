@@ -71,7 +71,7 @@ def make_window(qtbot: QtBot, open_store: StoreOpener) -> Iterator[WindowFactory
 
     yield make
     # Not qtbot.addWidget: pytest-qt would close the windows before this answerer is there.
-    with ModalAnswerer([quit_without_saving] * 10, require_all=False):
+    with ModalAnswerer(qtbot, [quit_without_saving] * 10, require_all=False):
         for window in windows:
             if is_alive(window):
                 window.close()

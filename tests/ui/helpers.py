@@ -62,7 +62,7 @@ class ModalAnswerer:
 
     A ``QTimer`` polls ``QApplication.activeModalWidget()`` from inside whatever nested event loop the
     dialog's ``exec()`` runs and hands each newly shown modal widget to the next of ``handlers``, in order:
-    ``with ModalAnswerer([click_retry, choose_file]): window.close()``; leaving the block fails the test if
+    ``with ModalAnswerer(qtbot, [click_retry, choose_file]): window.close()``; leaving the block fails the test if
     a handler was not used (unless ``require_all=False``). Once the handlers are used up, ``dismiss=True``
     rejects every further modal dialog as "Annuler" would (file, message, print boxes: nothing waits on a
     user), after showing it to ``inspect``; ``dismissed`` lists their class names in order and ``folders``
@@ -72,6 +72,7 @@ class ModalAnswerer:
 
     def __init__(
         self,
+        qtbot: QtBot,
         handlers: list[Callable[..., object]] | None = None,
         interval_ms: int = 20,
         *,
@@ -79,6 +80,7 @@ class ModalAnswerer:
         dismiss: bool = False,
         inspect: Callable[[QWidget], object] | None = None,
     ) -> None:
+        del qtbot  # taken so that every call reads ModalAnswerer(qtbot, ...), as the tests have always written it
         self._handlers = list(handlers or ())
         self._require_all = require_all
         self._dismiss_rest = dismiss

@@ -203,7 +203,7 @@ def test_every_dialog_names_its_controls(
         _check_dialog(qtbot, first_run, found, traps)
         first_run.close()
 
-    closer = ModalAnswerer(dismiss=True, inspect=lambda box: _check_dialog(qtbot, box, found, traps)).start()
+    closer = ModalAnswerer(qtbot, dismiss=True, inspect=lambda box: _check_dialog(qtbot, box, found, traps)).start()
     try:
         ask_unsaved(window, "Le disque est plein.")  # modal: inspected, then dismissed by the closer
     finally:

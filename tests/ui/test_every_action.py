@@ -91,7 +91,7 @@ class HookWatch:
 
 
 def test_every_action_and_shortcut_runs_without_error(qtbot: QtBot, window: MainWindow) -> None:
-    closer = ModalAnswerer(dismiss=True).start()
+    closer = ModalAnswerer(qtbot, dismiss=True).start()
     watch = HookWatch(qtbot)
     try:
         actions = all_actions(window)

@@ -62,7 +62,7 @@ def test_file_dialogs_are_french_and_open_in_documents(
     window = make_window(ws)
     shown: list[set[str]] = []
     closer = ModalAnswerer(
-        dismiss=True, inspect=lambda w: shown.append(texts(w)) if isinstance(w, QFileDialog) else None
+        qtbot, dismiss=True, inspect=lambda w: shown.append(texts(w)) if isinstance(w, QFileDialog) else None
     )
     closer.start()
     try:

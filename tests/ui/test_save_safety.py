@@ -274,7 +274,7 @@ def test_closing_when_the_last_write_fails_asks_and_retry_saves(
         lock.release()
         click_button(box, "&Réessayer")
 
-    with ModalAnswerer([retry_after_release]):
+    with ModalAnswerer(qtbot, [retry_after_release]):
         window.close()
     assert not window.isVisible()
     assert "n'ont pas pu être enregistrées" in seen[0] and "utilisé par un autre programme" in seen[0]
@@ -287,7 +287,7 @@ def test_closing_when_the_last_write_fails_can_stay_open(qtbot: QtBot, locked_wi
     def stay(box: QMessageBox) -> None:
         click_button(box, "Ne pas &fermer")
 
-    with ModalAnswerer([stay]):
+    with ModalAnswerer(qtbot, [stay]):
         window.close()
     assert window.isVisible() and window.controller.has_pending()
     assert window.saved_label.text() == "Non enregistré"
@@ -306,7 +306,7 @@ def test_closing_when_the_last_write_fails_can_export_what_is_on_screen(
     def export(box: QMessageBox) -> None:
         click_button(box, "&Exporter le dossier…")
 
-    with ModalAnswerer([export, save_as(target)]):
+    with ModalAnswerer(qtbot, [export, save_as(target)]):
         window.close()
     assert not window.isVisible()
     doc = read_document(target)
@@ -320,7 +320,7 @@ def test_closing_when_the_last_write_fails_can_quit_without_saving(
 ) -> None:
     window, uuid, lock = locked_window
 
-    with ModalAnswerer([quit_without_saving]):
+    with ModalAnswerer(qtbot, [quit_without_saving]):
         window.close()
     assert not window.isVisible()
     lock.release()
@@ -422,7 +422,7 @@ def test_retry_then_stay_keeps_retrying_by_itself(qtbot: QtBot, locked_window: t
     def stay(box: QMessageBox) -> None:
         click_button(box, "Ne pas &fermer")
 
-    with ModalAnswerer([retry, stay]):
+    with ModalAnswerer(qtbot, [retry, stay]):
         window.close()
     assert window.isVisible() and window.controller.has_pending()
     lock.release()
