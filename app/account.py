@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.atomic import write_atomically
 from app.errors import ArobaseError
 
 
@@ -75,16 +74,9 @@ def require(path: Path) -> Account:
 def save(path: Path, account: Account) -> None:
     """Written whole (temporary file, fsync, rename): never half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".compte-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(account.as_json(), fh, ensure_ascii=False, indent=2)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(
+        path, json.dumps(account.as_json(), ensure_ascii=False, indent=2).encode("utf-8"), prefix=".compte-"
+    )
 
 
 def forget(path: Path) -> None:

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from app.cli_common import edition_id_of, open_workspace, pinned_keys
+
 EXIT_OK, EXIT_WAITING = 0, 1
 
 
@@ -96,7 +98,6 @@ def cmd_logout(args: argparse.Namespace, _path: Path) -> int:
 
 def cmd_send(args: argparse.Namespace, path: Path) -> int:
     from app import account as accounts
-    from app.cli import _workspace
     from app.paths import account_file
     from app.sending import send_pending
 
@@ -104,7 +105,7 @@ def cmd_send(args: argparse.Namespace, path: Path) -> int:
     settings, secrets = _settings(args, found.server), _secrets()
     if args.bundle:
         return _send_bundle(args, found, settings, secrets)
-    with _workspace(path) as ws:
+    with open_workspace(path) as ws:
         report = send_pending(ws, found, settings, settings.session(), secrets)
     _warn_secrets(secrets)
     if report.problem:
@@ -138,10 +139,9 @@ def _send_bundle(args: argparse.Namespace, found: Any, settings: Any, secrets: A
 
 def cmd_bundle(args: argparse.Namespace, path: Path) -> int:
     from app.bundle import export_bundle
-    from app.cli import _edition, _workspace
 
-    with _workspace(path) as ws:
-        written = export_bundle(ws, _edition(ws, args), Path(args.out))
+    with open_workspace(path) as ws:
+        written = export_bundle(ws, edition_id_of(ws, args), Path(args.out))
     print(f"Envoi écrit dans {written}\u00a0: envoyez-le depuis un ordinateur connecté (arobase send --bundle).")
     return EXIT_OK
 
@@ -149,13 +149,12 @@ def cmd_bundle(args: argparse.Namespace, path: Path) -> int:
 def cmd_receipt(args: argparse.Namespace, path: Path) -> int:
     from app import account as accounts
     from app.bundle import import_receipt
-    from app.cli import _workspace
     from app.paths import account_file
 
     if args.pdf:
         return _receipt_pdf(args, path)
     found = accounts.require(account_file())
-    with _workspace(path) as ws:
+    with open_workspace(path) as ws:
         number = import_receipt(ws, found, Path(args.import_file))
     print(f"Accusé {number} enregistré\u00a0: le dossier est reçu par l'association.")
     return EXIT_OK
@@ -163,7 +162,6 @@ def cmd_receipt(args: argparse.Namespace, path: Path) -> int:
 
 def _receipt_pdf(args: argparse.Namespace, path: Path) -> int:
     """The receipt on paper, its signature checked now against the keys pinned at sign-in (if signed in)."""
-    from app.cli import _edition, _pinned_keys, _workspace
     from app.errors import InvalidInput
     from app.pdf import build_receipt_pdf, receipt_source
     from app.receipts import check
@@ -171,8 +169,8 @@ def _receipt_pdf(args: argparse.Namespace, path: Path) -> int:
     out = Path(args.pdf)
     if not out.parent.is_dir():
         raise InvalidInput(f"Le dossier {out.parent} n'existe pas : choisissez un dossier existant.")
-    with _workspace(path) as ws:
-        source = receipt_source(ws, _edition(ws, args), keys=_pinned_keys())
+    with open_workspace(path) as ws:
+        source = receipt_source(ws, edition_id_of(ws, args), keys=pinned_keys())
     build_receipt_pdf(source, out)
     number = source.receipt.get("receipt_number")
     status = check(source.receipt, source.keys, source.payload_sha256)
@@ -185,9 +183,8 @@ def _receipt_pdf(args: argparse.Namespace, path: Path) -> int:
 
 def cmd_outbox(args: argparse.Namespace, path: Path) -> int:
     from app import outbox
-    from app.cli import _workspace
 
-    with _workspace(path) as ws:
+    with open_workspace(path) as ws:
         items = outbox.entries(ws)
     if args.json:
         print(json.dumps([e.as_json() for e in items], ensure_ascii=False, indent=2))

@@ -230,22 +230,11 @@ def read_document(path: Path) -> dict[str, Any]:
 
 def write_document(doc: dict[str, Any], path: Path) -> None:
     """Write atomically: a crash leaves the old file or the new one, never half of one."""
-    import os
-    import tempfile
+    from app.atomic import write_atomically
 
     data = json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
-    folder = path.parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, data)
     except OSError as exc:
         raise InterchangeError(f"Impossible d'écrire le fichier {path} : {exc.strerror}.") from None

@@ -7,27 +7,17 @@ Texts are reportlab ``String`` shapes: plain text, never markup.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from reportlab.graphics.shapes import Circle, Drawing, Group, Polygon, PolyLine, Rect, String
 from reportlab.lib.colors import HexColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from app.atomic import write_atomically
 from app.errors import ArobaseError
-from app.mosaic_layout import (
-    BACKGROUND,
-    BLOCK_BORDER,
-    BLOCK_FILL,
-    CELL_BORDER,
-    QUADRANT_BORDER,
-    QUADRANT_FILL,
-    MosaicLayout,
-    Shape,
-    TextItem,
-)
-from app.mosaic_layout import Rect as LRect
+from app.mosaic_shapes import MosaicLayout, Shape, TextItem
+from app.mosaic_shapes import Rect as LRect
+from app.mosaic_style import BACKGROUND, BLOCK_BORDER, BLOCK_FILL, CELL_BORDER, QUADRANT_BORDER, QUADRANT_FILL
 
 FONT = "Helvetica"
 BOLD_FONT = "Helvetica-Bold"
@@ -147,12 +137,4 @@ def png_bytes(layout: MosaicLayout, width_px: int) -> bytes:
 
 def write_png(layout: MosaicLayout, path: Path, width_px: int) -> None:
     """Write atomically (a temporary file renamed over the target): never a half-written image."""
-    data = png_bytes(layout, width_px)
-    fd, tmp = tempfile.mkstemp(prefix=".mosaique-", suffix=".png", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, png_bytes(layout, width_px), prefix=".mosaique-", suffix=".png")

@@ -8,24 +8,13 @@ that XML 1.0 cannot hold are dropped, so the file always parses. Each cell is a 
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from app.mosaic_layout import (
-    BACKGROUND,
-    BLOCK_BORDER,
-    BLOCK_FILL,
-    CELL_BORDER,
-    QUADRANT_BORDER,
-    QUADRANT_FILL,
-    MosaicLayout,
-    Rect,
-    Shape,
-    TextItem,
-)
+from app.atomic import write_atomically
+from app.mosaic_shapes import MosaicLayout, Rect, Shape, TextItem
+from app.mosaic_style import BACKGROUND, BLOCK_BORDER, BLOCK_FILL, CELL_BORDER, QUADRANT_BORDER, QUADRANT_FILL
 
 FONT_FAMILY = "Helvetica, Arial, 'Liberation Sans', sans-serif"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -127,13 +116,4 @@ def to_svg(layout: MosaicLayout, width_px: int | None = None) -> str:
 
 def write_svg(layout: MosaicLayout, path: Path, width_px: int | None = None) -> None:
     """Write atomically (a temporary file renamed over the target): never a half-written file."""
-    data = to_svg(layout, width_px).encode("utf-8")
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".mosaique-", suffix=".svg", dir=path.parent or Path("."))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(Path(path), to_svg(layout, width_px).encode("utf-8"), prefix=".mosaique-", suffix=".svg")

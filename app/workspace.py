@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import mimetypes
 import uuid as uuidlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +18,9 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.checks import Problem, blocking, check_dossier
 from app.editing import MAX_POPULATION as MAX_POPULATION  # part of the public API (the profile form)
 from app.editing import check_action_data, check_profile_changes, checked_action_fields
-from app.edition import Edition, EditionCatalog
+from app.edition import Edition
 from app.edits import (
     ActionCreate,
     ActionDelete,
@@ -36,55 +34,22 @@ from app.edits import (
     ProfileEdit,
 )
 from app.errors import ArobaseError, InvalidInput
-from app.formats import plural
 from app.interchange import from_document, to_document
-from app.model import (
-    PROFILE_FIELDS,
-    STATE_LABELS,
-    ActionData,
-    Address,
-    AttachmentRef,
-    DossierData,
-    DossierSummary,
-    Profile,
-    SnapshotInfo,
-)
-from app.mosaic import Coverage, coverage
-from app.row_values import service_order
-from app.rows import (
-    action_data,
-    apply_action_values,
-    dossier_data,
-    insert_actions,
-    new_action_row,
-    profile_from_row,
-    snapshot_info,
-)
+from app.model import PROFILE_FIELDS, ActionData, Address, AttachmentRef, DossierData, Profile
+from app.rows import action_data, apply_action_values, insert_actions, new_action_row, profile_from_row
 from app.text import check_text
-from app.workspace_types import MAX_ATTACHMENT_BYTES, Status
+from app.workspace_lifecycle import DossierFrozen as DossierFrozen
+from app.workspace_lifecycle import TransitionError as TransitionError
+from app.workspace_lifecycle import ValidationBlocked as ValidationBlocked
+from app.workspace_lifecycle import WorkspaceLifecycle, frozen_message
+from app.workspace_reading import Clock as Clock
+from app.workspace_reading import dossier_query
+from app.workspace_types import MAX_ATTACHMENT_BYTES as MAX_ATTACHMENT_BYTES
+from app.workspace_types import Status as Status
 from localdb import models as m
-from localdb.store import Store, utcnow
 from sync import dossier_format
 
-Clock = Callable[[], datetime]
 GENERATOR = "Arobase 0.1.0"
-
-
-class TransitionError(ArobaseError):
-    """A lifecycle step that the dossier's current state does not allow."""
-
-
-class DossierFrozen(TransitionError):
-    """An edit of a validated, sent or received dossier that did not ask for a new revision."""
-
-
-class ValidationBlocked(ArobaseError):
-    """Validation refused: blocking problems remain."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        lines = "\n".join(f"  – {p.message}" for p in problems)
-        super().__init__(f"Le dossier ne peut pas être validé, {plural(len(problems), 'problème')} à régler :\n{lines}")
-        self.problems = problems
 
 
 class UnknownAction(ArobaseError):
@@ -100,85 +65,12 @@ class ImportReport:
     new_revision: bool
 
 
-class Workspace:
-    """A store file, the editions it is read against, and the clock; passed in, never global."""
+class Workspace(WorkspaceLifecycle):
+    """A store file, the editions it is read against, and the clock; passed in, never global.
 
-    def __init__(self, store: Store, catalog: EditionCatalog | None = None, clock: Clock = utcnow) -> None:
-        self.store = store
-        self.catalog = catalog or EditionCatalog()
-        self.clock = clock
-
-    @classmethod
-    def open(cls, path: Path | str, catalog: EditionCatalog | None = None, clock: Clock = utcnow) -> Workspace:
-        """Open the store (checked, migrated) and take the day's backup if none was taken today."""
-        from app.backups import take_daily
-
-        store = Store.open(path)
-        take_daily(store, clock)
-        return cls(store, catalog, clock)
-
-    def close(self) -> None:
-        self.store.close()
-
-    def __enter__(self) -> Workspace:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @property
-    def path(self) -> Path:
-        """The store file this workspace works on."""
-        return self.store.path
-
-    def has_file(self, sha256: str) -> bool:
-        """Whether the bytes of an attachment are in this store's file folder."""
-        return self.store.files.has(sha256)
-
-    def attachment_path(self, sha256: str) -> Path:
-        """Where an attachment's bytes are, to open it with the system's viewer."""
-        return self.store.files.path_of(sha256)
-
-    def today(self) -> date:
-        return self.clock().date()
-
-    # ------------------------------------------------------------------ reading
-
-    def edition(self, edition_id: str) -> Edition:
-        return self.catalog.get(edition_id)
-
-    def profile(self) -> Profile:
-        with self.store.read() as s:
-            return profile_from_row(s.get(m.Collectivity, 1))
-
-    def dossier_summaries(self) -> list[DossierSummary]:
-        with self.store.read() as s:
-            counts = dict(s.execute(select(m.Action.dossier_id, func.count()).group_by(m.Action.dossier_id)).all())
-            out = []
-            for d in s.scalars(select(m.Dossier).order_by(m.Dossier.edition)):
-                snap = s.scalar(
-                    select(m.Snapshot.sha256).where(m.Snapshot.dossier_id == d.id, m.Snapshot.revision == d.revision)
-                )
-                out.append(DossierSummary(d.edition, d.state, d.revision, counts.get(d.id, 0), snap))
-            return out
-
-    def default_edition(self) -> str:
-        """The edition the user most likely means: the newest one with a dossier, else the newest known."""
-        summaries = self.dossier_summaries()
-        return summaries[-1].edition if summaries else self.catalog.latest_id()
-
-    def has_dossier(self, edition_id: str) -> bool:
-        with self.store.read() as s:
-            return s.scalar(select(m.Dossier.id).where(m.Dossier.edition == edition_id)) is not None
-
-    def load(self, edition_id: str) -> DossierData:
-        """The dossier of an edition as plain data (an empty draft if it was never started)."""
-        with self.store.read() as s:
-            d = _dossier_query(s, edition_id)
-            profile = profile_from_row(s.get(m.Collectivity, 1))
-            if d is None:
-                return DossierData(edition=edition_id, profile=profile)
-            return dossier_data(s, d, profile, self._service_order(edition_id))
+    Reading lives in ``app.workspace_reading``, the dossier's states in ``app.workspace_lifecycle``;
+    here are the use cases that change the dossier, and the interchange file.
+    """
 
     def open_dossier(self, edition_id: str) -> DossierData:
         """Start the dossier of an edition if needed, and return it."""
@@ -186,42 +78,6 @@ class Workspace:
         with self.store.write() as s:
             self._dossier(s, edition_id)
         return self.load(edition_id)
-
-    def check(self, edition_id: str) -> list[Problem]:
-        return check_dossier(self.edition(edition_id), self.load(edition_id), self.today(), self.store.files.has)
-
-    def coverage(self, edition_id: str) -> Coverage:
-        return coverage(self.edition(edition_id), self.load(edition_id))
-
-    def status(self, edition_id: str | None = None) -> Status:
-        edition = self.edition(edition_id or self.default_edition())
-        summary = next((d for d in self.dossier_summaries() if d.edition == edition.id), None)
-        if summary is None:
-            return Status(self.store.path, self.profile(), edition, None, None, 0, 0)
-        data = self.load(edition.id)
-        problems = check_dossier(edition, data, self.today(), self.store.files.has)
-        n_block = len(blocking(problems))
-        return Status(
-            self.store.path, data.profile, edition, summary, coverage(edition, data), n_block, len(problems) - n_block
-        )
-
-    def snapshots(self, edition_id: str) -> list[SnapshotInfo]:
-        with self.store.read() as s:
-            d = s.scalar(select(m.Dossier).where(m.Dossier.edition == edition_id))
-            return [snapshot_info(x) for x in d.snapshots] if d else []
-
-    def snapshot_document(self, edition_id: str, revision: int) -> dict[str, Any]:
-        import json
-
-        with self.store.read() as s:
-            snap = s.scalar(
-                select(m.Snapshot)
-                .join(m.Dossier)
-                .where(m.Dossier.edition == edition_id, m.Snapshot.revision == revision)
-            )
-            if snap is None:
-                raise ArobaseError(f"Aucune version validée n° {revision} pour l'édition {edition_id}.")
-            return json.loads(snap.content)  # type: ignore[no-any-return]
 
     # ------------------------------------------------------------------ editing
 
@@ -342,9 +198,9 @@ class Workspace:
         """Copy a file into the store's folder and attach it; the file is hashed while copied."""
         source = Path(source)
         with self.store.read() as s:  # a frozen dossier is refused before anything is copied
-            d = _dossier_query(s, edition_id)
+            d = dossier_query(s, edition_id)
             if d is not None and d.state != "brouillon" and not new_revision:
-                raise DossierFrozen(_frozen_message(d))
+                raise DossierFrozen(frozen_message(d))
         check_text(source.name, "Nom du fichier", multiline=False, field=f"action:{action_uuid}.attachments")
         try:
             size = source.stat().st_size
@@ -403,84 +259,6 @@ class Workspace:
             d = self._editable(s, edition_id, new_revision)
             self._set_epci_in(s, d, criterion_id, answer, details)
 
-    # ------------------------------------------------------------------ lifecycle
-
-    def validate(self, edition_id: str) -> SnapshotInfo:
-        """brouillon → validé: freeze the canonical JSON of this revision and its SHA-256."""
-        edition = self.edition(edition_id)
-        import json
-
-        with self.store.write() as s:
-            d = _dossier_query(s, edition_id)
-            if d is None:
-                raise TransitionError(f"Il n'y a pas encore de dossier pour l'édition {edition_id}.")
-            if d.state != "brouillon":
-                raise TransitionError(
-                    f"Le dossier {edition_id} est déjà {STATE_LABELS[d.state]} (révision {d.revision}) : "
-                    "choisissez « Modifier (nouvelle révision) » pour le changer avant de le valider de nouveau."
-                )
-            data = dossier_data(s, d, profile_from_row(s.get(m.Collectivity, 1)), self._service_order(edition_id))
-            problems = blocking(check_dossier(edition, data, self.today(), self.store.files.has))
-            if problems:
-                raise ValidationBlocked(problems)
-            from app.backups import take_backup
-
-            # The file as it was before this validation (read through its own connection: the last commit).
-            take_backup(self.store, "avant-validation", self.clock)
-            body = dossier_format.snapshot_body(to_document(data))
-            content = dossier_format.canonical_json(body)
-            now = self.clock()
-            snap = m.Snapshot(
-                dossier_id=d.id,
-                revision=d.revision,
-                sha256=dossier_format.sha256_hex(content),
-                content=content.decode("utf-8"),
-                validated_at=now,
-            )
-            s.add(snap)
-            self._transition(s, d, "valide")
-            s.flush()
-            json.loads(snap.content)  # the frozen text must read back
-            from app.outbox import add_entry
-
-            add_entry(s, d, snap, now)  # the revision to send, frozen with it
-            return snapshot_info(snap)
-
-    def reopen(self, edition_id: str) -> DossierData:
-        """validé / envoyé / reçu → brouillon of the next revision ("Modifier (nouvelle révision)")."""
-        with self.store.write() as s:
-            d = _dossier_query(s, edition_id)
-            if d is None or d.state == "brouillon":
-                raise TransitionError(f"Le dossier {edition_id} est déjà un brouillon modifiable.")
-            self._reopen(s, d, "modification demandée")
-        return self.load(edition_id)
-
-    def mark_sent(self, edition_id: str) -> SnapshotInfo:
-        """validé → envoyé: the frozen revision has left for the association's server."""
-        with self.store.write() as s:
-            d = self._require(s, edition_id, "valide", "marqué comme envoyé")
-            snap = self._current_snapshot(s, d)
-            snap.sent_at = self.clock()
-            self._transition(s, d, "envoye")
-            return snapshot_info(snap)
-
-    def record_receipt(
-        self, edition_id: str, receipt_id: str, payload_sha256: str, received_at: datetime
-    ) -> SnapshotInfo:
-        """envoyé → reçu: the server acknowledged exactly the frozen revision."""
-        check_text(receipt_id, "Numéro d'accusé de réception", multiline=False)
-        with self.store.write() as s:
-            d = self._require(s, edition_id, "envoye", "marqué comme reçu")
-            snap = self._current_snapshot(s, d)
-            if payload_sha256 != snap.sha256:
-                raise TransitionError(
-                    "L'accusé de réception ne correspond pas au dossier envoyé (empreintes différentes) : "
-                    "renvoyez le dossier."
-                )
-            snap.receipt_id, snap.received_at = receipt_id, received_at
-            self._transition(s, d, "recu", f"accusé {receipt_id}")
-            return snapshot_info(snap)
-
     # ------------------------------------------------------------------ interchange
 
     def export_document(self, edition_id: str) -> dict[str, Any]:
@@ -536,51 +314,12 @@ class Workspace:
 
     # ------------------------------------------------------------------ internals
 
-    def _service_order(self, edition_id: str) -> dict[str, int]:
-        try:
-            return service_order(self.edition(edition_id))
-        except ArobaseError:
-            return {}
-
-    def _collectivity(self, s: Session) -> m.Collectivity:
-        row = s.get(m.Collectivity, 1)
-        if row is None:
-            row = m.Collectivity(id=1, updated_at=self.clock(), **{k: getattr(Profile(), k) for k in PROFILE_FIELDS})
-            s.add(row)
-            s.flush()
-        return row
-
-    def _dossier(self, s: Session, edition_id: str) -> m.Dossier:
-        d = _dossier_query(s, edition_id)
-        if d is None:
-            self._collectivity(s)
-            now = self.clock()
-            d = m.Dossier(edition=edition_id, state="brouillon", revision=1, created_at=now, updated_at=now)
-            s.add(d)
-            s.flush()
-            s.add(
-                m.DossierEvent(
-                    dossier_id=d.id, at=now, from_state=None, to_state="brouillon", revision=1, detail="dossier créé"
-                )
-            )
-        return d
-
-    def _editable(self, s: Session, edition_id: str, new_revision: bool = False) -> m.Dossier:
-        """The dossier, if it may change: a frozen one only when the caller asked for a new revision."""
-        d = self._dossier(s, edition_id)
-        if d.state != "brouillon":
-            if not new_revision:
-                raise DossierFrozen(_frozen_message(d))
-            self._reopen(s, d, "modification")
-        d.updated_at = self.clock()
-        return d
-
     def _update_profile_in(self, s: Session, changes: dict[str, Any], new_revision: bool) -> Profile:
         # The profile is part of what a validated dossier froze: a dossier validated or being sent
         # refuses the change, or starts a new revision when asked. Received ones are history.
         frozen = list(s.scalars(select(m.Dossier).where(m.Dossier.state.in_(("valide", "envoye")))))
         if frozen and not new_revision:
-            raise DossierFrozen(_frozen_message(frozen[0]))
+            raise DossierFrozen(frozen_message(frozen[0]))
         for d in frozen:
             self._reopen(s, d, "profil modifié")
         row = self._collectivity(s)
@@ -663,56 +402,11 @@ class Workspace:
             check_text(edit.details, "Précisions", multiline=True, field=f"epci:{edit.criterion}")
             self._set_epci_in(s, d, edit.criterion, edit.answer, edit.details)
 
-    def _reopen(self, s: Session, d: m.Dossier, why: str) -> None:
-        d.revision += 1
-        self._transition(s, d, "brouillon", why)
-
-    def _transition(self, s: Session, d: m.Dossier, to: str, detail: str = "") -> None:
-        s.add(
-            m.DossierEvent(
-                dossier_id=d.id, at=self.clock(), from_state=d.state, to_state=to, revision=d.revision, detail=detail
-            )
-        )
-        d.state = to
-        d.updated_at = self.clock()
-
-    def _require(self, s: Session, edition_id: str, state: str, verb: str) -> m.Dossier:
-        d = _dossier_query(s, edition_id)
-        if d is None:
-            raise TransitionError(f"Il n'y a pas de dossier pour l'édition {edition_id}.")
-        if d.state != state:
-            raise TransitionError(
-                f"Le dossier {edition_id} est {STATE_LABELS[d.state]} : il ne peut pas être {verb} "
-                f"(il faut qu'il soit {STATE_LABELS[state]})."
-            )
-        return d
-
-    def _current_snapshot(self, s: Session, d: m.Dossier) -> m.Snapshot:
-        snap = s.scalar(select(m.Snapshot).where(m.Snapshot.dossier_id == d.id, m.Snapshot.revision == d.revision))
-        if snap is None:  # pragma: no cover - validation always writes it
-            raise TransitionError("La version validée de ce dossier est introuvable.")
-        return snap
-
     def _action(self, s: Session, d: m.Dossier, action_uuid: str) -> m.Action:
         row = s.scalar(select(m.Action).where(m.Action.dossier_id == d.id, m.Action.uuid == action_uuid))
         if row is None:
             raise UnknownAction(f"L'action {action_uuid} n'existe pas (ou plus) dans le dossier {d.edition}.")
         return row
-
-
-# ---------------------------------------------------------------------- row -> plain data
-
-
-def _dossier_query(s: Session, edition_id: str) -> m.Dossier | None:
-    """The dossier row alone: its actions are read with Core queries by ``_dossier_data``."""
-    return s.scalar(select(m.Dossier).where(m.Dossier.edition == edition_id))
-
-
-def _frozen_message(d: m.Dossier) -> str:
-    return (
-        f"Le dossier {d.edition} est {STATE_LABELS[d.state]} (révision {d.revision})\u00a0: il ne change plus. "
-        "Choisissez «\u00a0Modifier (nouvelle révision)\u00a0» sur la page Dossier pour le modifier."
-    )
 
 
 def _same_code(code: str) -> str:

@@ -11,8 +11,9 @@ import pytest
 
 from app.edition import Edition
 from app.interchange import to_document
-from app.mosaic_layout import MosaicLayout, compute_layout
+from app.mosaic_layout import compute_layout
 from app.mosaic_reportlab import build_drawing, cell_count
+from app.mosaic_shapes import MosaicLayout
 from app.mosaic_svg import to_svg, write_svg
 from app.workspace import Workspace
 from tests.conftest import run_cli

@@ -12,18 +12,16 @@ import pytest
 from app.edition import Edition, EditionCatalog, builtin_directory
 from app.model import DossierData
 from app.mosaic import coverage
-from app.mosaic_layout import (
+from app.mosaic_layout import compute_layout
+from app.mosaic_shapes import Mark, MosaicLayout, mark_shapes
+from app.mosaic_style import (
     CANVAS_WIDTH,
     EMPTY_FILL,
     NEW_MARK,
     STATE_EMPTY,
     STATE_UNKNOWN,
     UNKNOWN_FILL,
-    Mark,
-    MosaicLayout,
-    compute_layout,
     ink_for,
-    mark_shapes,
     relative_luminance,
 )
 from tests.factories import action, complete_dossier

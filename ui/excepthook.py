@@ -43,6 +43,16 @@ def report_exception(exc: BaseException) -> None:
     sys.excepthook(type(exc), exc, exc.__traceback__)
 
 
+def failure_message(exc: BaseException, unexpected: str) -> str:
+    """What to write where the work failed: the error's own French sentence, or ``unexpected`` for a bug,
+    which is also handed to the hook (logged, with its details dialog)."""
+    message = expected_message(exc)
+    if message is None:
+        report_exception(exc)
+        return unexpected
+    return message
+
+
 class ErrorReporter(QObject):
     """Logs and shows uncaught exceptions; create it on the GUI thread, pass it the log file."""
 

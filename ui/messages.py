@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from ui.qt import QDesktopServices, QMessageBox, Qt, QUrl, QWidget
@@ -15,6 +16,43 @@ def show_warning(parent: QWidget | None, text: str, icon: QMessageBox.Icon = QMe
     box = QMessageBox(icon, TITLE, text, QMessageBox.StandardButton.Ok, parent)
     box.setAccessibleName("Message d'Arobase")
     box.button(QMessageBox.StandardButton.Ok).setText("OK")
+    box.finished.connect(box.deleteLater)
+    box.open()
+    return box
+
+
+def ask_question(
+    parent: QWidget,
+    title: str,
+    text: str,
+    yes_text: str,
+    on_yes: Callable[[], None],
+    *,
+    on_no: Callable[[], None] | None = None,
+    yes_is_default: bool = False,
+    accessible_name: str = "",
+) -> QMessageBox:
+    """A question that changes something, shown without blocking; ``on_yes`` (or ``on_no``) runs once answered.
+
+    « Annuler » is the other answer and Échap gives it; it is the default button too, unless
+    ``yes_is_default`` (the damaged file's offer of its backup, where restoring is what the user came for).
+    The text is plain text: a file name or a collectivity's name in it is never read as markup.
+    """
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setAccessibleName(accessible_name or title)
+    yes = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
+    no = box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(yes if yes_is_default else no)
+    box.setEscapeButton(no)
+
+    def answered() -> None:
+        if box.clickedButton() is yes:
+            on_yes()
+        elif on_no is not None:
+            on_no()
+
+    box.finished.connect(answered)
     box.finished.connect(box.deleteLater)
     box.open()
     return box

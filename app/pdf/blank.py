@@ -15,7 +15,6 @@ from typing import Any, BinaryIO
 from reportlab.lib.colors import HexColor
 from reportlab.lib.units import cm
 from reportlab.platypus import Flowable, KeepTogether, NextPageTemplate, PageBreak, Spacer, Table
-from reportlab.platypus.flowables import HRFlowable
 
 from app.edition import Edition, SubTheme
 from app.pdf import LABEL_NAME, BlankSource, Cancelled, PdfReport, Progress
@@ -126,12 +125,7 @@ class _BlankBuilder(StoryBuilder):
 
     def cover(self) -> list[Flowable]:
         st, e = self.st, self.edition
-        out: list[Flowable] = [Spacer(1, 2.2 * cm)]
-        out.append(self.heading("LABEL NATIONAL", st.cover_kicker, "couverture", "Page de garde", 0, toc=False))
-        out.append(Para(escape(LABEL_NAME), st.cover_label))
-        out.append(Para(escape(f"Questionnaire de participation — édition {e.id}"), st.cover_edition))
-        out.append(Spacer(1, 0.5 * cm))
-        out.append(HRFlowable(width="100%", thickness=2, color=S.ACCENT, spaceBefore=0, spaceAfter=0.9 * cm))
+        out = self.cover_head(f"Questionnaire de participation — édition {e.id}")
         out.append(Para(escape("Questionnaire vierge"), st.cover_name))
         out.append(
             Para(
@@ -174,19 +168,7 @@ class _BlankBuilder(StoryBuilder):
             lines.append(escape(f"Date de clôture des participations\u00a0: {long_date(e.closes)}."))
         lines.append(escape(f"Document établi le {long_date(self.src.today)} par Arobase."))
         style = replace_style(self.st.body, spaceAfter=2)
-        table = Table([[Para(line, style)] for line in lines], colWidths=[S.FRAME_WIDTH])
-        table.setStyle(
-            self.table_style(
-                [
-                    ("BOX", (0, 0), (-1, -1), 1.2, S.ACCENT),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 10),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 10),
-                    ("TOPPADDING", (0, 0), (0, 0), 8),
-                    ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
-                ]
-            )
-        )
-        return table
+        return self.framed(lines, style, [("BOX", (0, 0), (-1, -1), 1.2, S.ACCENT)])
 
     def how_to(self) -> list[Flowable]:
         st, f = self.st, self.fonts

@@ -22,7 +22,6 @@ from reportlab.platypus import (
     Spacer,
     Table,
 )
-from reportlab.platypus.flowables import HRFlowable
 
 from app.edition import Edition
 from app.formats import plural, thousands
@@ -36,7 +35,7 @@ from app.pdf.flow import Metadata, Para, Registry, ScaledDrawing, replace_style,
 from app.pdf.fonts import FontSet, register_fonts
 from app.pdf.formats import iso_date, long_date, short_date
 from app.pdf.lines import Line, Lines
-from app.pdf.text import describe, escape
+from app.pdf.text import escape
 
 PREP_SHARE = 150  # share of the progress bar for preparing the story (photos), the rest for the layout
 
@@ -72,12 +71,7 @@ class _Builder(FicheParts):
 
     def cover(self) -> list[Flowable]:
         st, p, prof = self.st, self.profile, self.profile
-        out: list[Flowable] = [Spacer(1, 2.2 * cm)]
-        out.append(self.heading("LABEL NATIONAL", st.cover_kicker, "couverture", "Page de garde", 0, toc=False))
-        out.append(Para(escape(LABEL_NAME), st.cover_label))
-        out.append(Para(escape(f"Dossier de participation — édition {self.edition.id}"), st.cover_edition))
-        out.append(Spacer(1, 0.5 * cm))
-        out.append(HRFlowable(width="100%", thickness=2, color=S.ACCENT, spaceBefore=0, spaceAfter=0.9 * cm))
+        out = self.cover_head(f"Dossier de participation — édition {self.edition.id}")
         name = prof.name.strip()
         out.append(Para(self.tb(name) if name else escape("(nom de la collectivité non renseigné)"), st.cover_name))
         details: list[str] = [escape(KIND_LABELS.get(p.kind, p.kind))]
@@ -146,22 +140,12 @@ class _Builder(FicheParts):
 
     def state_box(self) -> Table:
         style = replace_style(self.st.body, spaceAfter=2)
-        data = [[Para(line, style)] for line in self.state_lines()]
-        table = Table(data, colWidths=[S.FRAME_WIDTH])
         color = S.DRAFT if self.draft else S.ACCENT
-        table.setStyle(
-            self.table_style(
-                [
-                    ("BOX", (0, 0), (-1, -1), 1.2, color),
-                    ("BACKGROUND", (0, 0), (-1, -1), S.ACCENT_SOFT if not self.draft else HexColor("#FCEDEC")),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 10),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 10),
-                    ("TOPPADDING", (0, 0), (0, 0), 8),
-                    ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
-                ]
-            )
-        )
-        return table
+        frame = [
+            ("BOX", (0, 0), (-1, -1), 1.2, color),
+            ("BACKGROUND", (0, 0), (-1, -1), S.ACCENT_SOFT if not self.draft else HexColor("#FCEDEC")),
+        ]
+        return self.framed(self.state_lines(), style, frame)
 
     def summary(self) -> list[Flowable]:
         st, cov = self.st, self.cov
@@ -513,13 +497,4 @@ def render(
         cancelled=cancelled,
         prep_share=PREP_SHARE,
     )
-    size = out.tell() if out.seekable() else 0
-    return PdfReport(
-        pages=registry.page_count,
-        size=size,
-        revision=d.revision,
-        sha256=sha,
-        draft=b.draft,
-        outline=tuple(registry.outline),
-        replaced=tuple(describe(ch) for ch in sorted(b.tf.replaced, key=ord)),
-    )
+    return b.report(out, revision=d.revision, sha256=sha, draft=b.draft)

@@ -137,19 +137,7 @@ class ReceiptParts:
             head = f"<b>{WARNING_SIGN} ATTENTION\u00a0: SIGNATURE NON VÉRIFIÉE</b>"
             lines = [head, escape(status.text)]
             frame = [("BOX", (0, 0), (-1, -1), 3.0, S.INK), ("BACKGROUND", (0, 0), (-1, -1), S.ACCENT_SOFT)]
-        table = Table([[Para(line, style)] for line in lines], colWidths=[S.FRAME_WIDTH])
-        table.setStyle(
-            b.table_style(
-                [
-                    *frame,
-                    ("LEFTPADDING", (0, 0), (-1, -1), 10),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 10),
-                    ("TOPPADDING", (0, 0), (0, 0), 8),
-                    ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
-                ]
-            )
-        )
-        return table
+        return b.framed(lines, style, frame)
 
 
 def render_receipt(

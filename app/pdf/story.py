@@ -13,9 +13,9 @@ from typing import Any, BinaryIO
 
 from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, PageBreak, Table, TableStyle
+from reportlab.platypus import Flowable, HRFlowable, PageBreak, Spacer, Table, TableStyle
 
-from app.pdf import PdfReport
+from app.pdf import LABEL_NAME, PdfReport
 from app.pdf import styles as S
 from app.pdf.flow import Heading, PageRef, Para, Registry, replace_style, text_width
 from app.pdf.fonts import FontSet
@@ -49,6 +49,40 @@ class StoryBuilder:
     def table_style(self, commands: list[tuple[Any, ...]]) -> TableStyle:
         """A table style whose default face is ours (reportlab's default, Helvetica, is never embedded)."""
         return TableStyle([("FONT", (0, 0), (-1, -1), self.fonts.regular, S.BODY_SIZE), *commands])
+
+    # -- blocks the documents share ----------------------------------------------------------------------
+
+    def cover_head(self, what: str) -> list[Flowable]:
+        """The top of a cover page: the label's name, what this document is (``what``), the rule under them."""
+        st = self.st
+        return [
+            Spacer(1, 2.2 * cm),
+            self.heading("LABEL NATIONAL", st.cover_kicker, "couverture", "Page de garde", 0, toc=False),
+            Para(escape(LABEL_NAME), st.cover_label),
+            Para(escape(what), st.cover_edition),
+            Spacer(1, 0.5 * cm),
+            HRFlowable(width="100%", thickness=2, color=S.ACCENT, spaceBefore=0, spaceAfter=0.9 * cm),
+        ]
+
+    def framed(self, lines: list[str], style: Any, frame: list[tuple[Any, ...]]) -> Table:
+        """Lines of markup in a box as wide as the text (a dossier's state, an edition, a signature).
+
+        ``frame`` holds the box's own commands (its ``BOX``, a ``BACKGROUND``); the padding is the same
+        in every document.
+        """
+        table = Table([[Para(line, style)] for line in lines], colWidths=[S.FRAME_WIDTH])
+        table.setStyle(
+            self.table_style(
+                [
+                    *frame,
+                    ("LEFTPADDING", (0, 0), (-1, -1), 10),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+                    ("TOPPADDING", (0, 0), (0, 0), 8),
+                    ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
+                ]
+            )
+        )
+        return table
 
     def heading(
         self, markup: str, style: Any, key: str, title: str, level: int, toc: bool = True, reserve: float = 40.0

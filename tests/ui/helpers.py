@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from app.workspace import Workspace
 from ui.main_window import MainWindow
-from ui.qt import QApplication, QDialog, QFileDialog, QObject, QTimer, QUrl, QWidget, Slot, is_alive
+from ui.qt import QApplication, QDialog, QFileDialog, QObject, Qt, QTimer, QUrl, QWidget, Slot, is_alive
 from ui.tasks import TaskRunner
 
 W = TypeVar("W", bound=QWidget)
@@ -40,42 +40,102 @@ def visible_windows(kind: type[W]) -> list[W]:
     return [w for w in QApplication.topLevelWidgets() if is_alive(w) and isinstance(w, kind) and w.isVisible()]
 
 
-class ModalAnswerer:
-    """Answer the modal dialogs a blocking call opens (``exec()``), in order, one handler each.
+def shown_host(qtbot: QtBot) -> QWidget:
+    """A visible parent for a dialog under test (the caller holds it: the dialog is its child)."""
+    host = QWidget()
+    qtbot.addWidget(host)
+    host.show()
+    return host
 
-    ``with ModalAnswerer(qtbot, [click_retry, choose_file]): window.close()``: a timer runs inside the
-    dialogs' nested event loops and hands each newly active modal widget to the next handler, so the
-    real dialogs are exercised. Leaving the block fails the test if a handler was not used.
+
+def tab_controls(page: QWidget) -> list[QWidget]:
+    """The enabled controls of ``page`` that Tab can reach once it is shown."""
+    return [
+        w
+        for w in page.findChildren(QWidget)
+        if w.isVisibleTo(page) and w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isEnabled()
+    ]
+
+
+class ModalAnswerer:
+    """Answers the modal dialogs the code under test opens (``exec()``): the real dialogs, built and shown.
+
+    A ``QTimer`` polls ``QApplication.activeModalWidget()`` from inside whatever nested event loop the
+    dialog's ``exec()`` runs and hands each newly shown modal widget to the next of ``handlers``, in order:
+    ``with ModalAnswerer(qtbot, [click_retry, choose_file]): window.close()``; leaving the block fails the test if
+    a handler was not used (unless ``require_all=False``). Once the handlers are used up, ``dismiss=True``
+    rejects every further modal dialog as "Annuler" would (file, message, print boxes: nothing waits on a
+    user), after showing it to ``inspect``; ``dismissed`` lists their class names in order and ``folders``
+    the folder each dismissed file dialog opened in. ``close_new_windows()`` also dismisses every other
+    top-level window opened since ``start()``.
     """
 
     def __init__(
-        self, qtbot: QtBot, handlers: list[Callable[..., object]], interval_ms: int = 30, *, require_all: bool = True
+        self,
+        qtbot: QtBot,
+        handlers: list[Callable[..., object]] | None = None,
+        interval_ms: int = 20,
+        *,
+        require_all: bool = True,
+        dismiss: bool = False,
+        inspect: Callable[[QWidget], object] | None = None,
     ) -> None:
-        from ui.qt import QTimer
-
-        self._qtbot = qtbot
+        del qtbot  # taken so that every call reads ModalAnswerer(qtbot, ...), as the tests have always written it
+        self._handlers = list(handlers or ())
         self._require_all = require_all
-        self._handlers = list(handlers)
-        self._seen: list[object] = []
+        self._dismiss_rest = dismiss
+        self.inspect = inspect  # called with each dismissed dialog before it is dismissed
+        self.dismissed: list[str] = []
+        self.folders: list[Path] = []
+        self._answered: list[QWidget] = []  # held: a wrapper's identity is only stable while held
+        self._before: list[QWidget] = []
         self._timer = QTimer()
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._poll)
 
-    def _poll(self) -> None:
-        widget = QApplication.activeModalWidget()
-        if widget is None or not self._handlers or any(widget is w for w in self._seen) or not widget.isVisible():
-            return
-        self._seen.append(widget)
-        self._handlers.pop(0)(widget)
-
-    def __enter__(self) -> ModalAnswerer:
+    def start(self) -> ModalAnswerer:
+        self._before = list(QApplication.topLevelWidgets())
         self._timer.start()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def stop(self) -> None:
         self._timer.stop()
+
+    def __enter__(self) -> ModalAnswerer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
         if exc[0] is None and self._require_all:
             assert not self._handlers, f"{len(self._handlers)} dialogue(s) attendu(s) jamais apparu(s)"
+
+    def _poll(self) -> None:
+        widget = QApplication.activeModalWidget()
+        if widget is None or not is_alive(widget) or not widget.isVisible():
+            return
+        if any(widget is w for w in self._answered):
+            return  # a handler has it: its answer may close it a moment later
+        if self._handlers:
+            self._answered.append(widget)
+            self._handlers.pop(0)(widget)
+        elif self._dismiss_rest:
+            self._dismiss(widget)
+
+    def _dismiss(self, widget: QWidget) -> None:
+        self.dismissed.append(type(widget).__name__)
+        if self.inspect is not None:
+            self.inspect(widget)
+        if isinstance(widget, QFileDialog):
+            self.folders.append(Path(widget.directory().absolutePath()))
+        if isinstance(widget, QDialog):
+            widget.reject()
+        else:
+            widget.close()
+
+    def close_new_windows(self) -> None:
+        for widget in QApplication.topLevelWidgets():
+            if is_alive(widget) and widget.isVisible() and not any(widget is w for w in self._before):
+                self._dismiss(widget)  # a dialog, a preview, any window an action opened
 
 
 def click_button(box: QWidget, text: str) -> None:
@@ -107,51 +167,6 @@ def save_as(path: Path) -> Callable[[QWidget], None]:
         dialog.accept()
 
     return answer
-
-
-class DialogCloser:
-    """Rejects every modal dialog as soon as it is up (file, message, print boxes): nothing waits on a user.
-
-    A ``QTimer`` polls ``QApplication.activeModalWidget()`` from inside whatever nested event loop the
-    dialog's ``exec()`` runs, so the real dialogs are built and shown, then dismissed as "Annuler" would.
-    ``close_new_windows()`` also closes every other top-level window opened since the closer started.
-    ``seen`` lists the class names of what was dismissed, in order; ``folders`` the folder each file
-    dialog opened in.
-    """
-
-    def __init__(self, interval_ms: int = 20, inspect: Callable[[QWidget], object] | None = None) -> None:
-        self.inspect = inspect  # called with each dialog before it is dismissed
-        self.seen: list[str] = []
-        self.folders: list[Path] = []
-        self._before = list(QApplication.topLevelWidgets())  # held: a wrapper's id() is only stable while held
-        self._timer = QTimer()
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self._tick)
-        self._timer.start()
-
-    def _tick(self) -> None:
-        modal = QApplication.activeModalWidget()
-        if modal is not None and is_alive(modal) and modal.isVisible():
-            self._dismiss(modal)
-
-    def _dismiss(self, widget: QWidget) -> None:
-        self.seen.append(type(widget).__name__)
-        if self.inspect is not None:
-            self.inspect(widget)
-        if isinstance(widget, QFileDialog):
-            self.folders.append(Path(widget.directory().absolutePath()))
-        if isinstance(widget, QDialog):
-            widget.reject()
-        else:
-            widget.close()
-
-    def close_new_windows(self) -> None:
-        for widget in QApplication.topLevelWidgets():
-            if is_alive(widget) and widget.isVisible() and not any(widget is w for w in self._before):
-                self._dismiss(widget)  # a dialog, a preview, any window an action opened
-
-    def stop(self) -> None:
-        self._timer.stop()
 
 
 class FolderOpener(QObject):

@@ -20,7 +20,7 @@ from app.workspace import Workspace
 from tests.factories import commune_profile, complete_dossier, epci_answers, fixed_clock
 from tests.test_carry_over import old_dossier, renamed_2020, write_edition
 from tests.test_contributions import contributed_dossier
-from tests.ui.helpers import DialogCloser, WindowFactory, visible_windows, wait_idle
+from tests.ui.helpers import ModalAnswerer, WindowFactory, visible_windows, wait_idle
 from ui.main_window import MainWindow
 from ui.qt import (
     QAbstractButton,
@@ -210,12 +210,12 @@ def test_every_dialog_names_its_controls(
         _check_dialog(qtbot, first_run, found, traps)
         first_run.close()
 
-    closer = DialogCloser(inspect=lambda box: _check_dialog(qtbot, box, found, traps))
+    closer = ModalAnswerer(qtbot, dismiss=True, inspect=lambda box: _check_dialog(qtbot, box, found, traps)).start()
     try:
         ask_unsaved(window, "Le disque est plein.")  # modal: inspected, then dismissed by the closer
     finally:
         closer.stop()
-    assert "QMessageBox" in closer.seen
+    assert "QMessageBox" in closer.dismissed
     assert found == {}
     assert traps == []
 

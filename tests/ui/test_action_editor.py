@@ -23,7 +23,7 @@ from tests.ui.helpers import wait_idle
 from ui.pages.actions_page import ActionsPage
 from ui.qt import QApplication, Qt, QUrl, QWidget
 from ui.tasks import TaskRunner
-from ui.widgets.action_editor import parse_date
+from ui.widgets.action_fields import parse_date
 from ui.widgets.services_picker import ID_ROLE, ServicesPicker
 
 QTest = qt_api.QtTest.QTest
@@ -50,6 +50,15 @@ def tiny_png() -> bytes:
 
 
 PageFactory = Callable[[], ActionsPage]
+
+
+def one_action_chosen(ws: Workspace, make_page: PageFactory, edition: Edition) -> tuple[ActionsPage, str]:
+    """The actions page on a dossier of one complete action, that action chosen (its fiche shown)."""
+    ws.import_document(to_document(complete_dossier(edition, 1)))
+    page = make_page()
+    uuid = page.controller.dossier.actions[0].uuid
+    assert page.select_action(uuid)
+    return page, uuid
 
 
 def reopen(ws: Workspace, catalog: EditionCatalog) -> Workspace:
@@ -175,10 +184,7 @@ def test_a_new_action_filled_in_everywhere_is_in_the_file(
 def test_an_oversized_file_is_refused_in_french_before_any_copy(
     qtbot: QtBot, ws: Workspace, runner: TaskRunner, make_page: PageFactory, edition: Edition, tmp_path: Path
 ) -> None:
-    ws.import_document(to_document(complete_dossier(edition, 1)))
-    page = make_page()
-    uuid = page.controller.dossier.actions[0].uuid
-    assert page.select_action(uuid)
+    page, uuid = one_action_chosen(ws, make_page, edition)
     big = tmp_path / "scan complet.pdf"
     with big.open("wb") as f:
         f.truncate(MAX_ATTACHMENT_BYTES + 1024 * 1024)  # sparse: costs no disk
@@ -207,10 +213,7 @@ def test_attachment_open_and_remove(
     catalog: EditionCatalog,
     tmp_path: Path,
 ) -> None:
-    ws.import_document(to_document(complete_dossier(edition, 1)))
-    page = make_page()
-    uuid = page.controller.dossier.actions[0].uuid
-    page.select_action(uuid)
+    page, uuid = one_action_chosen(ws, make_page, edition)
     opened: list[QUrl] = []
     attachments = page.editor.attachments
     attachments.open_url = opened.append
@@ -235,10 +238,7 @@ def test_attachment_open_and_remove(
 def test_refused_text_stays_in_the_field_with_the_reason_under_it(
     qtbot: QtBot, ws: Workspace, runner: TaskRunner, make_page: PageFactory, edition: Edition
 ) -> None:
-    ws.import_document(to_document(complete_dossier(edition, 1)))
-    page = make_page()
-    uuid = page.controller.dossier.actions[0].uuid
-    page.select_action(uuid)
+    page, uuid = one_action_chosen(ws, make_page, edition)
     editor = page.editor
     original = page.controller.action(uuid).synthesis
     editor.synthesis_edit.moveCursor(editor.synthesis_edit.textCursor().MoveOperation.End)
@@ -265,10 +265,7 @@ def test_refused_text_stays_in_the_field_with_the_reason_under_it(
 def test_dates_are_checked_and_explained(
     qtbot: QtBot, ws: Workspace, runner: TaskRunner, make_page: PageFactory, edition: Edition
 ) -> None:
-    ws.import_document(to_document(complete_dossier(edition, 1)))
-    page = make_page()
-    uuid = page.controller.dossier.actions[0].uuid
-    page.select_action(uuid)
+    page, uuid = one_action_chosen(ws, make_page, edition)
     editor = page.editor
     assert editor.start_edit.text() == "01/09/2025" and editor.end_edit.text() == ""
 
@@ -429,10 +426,7 @@ def test_services_picker_filters_without_accents_and_toggles_with_space(qtbot: Q
 def test_an_address_part_refused_is_kept_on_screen_and_not_sent(
     qtbot: QtBot, ws: Workspace, runner: TaskRunner, make_page: PageFactory, edition: Edition
 ) -> None:
-    ws.import_document(to_document(complete_dossier(edition, 1)))
-    page = make_page()
-    uuid = page.controller.dossier.actions[0].uuid
-    page.select_action(uuid)
+    page, uuid = one_action_chosen(ws, make_page, edition)
     addresses = page.editor.addresses
     before = page.controller.action(uuid).addresses
     street = addresses.edits["street"]

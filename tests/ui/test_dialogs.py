@@ -15,11 +15,11 @@ from app.workspace import Workspace
 from tests.factories import complete_dossier, fixed_clock
 from tests.test_carry_over import old_dossier, renamed_2020, write_edition
 from tests.test_contributions import contributed_dossier
-from tests.ui.helpers import visible_windows, wait_idle
+from tests.ui.helpers import shown_host, visible_windows, wait_idle
 from ui.dialogs.contributions_dialog import ContributionsDialog, open_contributions_dialog
 from ui.dialogs.new_edition_dialog import NewEditionDialog, open_new_edition_dialog
 from ui.dossier_controller import DossierController
-from ui.qt import QMessageBox, Qt, QWidget
+from ui.qt import QMessageBox, Qt
 from ui.tasks import TaskRunner
 
 
@@ -27,13 +27,6 @@ def _controller(ws: Workspace, runner: TaskRunner, edition_id: str | None = None
     ctl = DossierController(ws, runner, edition_id)
     ctl.load_now()
     return ctl
-
-
-def _host(qtbot: QtBot) -> QWidget:
-    host = QWidget()
-    qtbot.addWidget(host)
-    host.show()
-    return host
 
 
 # ---------------------------------------------------------------------- contributions
@@ -48,7 +41,7 @@ def test_contributions_dialog_previews_then_adds_the_ticked_fiches(
     write_document(to_document(contributed_dossier(edition)), path)
     ctl = _controller(ws, runner)
 
-    host = _host(qtbot)  # kept alive: the dialog and the message box are its children
+    host = shown_host(qtbot)  # kept alive: the dialog and the message box are its children
     dialog = open_contributions_dialog(host, ctl, runner, path)
     assert isinstance(dialog, ContributionsDialog) and dialog.isVisible()
     with qtbot.waitSignal(dialog.preview_ready, timeout=10_000):
@@ -104,7 +97,7 @@ def test_no_contributions_into_a_validated_dossier(
     ws.import_document(to_document(complete_dossier(edition, 1)))
     ws.validate("2019")
     ctl = _controller(ws, runner)
-    host = _host(qtbot)  # kept alive: the dialog and the message box are its children
+    host = shown_host(qtbot)  # kept alive: the dialog and the message box are its children
     assert open_contributions_dialog(host, ctl, runner, tmp_path / "x.json") is None
     (box,) = visible_windows(QMessageBox)
     assert "Modifier (nouvelle révision)" in box.text()
@@ -132,7 +125,7 @@ def test_new_edition_dialog_shows_the_plan_and_carries_the_ticked_actions_over(
     assert ctl.edition.id == "2019"
     reopened: list[Path] = []
 
-    host = _host(qtbot)  # kept alive: the dialog and the message box are its children
+    host = shown_host(qtbot)  # kept alive: the dialog and the message box are its children
     dialog = open_new_edition_dialog(host, ctl, runner, reopened.append)
     assert isinstance(dialog, NewEditionDialog)
     with qtbot.waitSignal(dialog.plan_ready, timeout=10_000):
@@ -175,7 +168,7 @@ def test_new_edition_dialog_shows_the_plan_and_carries_the_ticked_actions_over(
 
 def test_no_newer_edition_installed_is_said_plainly(qtbot: QtBot, ws: Workspace, runner: TaskRunner) -> None:
     ctl = _controller(ws, runner)
-    host = _host(qtbot)  # kept alive: the dialog and the message box are its children
+    host = shown_host(qtbot)  # kept alive: the dialog and the message box are its children
     assert open_new_edition_dialog(host, ctl, runner, lambda _p: None) is None
     (box,) = visible_windows(QMessageBox)
     assert "Aucune édition du questionnaire plus récente que 2019" in box.text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
@@ -9,10 +10,10 @@ from pytestqt.qtbot import QtBot
 from app.edition import Edition, EditionCatalog
 from app.interchange import to_document
 from app.workspace import Workspace
-from tests.factories import complete_dossier, fixed_clock
+from tests.factories import commune_profile, complete_dossier, fixed_clock
 from tests.ui.helpers import wait_idle
 from ui.dossier_controller import DossierController
-from ui.pages.dossier_page import DossierPage
+from ui.pages.dossier_page import FROZEN_SUMMARY, DossierPage
 from ui.qt import QMessageBox, Qt
 from ui.tasks import TaskRunner
 
@@ -172,3 +173,24 @@ def test_cancelling_the_confirmation_keeps_the_validated_dossier(
     qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, runner)
     assert ctl.read_only and ws.load("2019").state == "valide"
+
+
+def test_a_validated_dossier_lists_nothing_to_fix_and_says_how_to_change_it(
+    qtbot: QtBot, ws: Workspace, runner: TaskRunner, edition: Edition
+) -> None:
+    advice = replace(commune_profile(), postal_code="123")  # a "Conseil": validation is not blocked
+    ws.import_document(to_document(complete_dossier(edition, 1, profile=advice)))
+    ws.validate("2019")
+    ctl, page = _page(qtbot, ws, runner)
+    assert ctl.read_only and ctl.problems()  # advice remains, but nothing of a frozen revision can be fixed
+    assert not page.problem_view.isVisible() and not page.problems_label.isVisible()
+    assert page.summary_label.text() == FROZEN_SUMMARY
+    assert "Modifier (nouvelle révision)" in page.summary_label.text()
+    assert page.focus_field("dossier") and page.focusWidget() is page.reopen_button  # not a hidden list
+
+    with qtbot.waitSignal(ctl.state_changed, timeout=10_000):
+        ctl.reopen()
+    assert not ctl.read_only
+    assert page.problem_view.isVisible() and page.problems_label.isVisible()  # a draft again: fix away
+    assert page.summary_label.text() != FROZEN_SUMMARY
+    assert page.focus_field("dossier") and page.focusWidget() is page.problem_view

@@ -13,10 +13,10 @@ from app.interchange import to_document
 from app.model import DossierData, EpciAnswerData
 from app.workspace import Workspace
 from tests.factories import commune_profile, complete_dossier, epci_answers, fixed_clock
-from tests.ui.helpers import key_clicks, wait_idle
+from tests.ui.helpers import key_clicks, tab_controls, wait_idle
 from ui.dossier_controller import DossierController
 from ui.pages.epci_page import EpciPage, applies
-from ui.qt import QApplication, QLabel, QPlainTextEdit, Qt, QWidget
+from ui.qt import QApplication, QLabel, QPlainTextEdit, Qt
 from ui.tasks import TaskRunner
 
 SAVE_TIMEOUT = AUTOSAVE_DELAY_MS + 5000
@@ -156,11 +156,7 @@ def test_read_only_dossier_cannot_be_edited(
 
 
 def test_keyboard_names_labels_and_focus(qtbot: QtBot, page: EpciPage) -> None:
-    focusable = [
-        w
-        for w in page.findChildren(QWidget)
-        if w.isVisibleTo(page) and w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isEnabled()
-    ]
+    focusable = tab_controls(page)
     assert focusable
     for widget in focusable:
         assert widget.accessibleName().strip(), widget

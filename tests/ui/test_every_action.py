@@ -2,7 +2,7 @@
 
 The actions are found by walking the menu bar and the window's QActions and QShortcuts at test time,
 so an entry added later is covered without a new test. Dialogs they open are real and are dismissed
-as "Annuler" would (DialogCloser); any exception that reaches the exception hook fails the test.
+as "Annuler" would (ModalAnswerer); any exception that reaches the exception hook fails the test.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from app.edition import Edition
 from app.interchange import to_document
 from app.workspace import Workspace
 from tests.factories import complete_dossier
-from tests.ui.helpers import DialogCloser, StoreOpener, wait_idle
+from tests.ui.helpers import ModalAnswerer, StoreOpener, wait_idle
 from ui.application import build_main_window
 from ui.main_window import MainWindow
 from ui.qt import QAction, QApplication, QKeySequence, QMenu, QMenuBar, QShortcut, is_alive
@@ -79,7 +79,7 @@ class HookWatch:
         self.qtbot = qtbot
         self.failures: list[str] = []
 
-    def run(self, what: str, do: object, window: MainWindow, closer: DialogCloser) -> None:
+    def run(self, what: str, do: object, window: MainWindow, closer: ModalAnswerer) -> None:
         with self.qtbot.capture_exceptions() as caught:
             do()  # type: ignore[operator]
             wait_idle(self.qtbot, window.runner, timeout=30_000)
@@ -91,7 +91,7 @@ class HookWatch:
 
 
 def test_every_action_and_shortcut_runs_without_error(qtbot: QtBot, window: MainWindow) -> None:
-    closer = DialogCloser()
+    closer = ModalAnswerer(qtbot, dismiss=True).start()
     watch = HookWatch(qtbot)
     try:
         actions = all_actions(window)
@@ -113,7 +113,7 @@ def test_every_action_and_shortcut_runs_without_error(qtbot: QtBot, window: Main
             signal.connect(lambda *_a, f=fired: f.append(True))
             watch.run(f"{seq.toString()} ({text})", lambda s=seq: press(qtbot, window, s), window, closer)
             assert fired or not enabled, f"{seq.toString()} did not reach « {text} »"
-        assert closer.seen, "the file, print and message dialogs were shown and dismissed"
+        assert closer.dismissed, "the file, print and message dialogs were shown and dismissed"
         assert not watch.failures, "\n\n".join(watch.failures)
 
         watch.run("Ctrl+Q", lambda: press(qtbot, window, quit_key), window, closer)

@@ -137,3 +137,18 @@ def test_error_raised_while_handling_an_error_does_not_recurse(
     assert len(dialogs) == 1
     assert "erreur réentrante" in dialogs[0].details()
     assert "arobase : erreur inattendue (Reentrant)" in capfd.readouterr().err
+
+
+def test_failure_message_says_the_error_or_reports_the_bug(reporter: ErrorReporter, log_path: Path) -> None:
+    from app.errors import InvalidInput
+    from ui.excepthook import failure_message
+
+    assert failure_message(InvalidInput("Le fichier est introuvable."), "inattendu") == "Le fichier est introuvable."
+    assert visible_windows(ErrorDialog) == [] and not log_path.exists()  # an expected error is not a bug
+    try:
+        raise ValueError("valeur cassée")
+    except ValueError as exc:
+        assert failure_message(exc, "La restauration a échoué.") == "La restauration a échoué."
+    assert "ValueError: valeur cassée" in log_path.read_text(encoding="utf-8")  # the bug went to the hook
+    for dialog in visible_windows(ErrorDialog):
+        dialog.close()

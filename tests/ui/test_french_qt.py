@@ -11,7 +11,7 @@ from app.interchange import to_document
 from app.paths import user_data_dir
 from app.workspace import Workspace
 from tests.factories import complete_dossier
-from tests.ui.helpers import DialogCloser, WindowFactory, wait_idle
+from tests.ui.helpers import ModalAnswerer, WindowFactory, wait_idle
 from ui.application import configure_application
 from ui.file_dialogs import documents_folder, store_folder
 from ui.qt import QAbstractButton, QApplication, QFileDialog, QLabel, QLineEdit, QStandardPaths, QTranslator, QWidget
@@ -61,7 +61,10 @@ def test_file_dialogs_are_french_and_open_in_documents(
     ws.import_document(to_document(complete_dossier(edition, n_actions=1)))
     window = make_window(ws)
     shown: list[set[str]] = []
-    closer = DialogCloser(inspect=lambda w: shown.append(texts(w)) if isinstance(w, QFileDialog) else None)
+    closer = ModalAnswerer(
+        qtbot, dismiss=True, inspect=lambda w: shown.append(texts(w)) if isinstance(w, QFileDialog) else None
+    )
+    closer.start()
     try:
         window.export_action.trigger()
         window.pdf_action.trigger()  # the file dialog comes once the PDF is built

@@ -11,10 +11,10 @@ from app.edition import Edition, EditionCatalog, EditionError
 from app.interchange import to_document
 from app.workspace import Workspace
 from tests.factories import complete_dossier, fixed_clock
-from tests.ui.helpers import StoreOpener, visible_windows, wait_idle
+from tests.ui.helpers import StoreOpener, tab_controls, visible_windows, wait_idle
 from ui.application import build_main_window
 from ui.main_window import MainWindow
-from ui.qt import QApplication, QLabel, QMessageBox, QSettings, Qt, QWidget
+from ui.qt import QApplication, QLabel, QMessageBox, QSettings
 
 
 @pytest.fixture
@@ -215,11 +215,7 @@ def test_every_visible_control_has_an_accessible_name(
     for target in ("profile", "subtheme:identite", "actions", "dossier"):
         window.view.navigate(target)
         page = window.view.stack.currentWidget()
-        focusable = [
-            w
-            for w in page.findChildren(QWidget)
-            if w.isVisibleTo(page) and w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isEnabled()
-        ]
+        focusable = tab_controls(page)
         unnamed = [w for w in focusable if not w.accessibleName().strip() and not isinstance(w, QLabel)]
         assert unnamed == [], (target, unnamed)
 

@@ -11,7 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from app.edition import Edition, EditionCatalog, builtin_directory
 from app.interchange import to_document
-from app.mosaic_layout import NEW_MARK, MosaicLayout
+from app.mosaic_shapes import MosaicLayout
+from app.mosaic_style import NEW_MARK
 from app.workspace import Workspace
 from tests.factories import action, complete_dossier, fixed_clock
 from tests.test_mosaic_export import png_size

@@ -15,7 +15,7 @@ from app.interchange import to_document
 from app.workspace import Workspace
 from tests.conftest import ROOT
 from tests.factories import complete_dossier
-from tests.ui.helpers import WindowFactory, visible_windows, wait_idle
+from tests.ui.helpers import WindowFactory, shown_host, visible_windows, wait_idle
 from ui.dialogs.print_preview import MESSAGE_PAGE, VIEW_PAGE, PrintPreviewDialog, open_print_preview
 from ui.dossier_controller import DossierController
 from ui.main_window import MainWindow
@@ -35,16 +35,9 @@ def _controller(ws: Workspace, runner: TaskRunner) -> DossierController:
     return ctl
 
 
-def _host(qtbot: QtBot) -> QWidget:
-    host = QWidget()
-    qtbot.addWidget(host)
-    host.show()
-    return host
-
-
 def _open(qtbot: QtBot, ws: Workspace, runner: TaskRunner) -> tuple[PrintPreviewDialog, int, QWidget]:
     """The preview of the example dossier, once on screen; the caller keeps ``host`` (the dialog's parent)."""
-    host = _host(qtbot)
+    host = shown_host(qtbot)
     ctl = _controller(ws, runner)
     dialog = open_print_preview(host, ctl, runner)
     with qtbot.waitSignal(dialog.ready, timeout=20_000) as ready:
@@ -108,7 +101,7 @@ def test_print_renders_the_pages_into_the_printer(
 
 
 def test_cancel_during_generation_writes_nothing(qtbot: QtBot, ws: Workspace, runner: TaskRunner) -> None:
-    host = _host(qtbot)
+    host = shown_host(qtbot)
     ctl = _controller(ws, runner)
     gate = threading.Event()
     runner.run(lambda: gate.wait(10))  # the worker is busy: the PDF job waits in the queue
@@ -130,7 +123,7 @@ def test_cancel_during_generation_writes_nothing(qtbot: QtBot, ws: Workspace, ru
 
 
 def test_the_preview_shows_edits_not_yet_saved(qtbot: QtBot, ws: Workspace, runner: TaskRunner) -> None:
-    host = _host(qtbot)
+    host = shown_host(qtbot)
     ctl = _controller(ws, runner)
     uuid = ctl.dossier.actions[0].uuid
     assert ctl.set_action_field(uuid, "title", "Titre tapé à l'instant")
@@ -206,7 +199,7 @@ def test_an_autosave_does_not_wait_behind_the_pdf_build(
     ws.import_document(to_document(complete_dossier(edition, 300)))
     ctl = DossierController(ws, runner)
     ctl.load_now()
-    host = _host(qtbot)
+    host = shown_host(qtbot)
     dialog = open_print_preview(host, ctl, runner)
     qtbot.waitUntil(lambda: dialog.progress_bar.value() > 0, timeout=20_000)  # the build has started
     ctl.set_profile_field("name", "Tapée pendant le PDF")

@@ -15,19 +15,19 @@ from app.interchange import to_document
 from app.model import Profile
 from app.workspace import Workspace
 from tests.factories import complete_dossier, fixed_clock
-from tests.ui.helpers import key_clicks, wait_idle
+from tests.ui.helpers import key_clicks, tab_controls, wait_idle
 from ui.dossier_controller import DossierController
-from ui.pages.profile_page import (
+from ui.pages.profile_page import ProfilePage
+from ui.qt import QApplication, QComboBox, QLabel, QLineEdit, Qt, QWidget
+from ui.tasks import TaskRunner
+from ui.widgets.commune_picker import LOADING, attribution
+from ui.widgets.profile_fields import (
     EMAIL_MESSAGE,
     INSEE_MESSAGE,
     POPULATION_MESSAGE,
     POSTAL_MESSAGE,
     SIREN_LENGTH_MESSAGE,
-    ProfilePage,
 )
-from ui.qt import QApplication, QComboBox, QLabel, QLineEdit, Qt, QWidget
-from ui.tasks import TaskRunner
-from ui.widgets.commune_picker import LOADING, attribution
 
 SAVE_TIMEOUT = AUTOSAVE_DELAY_MS + 5000
 # The offscreen platform cannot raise the suggestion popup nor grab the keyboard for it, and says so.
@@ -297,11 +297,7 @@ def test_read_only_dossier_cannot_be_edited(
 
 
 def test_every_control_is_named_labelled_and_in_reading_order(qtbot: QtBot, page: ProfilePage) -> None:
-    focusable = [
-        w
-        for w in page.findChildren(QWidget)
-        if w.isVisibleTo(page) and w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isEnabled()
-    ]
+    focusable = tab_controls(page)
     assert focusable
     for widget in focusable:
         assert widget.accessibleName().strip(), widget

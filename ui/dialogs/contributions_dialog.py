@@ -14,7 +14,7 @@ from app.formats import plural
 from app.interchange import read_document
 from app.model import ActionData
 from ui.dossier_controller import DossierController
-from ui.excepthook import expected_message, report_exception
+from ui.excepthook import failure_message
 from ui.file_dialogs import documents_folder
 from ui.messages import show_warning
 from ui.qt import (
@@ -199,10 +199,7 @@ class ContributionsDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        message = expected_message(exc)
-        if message is None:
-            report_exception(exc)
-            message = "L'import des fiches a échoué à cause d'une erreur inattendue."
+        message = failure_message(exc, "L'import des fiches a échoué à cause d'une erreur inattendue.")
         self._failed_message(message)
 
     def _failed_message(self, message: str) -> None:

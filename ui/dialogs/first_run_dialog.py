@@ -18,7 +18,6 @@ from collections.abc import Callable
 from app.communes import Place
 from app.server_address import SETTINGS_KEY, server_url_problem, shipped_server_url
 from ui.dossier_controller import DossierController
-from ui.pages.profile_page import SEARCH_LABEL, profile_field
 from ui.qt import (
     QDialog,
     QFormLayout,
@@ -34,6 +33,7 @@ from ui.qt import (
 from ui.tasks import TaskRunner
 from ui.widgets.common import chain_tab_order, plain_label
 from ui.widgets.commune_picker import CommunePicker, IndexLoader, place_details
+from ui.widgets.profile_fields import SEARCH_LABEL, profile_field
 from ui.widgets.validated_line_edit import Rule, ValidatedLineEdit
 
 TITLE = "Bienvenue dans Arobase"
@@ -93,7 +93,7 @@ class FirstRunDialog(QDialog):
         self.stack.addWidget(self._referent_step())
         self.stack.addWidget(self._server_step())
 
-        self.later_button = QPushButton("P&lus tard", self)
+        self.later_button = QPushButton("Pl&us tard", self)
         self.later_button.setAccessibleName("Plus tard")
         self.later_button.setToolTip("Fermer l'assistant : il reviendra au prochain lancement")
         self.back_button = QPushButton("&Précédent", self)

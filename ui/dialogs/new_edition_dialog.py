@@ -21,7 +21,7 @@ from app.carry_over import (
 )
 from app.formats import plural
 from ui.dossier_controller import DossierController
-from ui.excepthook import expected_message, report_exception
+from ui.excepthook import failure_message
 from ui.messages import show_warning
 from ui.qt import (
     QComboBox,
@@ -275,10 +275,7 @@ class NewEditionDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self._busy = False
-        message = expected_message(exc)
-        if message is None:
-            report_exception(exc)
-            message = "La nouvelle édition n'a pas pu être commencée à cause d'une erreur inattendue."
+        message = failure_message(exc, "La nouvelle édition n'a pas pu être commencée à cause d'une erreur inattendue.")
         self.status_label.setText(message)
         self._update_buttons()
         self.failed.emit(message)

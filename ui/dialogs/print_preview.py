@@ -19,6 +19,7 @@ from ui.dialogs.print_jobs import Keys, PreviewJob, blank_job, dossier_job, not_
 from ui.dossier_controller import DossierController
 from ui.excepthook import expected_message, report_exception
 from ui.messages import show_file_written, show_warning
+from ui.pdf_printing import print_pages
 from ui.qt import (
     QCloseEvent,
     QDesktopServices,
@@ -27,13 +28,9 @@ from ui.qt import (
     QHBoxLayout,
     QKeySequence,
     QLabel,
-    QPainter,
     QPointF,
     QProgressBar,
-    QProgressDialog,
     QPushButton,
-    QRect,
-    QSize,
     QSpinBox,
     QStackedWidget,
     Qt,
@@ -48,7 +45,6 @@ from ui.tasks import Lane, TaskRunner
 
 PDF_FILTER = "Documents PDF (*.pdf);;Tous les fichiers (*)"
 ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
-PRINT_DPI_MAX = 300  # pages are rendered at the printer's resolution, at most this
 
 PROGRESS_PAGE, VIEW_PAGE, MESSAGE_PAGE = 0, 1, 2
 
@@ -426,40 +422,7 @@ class PrintPreviewDialog(QDialog):
         """Render the pages (all, or the range chosen in the print dialog) into ``printer``; returns the count."""
         if self.document is None or not self.page_count():
             return 0
-        count = self.page_count()
-        first = max(1, printer.fromPage()) if printer.fromPage() else 1
-        last = min(count, printer.toPage()) if printer.toPage() else count
-        pages = list(range(first - 1, last))
-        painter = QPainter()
-        if not painter.begin(printer):
-            show_warning(self, "L'imprimante n'a pas pu être ouverte : vérifiez qu'elle est allumée et disponible.")
-            return 0
-        progress = QProgressDialog("Envoi des pages à l'imprimante…", "Annuler", 0, len(pages), self)
-        progress.setWindowTitle("Impression")
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(500)
-        dpi = min(printer.resolution(), PRINT_DPI_MAX)
-        done = 0
-        try:
-            for i, page in enumerate(pages):
-                if progress.wasCanceled():
-                    break
-                if i:
-                    printer.newPage()
-                size = self.document.pagePointSize(page)
-                image = self.document.render(
-                    page, QSize(max(1, round(size.width() / 72 * dpi)), max(1, round(size.height() / 72 * dpi)))
-                )
-                area = painter.viewport()
-                scale = min(area.width() / image.width(), area.height() / image.height())
-                w, h = round(image.width() * scale), round(image.height() * scale)
-                painter.drawImage(QRect(area.x() + (area.width() - w) // 2, area.y(), w, h), image)
-                done += 1
-                progress.setValue(done)
-        finally:
-            painter.end()
-            progress.close()
-            progress.deleteLater()
+        done = print_pages(self.document, printer, self)
         self.printed.emit(done)
         return done
 

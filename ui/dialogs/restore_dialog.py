@@ -15,8 +15,8 @@ from pathlib import Path
 from app.backups import BackupInfo, RestoreReport, list_backups, restore_backup, restored_text
 from app.workspace import Workspace
 from ui.dossier_controller import DossierController
-from ui.excepthook import expected_message, report_exception
-from ui.messages import show_warning
+from ui.excepthook import failure_message
+from ui.messages import ask_question, show_warning
 from ui.models.backups_model import BackupsModel
 from ui.qt import (
     QAbstractItemView,
@@ -153,29 +153,15 @@ class RestoreDialog(QDialog):
         backup = self.selected()
         if backup is None or not backup.usable or self._busy:
             return None
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        self.confirm_box = ask_question(
+            self,
             "Restaurer une sauvegarde",
             QUESTION.format(when=backup.when, kind=backup.kind_label, content=backup.contents_text()),
-            QMessageBox.StandardButton.NoButton,
-            self,
+            "&Restaurer cette sauvegarde",
+            lambda: self.restore(backup),
+            accessible_name="Confirmer la restauration",
         )
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setAccessibleName("Confirmer la restauration")
-        yes = box.addButton("&Restaurer cette sauvegarde", QMessageBox.ButtonRole.AcceptRole)
-        no = box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(no)
-        box.setEscapeButton(no)
-
-        def answered() -> None:
-            if box.clickedButton() is yes:
-                self.restore(backup)
-
-        box.finished.connect(answered)
-        box.finished.connect(box.deleteLater)
-        self.confirm_box = box
-        box.open()
-        return box
+        return self.confirm_box
 
     def restore(self, backup: BackupInfo) -> None:
         """Write pending edits, close, restore, reopen: queued in this order on the one worker."""
@@ -202,10 +188,7 @@ class RestoreDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self._busy = False
-        message = expected_message(exc)
-        if message is None:
-            report_exception(exc)
-            message = "La restauration n'a pas pu se faire à cause d'une erreur inattendue."
+        message = failure_message(exc, "La restauration n'a pas pu se faire à cause d'une erreur inattendue.")
         self._update_buttons()
         self.status_label.setText(message)
         self.failed.emit(message)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.mosaic_layout import MosaicLayout
+from app.mosaic_shapes import MosaicLayout
 from ui.qt import QAbstractTableModel, QFont, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 Index = QModelIndex | QPersistentModelIndex

@@ -25,16 +25,13 @@ from ui.models.actions_model import (
 )
 from ui.qt import (
     QAbstractItemView,
-    QComboBox,
     QEvent,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QItemSelectionModel,
     QKeyEvent,
     QKeySequence,
     QLabel,
-    QLineEdit,
     QModelIndex,
     QObject,
     QPushButton,
@@ -48,14 +45,10 @@ from ui.qt import (
 )
 from ui.tasks import TaskRunner
 from ui.widgets.action_editor import ActionEditor
+from ui.widgets.action_filters import ActionFilters
 from ui.widgets.column_fitter import ColumnFitter
 from ui.widgets.undo_bar import UndoBar
 
-ALL_THEMES = "Tous les thèmes"
-ALL_SUBTHEMES = "Tous les sous-thèmes"
-ALL_LEVELS = "Tous les niveaux"
-NO_LEVEL = "Niveau non renseigné"
-SEARCH_DELAY_MS = 150  # typing "ecole" refilters once, after the last letter
 COLUMNS_BY_USE = (COL_THEMES, COL_START, COL_END, COL_ATTACHMENTS)  # shown as room allows, in this order
 
 
@@ -90,7 +83,7 @@ class ActionsPage(QWidget):
         self.splitter.setSizes([400, 600])  # proportions: the fiche gets the larger part
 
         layout = QVBoxLayout(self)
-        layout.addLayout(self.filter_bar)
+        layout.addWidget(self.filters)
         layout.addWidget(self.undo_bar)
         layout.addWidget(self.splitter, 1)
         self._build_actions()
@@ -113,77 +106,17 @@ class ActionsPage(QWidget):
     # ------------------------------------------------------------------ building
 
     def _build_filters(self) -> None:
-        edition = self.controller.edition
-        self.theme_combo = QComboBox(self)
-        self.theme_combo.setAccessibleName("Filtrer par thème")
-        self.subtheme_combo = QComboBox(self)
-        self.subtheme_combo.setAccessibleName("Filtrer par sous-thème")
-        self.level_combo = QComboBox(self)
-        self.level_combo.setAccessibleName("Filtrer par niveau de réalisation")
-        self.search_edit = QLineEdit(self)
-        self.search_edit.setAccessibleName("Rechercher dans les actions")
-        self.search_edit.setAccessibleDescription(
-            "Mots cherchés dans le titre, la synthèse, les résultats, les outils, les partenaires, "
-            "les adresses et les services, sans tenir compte des accents ni des majuscules."
-        )
-        self.search_edit.setPlaceholderText("titre, synthèse, partenaire, commune…")
-        self.search_edit.setClearButtonEnabled(True)
-        for combo in (self.theme_combo, self.subtheme_combo, self.level_combo):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(14)
-        self.theme_combo.addItem(ALL_THEMES, None)
-        for theme in edition.themes:
-            self.theme_combo.addItem(theme.title, theme.id)
-        self.level_combo.addItem(ALL_LEVELS, None)
-        for level in edition.levels:
-            self.level_combo.addItem(level.label, level.id)
-        self.level_combo.addItem(NO_LEVEL, ActionsFilterProxy.NO_LEVEL_FILTER)
-        self._fill_subthemes()
-
-        self.filter_bar = QGridLayout()
-        labels = (
-            ("&Thème :", self.theme_combo),
-            ("&Sous-thème :", self.subtheme_combo),
-            ("&Niveau :", self.level_combo),
-            ("&Rechercher :", self.search_edit),
-        )
-        for column, (text, widget) in enumerate(labels):
-            label = QLabel(text, self)
-            label.setBuddy(widget)
-            self.filter_bar.addWidget(label, 0, column)
-            self.filter_bar.addWidget(widget, 1, column)
-            self.filter_bar.setColumnStretch(column, 2 if widget is self.search_edit else 1)
-
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.apply_filters)
-        self.theme_combo.currentIndexChanged.connect(self._theme_changed)
-        self.subtheme_combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
-        self.level_combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
-        self.search_edit.textChanged.connect(lambda _t: self._search_timer.start())
-        self.search_edit.returnPressed.connect(self.apply_filters)
-
-    def _fill_subthemes(self) -> None:
-        theme_id = self.theme_combo.currentData()
-        current = self.subtheme_combo.currentData()
-        edition = self.controller.edition
-        themes = [edition.theme(theme_id)] if theme_id else list(edition.themes)
-        self.subtheme_combo.blockSignals(True)
-        try:
-            self.subtheme_combo.clear()
-            self.subtheme_combo.addItem(ALL_SUBTHEMES, None)
-            for theme in themes:
-                for st in theme.subthemes:
-                    self.subtheme_combo.addItem(st.title, st.id)
-            at = self.subtheme_combo.findData(current) if current else 0
-            self.subtheme_combo.setCurrentIndex(max(at, 0))
-        finally:
-            self.subtheme_combo.blockSignals(False)
+        self.filters = ActionFilters(self.controller.edition, self)
+        self.filters.changed.connect(self.apply_filters)
+        # The page's own names for the filters (the tab chain, the tests, whoever focuses one).
+        self.theme_combo = self.filters.theme_combo
+        self.subtheme_combo = self.filters.subtheme_combo
+        self.level_combo = self.filters.level_combo
+        self.search_edit = self.filters.search_edit
 
     def _build_table(self) -> None:
         self.left = QWidget(self)
-        self.new_button = QPushButton("Nouvelle &action", self.left)
+        self.new_button = QPushButton("Nouvelle action", self.left)
         self.new_button.setAccessibleName("Nouvelle action")
         self.new_button.setToolTip("Créer une action (Ctrl+N)")
         self.delete_button = QPushButton("Supprimer", self.left)
@@ -427,30 +360,13 @@ class ActionsPage(QWidget):
 
     # ------------------------------------------------------------------ filters
 
-    def _theme_changed(self) -> None:
-        self._fill_subthemes()
-        self.apply_filters()
-
     def apply_filters(self) -> None:
-        self._search_timer.stop()
-        self.proxy.set_filters(
-            theme=self.theme_combo.currentData(),
-            subtheme=self.subtheme_combo.currentData(),
-            level=self.level_combo.currentData(),
-            text=self.search_edit.text(),
-        )
+        self.proxy.set_filters(**self.filters.values())
         self._update_count()
         self._update_buttons()
 
     def clear_filters(self) -> None:
-        for combo in (self.theme_combo, self.subtheme_combo, self.level_combo):
-            combo.blockSignals(True)
-            combo.setCurrentIndex(0)
-            combo.blockSignals(False)
-        self._fill_subthemes()
-        self.search_edit.blockSignals(True)
-        self.search_edit.clear()
-        self.search_edit.blockSignals(False)
+        self.filters.clear()
         self.apply_filters()
 
     def _update_count(self, *_args: object) -> None:

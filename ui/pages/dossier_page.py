@@ -14,7 +14,8 @@ from app.checks import Problem
 from app.formats import plural, short_fingerprint
 from app.model import STATE_LABELS, SnapshotInfo
 from ui.dossier_controller import DossierController
-from ui.excepthook import expected_message, report_exception
+from ui.excepthook import failure_message
+from ui.messages import ask_question
 from ui.qt import (
     QAbstractItemView,
     QGroupBox,
@@ -58,6 +59,12 @@ REOPEN_QUESTION = (
     "La version validée (révision {current}) reste telle quelle, avec son empreinte : elle n'est ni "
     "effacée ni modifiée. Il faudra valider de nouveau la révision {next} avant de l'envoyer.\n\n"
     "Ouvrir la révision {next} ?"
+)
+
+
+FROZEN_SUMMARY = (
+    "Rien à régler dans cette révision : elle est validée et ne change plus. Pour corriger le dossier, "
+    "choisissez « Modifier (nouvelle révision) » ; la liste des problèmes reviendra avec le brouillon."
 )
 
 
@@ -211,7 +218,8 @@ class DossierPage(QWidget):
     def focus_field(self, field: str) -> bool:
         if field != "dossier":
             return False
-        self.problem_view.setFocus(Qt.FocusReason.OtherFocusReason)
+        target = self.reopen_button if self.controller.read_only else self.problem_view
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
         return True
 
     # ------------------------------------------------------------------ problems
@@ -244,13 +252,17 @@ class DossierPage(QWidget):
             self.problem_model.appendRow(item)
         n_block = self.blocking_count
         n_advice = len(self.problems) - n_block
-        if not self.problems:
+        # A frozen revision cannot be fixed: listing what to fix would send the user to read-only fields.
+        listed = bool(self.problems) and not self.controller.read_only
+        if self.controller.read_only:
+            summary = FROZEN_SUMMARY
+        elif not self.problems:
             summary = "Aucun problème : le dossier est complet."
         else:
             summary = f"{plural(n_block, 'problème bloquant')}, {plural(n_advice, 'conseil')}."
         self.summary_label.setText(summary)
-        self.problem_view.setVisible(bool(self.problems))
-        self.problems_label.setVisible(bool(self.problems))
+        self.problem_view.setVisible(listed)
+        self.problems_label.setVisible(listed)
         if row >= 0 and self.problems:  # keep the keyboard cursor about where it was
             self.problem_view.setCurrentIndex(self.problem_index(min(row, len(self.problems) - 1)))
 
@@ -270,6 +282,7 @@ class DossierPage(QWidget):
 
     def _state_changed(self) -> None:
         self._show_state()
+        self._filled = False  # the same problems are listed, or not, as the dossier is frozen or not
         self.refresh_problems()
         self.load_snapshots()
 
@@ -325,23 +338,8 @@ class DossierPage(QWidget):
 
     def _confirm(self, title: str, text: str, yes_text: str, then: Callable[[], None]) -> QMessageBox:
         """A question whose safe answer ("Annuler") is the default; ``then`` runs on the other one."""
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, self)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setAccessibleName(title)
-        yes = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
-        no = box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(no)
-        box.setEscapeButton(no)
-
-        def answered() -> None:
-            if box.clickedButton() is yes:
-                then()
-
-        box.finished.connect(answered)
-        box.finished.connect(box.deleteLater)
-        self.confirm_box = box
-        box.open()
-        return box
+        self.confirm_box = ask_question(self, title, text, yes_text, then)
+        return self.confirm_box
 
     def validate_now(self) -> None:
         """Validate without asking (the user said yes); refused while read-only or blocked."""
@@ -371,10 +369,7 @@ class DossierPage(QWidget):
 
     def _validation_failed(self, exc: BaseException) -> None:
         self._busy = False
-        message = expected_message(exc)
-        if message is None:
-            report_exception(exc)
-            message = "La validation a échoué à cause d'une erreur inattendue."
+        message = failure_message(exc, "La validation a échoué à cause d'une erreur inattendue.")
         self.result_label.setText(message)
         self.refresh_problems()
         self.validation_failed.emit(message)
@@ -447,10 +442,7 @@ class DossierPage(QWidget):
         self.snapshots_shown.emit()
 
     def _snapshots_failed(self, exc: BaseException) -> None:
-        message = expected_message(exc)
-        if message is None:
-            report_exception(exc)
-            message = "La liste des versions validées n'a pas pu être lue."
+        message = failure_message(exc, "La liste des versions validées n'a pas pu être lue.")
         self.no_snapshot_label.setText(message)
         self.no_snapshot_label.setVisible(True)
         self.snapshot_view.setVisible(False)

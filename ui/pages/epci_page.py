@@ -16,21 +16,19 @@ from ui.dossier_controller import DossierController
 from ui.qt import (
     QButtonGroup,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     Qt,
     QVBoxLayout,
     QWidget,
     Signal,
 )
 from ui.tasks import TaskRunner
-from ui.widgets.common import chain_tab_order, plain_label
+from ui.widgets.common import chain_tab_order, framed_note, page_heading, plain_label, scrolling_column
 from ui.widgets.validated_line_edit import FieldMessage
 
 TITLE = "Critères intercommunaux"
@@ -88,20 +86,16 @@ class EpciPage(QWidget):
         self._answering: str | None = None
         self.setAccessibleName(TITLE)
 
-        heading = QLabel(f"<h2>{TITLE}</h2>", self)
-        heading.setTextFormat(Qt.TextFormat.RichText)
-        heading.setAccessibleName(TITLE)
-        intro = self._note(INTRO)
-        self.progress = self._note("")
+        heading = page_heading(self, TITLE)
+        intro = plain_label(self, text=INTRO)
+        self.progress = plain_label(self, text="")
         self.progress.setObjectName("epciProgress")
         self.progress.setAccessibleName("Critères renseignés")
-        self.read_only_note = self._note(READ_ONLY_NOTE)
-        self.read_only_note.setFrameShape(QFrame.Shape.StyledPanel)
-        self.read_only_note.setVisible(False)
+        self.read_only_note = framed_note(self, READ_ONLY_NOTE)
 
         self.not_applicable = QWidget(self)
         self.not_applicable.setObjectName("epciNotApplicable")
-        not_applicable_text = self._note(NOT_APPLICABLE, self.not_applicable)
+        not_applicable_text = plain_label(self.not_applicable, text=NOT_APPLICABLE)
         not_applicable_text.setAccessibleName("Page sans objet")
         self.profile_button = QPushButton("Aller au &profil", self.not_applicable)
         self.profile_button.setAccessibleName("Aller au profil de la collectivité")
@@ -121,24 +115,8 @@ class EpciPage(QWidget):
             criteria_layout.addWidget(row.box)
             self.rows[criterion.id] = row
 
-        content = QWidget(self)
-        content.setMaximumWidth(900)
-        column = QVBoxLayout(content)
-        column.addWidget(heading)
-        column.addWidget(intro)
-        column.addWidget(self.read_only_note)
-        column.addWidget(self.not_applicable)
-        column.addWidget(self.progress)
-        column.addWidget(self.criteria)
-        column.addStretch(1)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(content)
-        self.scroll.setAccessibleName(TITLE)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.scroll)
+        parts = [heading, intro, self.read_only_note, self.not_applicable, self.progress, self.criteria]
+        self.scroll = scrolling_column(self, parts, TITLE)
 
         order: list[QWidget] = [self.profile_button]
         for row in self.rows.values():
@@ -154,15 +132,12 @@ class EpciPage(QWidget):
 
     # ------------------------------------------------------------------ building
 
-    def _note(self, text: str, parent: QWidget | None = None) -> QLabel:
-        return plain_label(parent or self, text=text)
-
     def _build_row(self, criterion: EpciCriterion, number: int, total: int) -> _CriterionRow:
         title = f"Critère {number} sur {total}"
         box = QGroupBox(title, self)
         box.setObjectName(f"criterion-{criterion.id}")
         box.setAccessibleName(f"{title} : {criterion.label}")
-        question = self._note(criterion.label, box)
+        question = plain_label(box, text=criterion.label)
         question.setAccessibleName(f"Critère {number}")
         group = QButtonGroup(box)
         group.setExclusive(True)

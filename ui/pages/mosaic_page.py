@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from app.edition import Edition
 from app.errors import ArobaseError
 from app.model import DossierData
-from app.mosaic_layout import MosaicLayout, compute_layout
+from app.mosaic_layout import compute_layout
+from app.mosaic_shapes import MosaicLayout
 from ui.dossier_controller import DossierController
 from ui.models.mosaic_table_model import ID_ROLE, KIND_ROLE, MosaicTableModel
 from ui.qt import (

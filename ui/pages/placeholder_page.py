@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from ui.qt import QLabel, Qt, QVBoxLayout, QWidget
+from ui.widgets.common import page_heading
 
 
 class PlaceholderPage(QWidget):
     def __init__(self, title: str, text: str, content: QWidget | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(title)
-        heading = QLabel(f"<h2>{title}</h2>", self)
-        heading.setTextFormat(Qt.TextFormat.RichText)
+        heading = page_heading(self, title)
         note = QLabel(text, self)
         note.setWordWrap(True)
         note.setTextFormat(Qt.TextFormat.PlainText)

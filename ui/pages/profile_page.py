@@ -10,24 +10,17 @@ text was refused, so that the cursor never jumps and nothing typed is overwritte
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
-from app import formats
 from app.communes import CommuneIndex, Place
 from app.editing import MAX_POPULATION
-from app.formats import thousands
-from app.model import KIND_LABELS, KINDS, PROFILE_FIELDS, PROFILE_LABELS, Profile
+from app.model import KIND_LABELS, KINDS, PROFILE_LABELS, Profile
 from ui.dossier_controller import DossierController
 from ui.qt import (
     QComboBox,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     Qt,
     QVBoxLayout,
     QWidget,
@@ -35,9 +28,22 @@ from ui.qt import (
     is_alive,
 )
 from ui.tasks import TaskRunner
-from ui.widgets.common import chain_tab_order, plain_label
+from ui.widgets.common import chain_tab_order, framed_note, page_heading, plain_label, scrolling_column
 from ui.widgets.commune_picker import CommunePicker, IndexLoader, attribution, place_details
-from ui.widgets.validated_line_edit import FieldMessage, Rule, ValidatedLineEdit
+from ui.widgets.profile_fields import (
+    CODE_LABELS,
+    CODE_NAMES,
+    CODE_PLACEHOLDERS,
+    CODE_RULES,
+    FIELDS,
+    GROUPS,
+    SEARCH_LABEL,
+    UPPER_FIELDS,
+    parse_population,
+    population_display,
+    profile_field,
+)
+from ui.widgets.validated_line_edit import FieldMessage, ValidatedLineEdit
 
 TITLE = "Profil de la collectivité"
 INTRO = (
@@ -50,202 +56,6 @@ READ_ONLY_NOTE = (
     "révision depuis la page « Dossier »."
 )
 EPCI_NOTE = "Une intercommunalité répond aussi aux critères intercommunaux."
-SEARCH_LABEL = "&Rechercher votre collectivité : nom ou code postal"
-
-CODE_LABELS = {"commune": "C&ode INSEE :", "epci": "C&ode SIREN :", "autre": "C&ode INSEE ou SIREN :"}
-CODE_NAMES = {"commune": "Code INSEE", "epci": "Code SIREN", "autre": "Code INSEE ou SIREN"}
-CODE_PLACEHOLDERS = {
-    "commune": "par exemple 35238 (ou 2A004 en Corse)",
-    "epci": "par exemple 243500139 (9 chiffres)",
-    "autre": "code INSEE (5 caractères) ou SIREN (9 chiffres)",
-}
-
-INSEE_MESSAGE = "Le code INSEE a 5 caractères, par exemple 35238 ou 2A004."
-SIREN_LENGTH_MESSAGE = "Le numéro SIREN a 9 chiffres, par exemple 243 500 139."
-SIREN_KEY_MESSAGE = (
-    "Ce numéro SIREN n'existe pas : un chiffre est sans doute mal tapé (la clé de contrôle ne correspond pas)."
-)
-OTHER_CODE_MESSAGE = "Indiquez un code INSEE (5 caractères, par exemple 35238) ou un numéro SIREN (9 chiffres)."
-DEPARTEMENT_MESSAGE = "Le département s'écrit avec 2 ou 3 caractères, par exemple 35, 2A ou 974."
-CORSICA_MESSAGE = "Le département 20 n'existe plus : la Corse est 2A (Corse-du-Sud) ou 2B (Haute-Corse)."
-POSTAL_MESSAGE = "Le code postal a 5 chiffres, par exemple 35500."
-EMAIL_MESSAGE = "L'adresse de courriel a la forme nom@domaine.fr, par exemple mairie@saint-aubin.fr."
-PHONE_MESSAGE = "Le numéro de téléphone a 10 chiffres, par exemple 02 99 49 00 00 (ou +33 2 99 49 00 00)."
-POPULATION_MESSAGE = (
-    "La population s'écrit en chiffres, par exemple 1 047. Laissez le champ vide si vous ne la connaissez pas."
-)
-POPULATION_MAX_MESSAGE = f"La population ne peut pas dépasser {thousands(MAX_POPULATION)} habitants."
-
-
-@dataclass(frozen=True, slots=True)
-class FieldSpec:
-    label: str  # with its mnemonic
-    placeholder: str
-    tooltip: str
-    required: bool = False
-
-
-FIELDS: dict[str, FieldSpec] = {
-    "name": FieldSpec(
-        "&Nom de la collectivité :",
-        "par exemple Saint-Aubin-des-Landes",
-        "Le nom officiel de la commune ou de l'intercommunalité.",
-        True,
-    ),
-    "kind": FieldSpec("&Type de collectivité :", "", "Commune, intercommunalité (EPCI) ou autre collectivité."),
-    "code": FieldSpec(
-        CODE_LABELS["commune"],
-        CODE_PLACEHOLDERS["commune"],
-        "Le code officiel : code INSEE d'une commune (pas le code postal), SIREN d'une intercommunalité.",
-        True,
-    ),
-    "departement": FieldSpec(
-        "&Département :",
-        "par exemple 35, 2A ou 974",
-        "Le numéro du département : 2 chiffres, 2A/2B ou 3 chiffres outre-mer.",
-    ),
-    "population": FieldSpec(
-        "Pop&ulation :",
-        "inconnue",
-        "Le nombre d'habitants (population municipale). Laissez vide s'il est inconnu.",
-    ),
-    "epci_name": FieldSpec(
-        "&Intercommunalité :",
-        "par exemple Rennes Métropole",
-        "L'intercommunalité (EPCI) dont la commune est membre ; remplie par la liste officielle.",
-    ),
-    "epci_code": FieldSpec(
-        "SIRE&N de l'intercommunalité :",
-        "par exemple 243500139",
-        "Le numéro SIREN de l'intercommunalité : 9 chiffres.",
-    ),
-    "street": FieldSpec(
-        "&Adresse :", "par exemple 1 place de la Mairie", "L'adresse postale de la mairie ou du siège."
-    ),
-    "postal_code": FieldSpec("Code &postal :", "par exemple 35500", "Le code postal de l'adresse : 5 chiffres."),
-    "city": FieldSpec("&Commune :", "par exemple Saint-Aubin-des-Landes", "La commune de l'adresse postale."),
-    "referent_name": FieldSpec(
-        "Nom du référ&ent :", "prénom et nom", "La personne que l'association Villes Internet peut contacter.", True
-    ),
-    "referent_role": FieldSpec(
-        "&Fonction du référent :", "par exemple secrétaire de mairie", "Sa fonction ou son mandat."
-    ),
-    "referent_email": FieldSpec(
-        "Courrie&l du référent :", "par exemple mairie@saint-aubin.fr", "L'adresse de courriel du référent.", True
-    ),
-    "referent_phone": FieldSpec(
-        "Télép&hone du référent :", "par exemple 02 99 49 00 00", "Un numéro français : 10 chiffres, ou +33…"
-    ),
-}
-GROUPS = (
-    ("Collectivité", ("name", "kind", "code", "departement", "population", "epci_name", "epci_code")),
-    ("Adresse de la mairie ou du siège", ("street", "postal_code", "city")),
-    ("Référent pour l'association", ("referent_name", "referent_role", "referent_email", "referent_phone")),
-)
-TEXT_FIELDS = tuple(name for name in PROFILE_FIELDS if name not in ("kind", "population"))
-
-_INSEE_PARTIAL = re.compile(r"\d{0,5}|2(?:[AB]\d{0,3})?")
-_DEPARTEMENT_PARTIAL = re.compile(r"\d{0,3}|2[AB]?")
-_SPACES = re.compile(r"[\s\u00a0\u202f]")
-
-
-# ---------------------------------------------------------------------- format rules (app.formats + words)
-
-
-def _insee(text: str) -> str:
-    return "" if formats.is_insee(text) else INSEE_MESSAGE
-
-
-def _siren(text: str) -> str:
-    digits = _SPACES.sub("", text)
-    if not (len(digits) == 9 and digits.isdigit()):
-        return SIREN_LENGTH_MESSAGE
-    return "" if formats.is_siren(digits) else SIREN_KEY_MESSAGE
-
-
-def _insee_partial(text: str) -> bool:
-    return bool(_INSEE_PARTIAL.fullmatch(text.strip().upper()))
-
-
-def _siren_partial(text: str) -> bool:
-    digits = _SPACES.sub("", text)
-    return (digits.isdigit() and len(digits) < 9) or digits == ""
-
-
-CODE_RULES = {
-    "commune": Rule(_insee, _insee_partial),
-    "epci": Rule(_siren, _siren_partial),
-    "autre": Rule(
-        lambda t: "" if formats.is_insee(t) or formats.is_siren(_SPACES.sub("", t)) else OTHER_CODE_MESSAGE,
-        lambda t: _insee_partial(t) or _siren_partial(t),
-    ),
-}
-
-
-def _departement(text: str) -> str:
-    if formats.is_departement(text):
-        return ""
-    return CORSICA_MESSAGE if text.strip() == "20" else DEPARTEMENT_MESSAGE
-
-
-def parse_population(text: str) -> int | None:
-    """'1 047' → 1047, '' → None (unknown); ValueError when it is not a whole number."""
-    digits = _SPACES.sub("", text).replace(".", "")
-    if not digits:
-        return None
-    if not digits.isdigit():
-        raise ValueError(text)
-    return int(digits)
-
-
-def _population(text: str) -> str:
-    try:
-        value = parse_population(text)
-    except ValueError:
-        return POPULATION_MESSAGE
-    return POPULATION_MAX_MESSAGE if value is not None and value > MAX_POPULATION else ""
-
-
-RULES: dict[str, Rule] = {
-    "epci_code": Rule(_siren, _siren_partial),
-    "departement": Rule(_departement, lambda t: bool(_DEPARTEMENT_PARTIAL.fullmatch(t.strip().upper()))),
-    "population": Rule(_population, lambda t: _SPACES.sub("", t).replace(".", "").isdigit()),
-    "postal_code": Rule(
-        lambda t: "" if formats.is_postal_code(t) else POSTAL_MESSAGE,
-        lambda t: bool(re.fullmatch(r"\d{0,5}", t.strip())),
-    ),
-    "referent_email": Rule(
-        lambda t: "" if formats.is_email(t) else EMAIL_MESSAGE,
-        lambda t: not re.search(r"\s", t.strip()) and t.count("@") <= 1,
-    ),
-    "referent_phone": Rule(
-        lambda t: "" if formats.is_phone(t) else PHONE_MESSAGE,
-        lambda t: bool(re.fullmatch(r"[\d\s.\-()+\u00a0\u202f]*", t)) and sum(c.isdigit() for c in t) <= 12,
-    ),
-}
-# Normalised when the user leaves the field (never while typing: the cursor must not jump).
-_UPPER_FIELDS = ("code", "departement")
-
-
-def profile_field(parent: QWidget, name: str) -> tuple[QLabel, ValidatedLineEdit]:
-    """A text field of the profile as this page shows it (label and buddy, rule, placeholder, names, tip).
-
-    The first-run assistant asks for the referent with the same fields: same checks, same sentences.
-    """
-    spec = FIELDS[name]
-    line = ValidatedLineEdit(parent, RULES.get(name, CODE_RULES["commune"] if name == "code" else None))
-    line.setObjectName(f"profile-{name}")
-    line.setPlaceholderText(spec.placeholder)
-    line.setClearButtonEnabled(False)
-    line.setAccessibleName(PROFILE_LABELS[name] + (" (obligatoire)" if spec.required else ""))
-    line.setToolTip(spec.tooltip)
-    label = QLabel(spec.label, parent)
-    label.setBuddy(line)
-    return label, line
-
-
-def population_display(value: int | None) -> str:
-    return "" if value is None else thousands(value)
 
 
 class ProfilePage(QWidget):
@@ -268,14 +78,10 @@ class ProfilePage(QWidget):
         self._index: CommuneIndex | None = None
         self.setAccessibleName(TITLE)
 
-        heading = QLabel(f"<h2>{TITLE}</h2>", self)
-        heading.setTextFormat(Qt.TextFormat.RichText)
-        heading.setAccessibleName(TITLE)
-        intro = self._note(INTRO)
-        self.read_only_note = self._note(READ_ONLY_NOTE)
+        heading = page_heading(self, TITLE)
+        intro = plain_label(self, text=INTRO)
+        self.read_only_note = framed_note(self, READ_ONLY_NOTE)
         self.read_only_note.setObjectName("readOnlyNote")
-        self.read_only_note.setFrameShape(QFrame.Shape.StyledPanel)
-        self.read_only_note.setVisible(False)
 
         # -- the picker
         search_box = QGroupBox("Liste officielle des collectivités", self)
@@ -283,7 +89,7 @@ class ProfilePage(QWidget):
         self.picker = CommunePicker(runner, search_box, loader=commune_loader)
         self.search_label = QLabel(SEARCH_LABEL, search_box)
         self.search_label.setBuddy(self.picker.edit)
-        self.official = self._note("", search_box)
+        self.official = plain_label(search_box, text="")
         self.official.setObjectName("officialPlace")
         self.official.setAccessibleName("Collectivité dans la liste officielle")
         self.official.setVisible(False)
@@ -307,8 +113,8 @@ class ProfilePage(QWidget):
         self.departement_name.setAccessibleName("Nom du département")
         self.departement_name.setTextFormat(Qt.TextFormat.PlainText)
         self.epci_hint = QWidget(self)
-        epci_label = self._note(EPCI_NOTE, self.epci_hint)
-        self.epci_button = QPushButton("Répondre aux critères &intercommunaux", self.epci_hint)
+        epci_label = plain_label(self.epci_hint, text=EPCI_NOTE)
+        self.epci_button = QPushButton("Répondre aux critères intercommunau&x", self.epci_hint)
         self.epci_button.setAccessibleName("Répondre aux critères intercommunaux")
         self.epci_button.clicked.connect(lambda: self.navigate_requested.emit("epci"))
         hint_layout = QHBoxLayout(self.epci_hint)
@@ -341,24 +147,7 @@ class ProfilePage(QWidget):
         self.source.setFont(font)
         self.source.setText(attribution(None))  # the version is added once the list is read
 
-        content = QWidget(self)
-        content.setMaximumWidth(900)
-        column = QVBoxLayout(content)
-        column.addWidget(heading)
-        column.addWidget(intro)
-        column.addWidget(self.read_only_note)
-        for box in boxes:
-            column.addWidget(box)
-        column.addWidget(self.source)
-        column.addStretch(1)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(content)
-        self.scroll.setAccessibleName(TITLE)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.scroll)
+        self.scroll = scrolling_column(self, [heading, intro, self.read_only_note, *boxes, self.source], TITLE)
 
         width = max(label.sizeHint().width() for label in self.labels.values())
         for label in self.labels.values():
@@ -375,9 +164,6 @@ class ProfilePage(QWidget):
         self.refresh()
 
     # ------------------------------------------------------------------ building
-
-    def _note(self, text: str, parent: QWidget | None = None) -> QLabel:
-        return plain_label(parent or self, text=text)
 
     def _add_row(self, box: QGroupBox, form: QFormLayout, name: str) -> None:
         editor: QWidget
@@ -523,8 +309,8 @@ class ProfilePage(QWidget):
         if self._filling or self.controller.read_only or not is_alive(line):
             return  # editingFinished also fires while the page is being destroyed
         text = line.text()
-        if name in _UPPER_FIELDS or name in ("postal_code", "referent_email"):
-            tidy = text.strip().upper() if name in _UPPER_FIELDS else text.strip()
+        if name in UPPER_FIELDS or name in ("postal_code", "referent_email"):
+            tidy = text.strip().upper() if name in UPPER_FIELDS else text.strip()
             if tidy != text and not line.refused:
                 line.setText(tidy)  # stored by _edited, like a keystroke
                 line.validate(final=True)

@@ -8,12 +8,11 @@ before the start is explained under the field and not stored until it is right.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from itertools import pairwise
 
 from app import formats
-from app.model import ACTION_COLUMNS, ACTION_LABELS, DELIVERER_LABELS, STATE_LABELS, ActionData
+from app.model import ACTION_LABELS, DELIVERER_LABELS, STATE_LABELS, ActionData
 from ui.dossier_controller import DossierController
 from ui.qt import (
     QComboBox,
@@ -27,73 +26,25 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from ui.widgets.action_fields import (
+    DATE_DESCRIPTION,
+    DATE_FIELDS,
+    DATE_PLACEHOLDER,
+    HINTS,
+    LINE_FIELDS,
+    LONG_FIELDS,
+    LONG_LINES,
+    MNEMONICS,
+    NOT_SET,
+    DateError,
+    format_date,
+    parse_date,
+)
 from ui.widgets.address_list import AddressList
 from ui.widgets.attachment_list import AttachmentList, UrlOpener
 from ui.widgets.services_picker import ServicesPicker
 
-DATE_FIELDS = ("start_date", "end_date")
-LINE_FIELDS = ("title", "web_link")
-LONG_FIELDS = ("synthesis", "results", "tools", "partners")
-FIELDS = (*ACTION_COLUMNS, "services", "addresses", "attachments")  # the form's reading order
-MNEMONICS = {
-    "title": "T&itre de l'action :",
-    "synthesis": "S&ynthèse :",
-    "level": "Niveau de réalisati&on :",
-    "results": "Rés&ultats :",
-    "tools": "Outi&ls :",
-    "partners": "&Partenaires :",
-    "delivered_by": "&Qui réalise l'action :",
-    "start_date": "&Date de début :",
-    "end_date": "Date de &fin :",
-    "web_link": "Lien &web :",
-}
-HINTS = {
-    "synthesis": "Ce que fait l'action, pour qui, depuis quand : quelques phrases suffisent.",
-    "results": "Chiffres et effets constatés : nombre de participants, démarches réussies…",
-    "tools": "Matériel, logiciels, sites utilisés.",
-    "partners": "Associations, entreprises, autres collectivités qui participent.",
-}
-LONG_LINES = {"synthesis": 6, "results": 4, "tools": 3, "partners": 3}
-NOT_SET = "— non renseigné —"
 NO_ACTION = "Choisissez une action dans la liste, ou créez-en une avec « Nouvelle action » (Ctrl+N)."
-DATE_PLACEHOLDER = "jj/mm/aaaa"
-_DATE_RE = re.compile(r"^\s*(\d{1,2})\s*[/.\- ]\s*(\d{1,2})\s*[/.\- ]\s*(\d{4})\s*$")
-_ISO_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
-
-
-class DateError(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def parse_date(text: str, label: str) -> date | None:
-    """ "01/09/2025" (also 1-9-2025, 1.9.2025, 2025-09-01) → date; "" → None; else DateError in French."""
-    if not text.strip():
-        return None
-    m = _DATE_RE.match(text)
-    if m:
-        day, month, year = (int(g) for g in m.groups())
-    else:
-        m = _ISO_RE.match(text)
-        if not m:
-            raise DateError(
-                f"« {label} » : écrivez la date sous la forme jj/mm/aaaa (par exemple 01/09/2025), "
-                "ou laissez le champ vide."
-            )
-        year, month, day = (int(g) for g in m.groups())
-    if not 1900 <= year <= 2100:
-        raise DateError(f"« {label} » : l'année {year} n'est pas plausible.")
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise DateError(
-            f"« {label} » : le {day:02d}/{month:02d}/{year} n'existe pas ; vérifiez le jour et le mois."
-        ) from None
-
-
-def format_date(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
 
 
 class ActionEditor(QWidget):
@@ -258,9 +209,7 @@ class ActionEditor(QWidget):
         edit.setPlaceholderText(DATE_PLACEHOLDER)
         edit.setMaxLength(12)
         edit.setMaximumWidth(edit.fontMetrics().horizontalAdvance("00/00/00000") + 24)
-        description = (
-            "Date sous la forme jour/mois/année, par exemple 01/09/2025 ; laissez vide si elle n'est pas connue."
-        )
+        description = DATE_DESCRIPTION
         edit.setAccessibleName(ACTION_LABELS[name])
         edit.setAccessibleDescription(description)
         edit.setToolTip(description)

@@ -13,7 +13,6 @@ from app.text import check_text
 from ui.qt import (
     QAbstractItemView,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListView,
@@ -24,13 +23,14 @@ from ui.qt import (
     QWidget,
     Signal,
 )
+from ui.widgets.common import button_row, chain_tab_order, plain_label
 
 PARTS = ("label", "street", "postal_code", "city")
 FORM_LABELS = {
-    "label": "&Lieu (facultatif) :",
-    "street": "&Rue et numéro :",
-    "postal_code": "Code &postal :",
-    "city": "Co&mmune :",
+    "label": "Lieu (facultatif) :",
+    "street": "Rue et numéro :",
+    "postal_code": "Code postal :",
+    "city": "Commune :",
 }
 PLACEHOLDERS = {
     "label": "ex. Médiathèque",
@@ -76,7 +76,7 @@ class AddressList(QWidget):
         self.empty_label.setWordWrap(True)
         self.empty_label.setTextFormat(Qt.TextFormat.PlainText)
 
-        self.add_button = QPushButton("A&jouter une adresse", self)
+        self.add_button = QPushButton("Ajouter une adresse", self)
         self.add_button.setAccessibleName("Ajouter une adresse")
         self.add_button.setAutoDefault(False)
         self.remove_button = QPushButton("Retirer l'adresse", self)
@@ -100,10 +100,7 @@ class AddressList(QWidget):
             form_layout.addRow(label, edit)
             self.edits[part] = edit
         self.edits["postal_code"].setMaxLength(10)
-        self.error_label = QLabel(self)
-        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.error_label.setWordWrap(True)
-        self.error_label.setAccessibleName("Erreur dans l'adresse")
+        self.error_label = plain_label(self, "Erreur dans l'adresse")
         self.error_label.hide()
 
         self.view.selectionModel().currentChanged.connect(lambda *_: self._show_current())
@@ -113,19 +110,10 @@ class AddressList(QWidget):
         layout.addWidget(self.list_label)
         layout.addWidget(self.view)
         layout.addWidget(self.empty_label)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.remove_button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
+        layout.addLayout(button_row(self.add_button, self.remove_button))
         layout.addWidget(self.form)
         layout.addWidget(self.error_label)
-        self.setTabOrder(self.view, self.add_button)
-        self.setTabOrder(self.add_button, self.remove_button)
-        previous: QWidget = self.remove_button
-        for part in PARTS:
-            self.setTabOrder(previous, self.edits[part])
-            previous = self.edits[part]
+        chain_tab_order([self.view, self.add_button, self.remove_button, *(self.edits[part] for part in PARTS)])
         self._show_current()
 
     # ------------------------------------------------------------------ public

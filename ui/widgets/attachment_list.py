@@ -22,7 +22,6 @@ from ui.qt import (
     QDragEnterEvent,
     QDropEvent,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QListView,
     QPushButton,
@@ -35,6 +34,7 @@ from ui.qt import (
     QWidget,
     Signal,
 )
+from ui.widgets.common import button_row, chain_tab_order, plain_label
 
 SHA_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 FILE_FILTER = (
@@ -116,13 +116,13 @@ class AttachmentList(QWidget):
         self.empty_label = QLabel("Aucune pièce jointe.", self)
         self.empty_label.setTextFormat(Qt.TextFormat.PlainText)
 
-        self.add_button = QPushButton("Ajouter un &fichier…", self)
+        self.add_button = QPushButton("Ajouter un fichier…", self)
         self.add_button.setAccessibleName("Ajouter une pièce jointe")
         self.add_button.setToolTip(
             f"Photo, image ou PDF de {MAX_ATTACHMENT_BYTES // (1024 * 1024)} Mo au plus ; "
             "vous pouvez aussi glisser des fichiers sur la liste."
         )
-        self.open_button = QPushButton("&Ouvrir", self)
+        self.open_button = QPushButton("Ouvrir", self)
         self.open_button.setAccessibleName("Ouvrir la pièce jointe sélectionnée")
         self.remove_button = QPushButton("Retirer", self)  # short: the three buttons fit a narrow fiche
         self.remove_button.setAccessibleName("Retirer la pièce jointe sélectionnée")
@@ -137,10 +137,7 @@ class AttachmentList(QWidget):
         self.status_label.setWordWrap(True)
         self.status_label.setAccessibleName("Copie des pièces jointes")
         self.status_label.hide()
-        self.error_label = QLabel(self)
-        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.error_label.setWordWrap(True)
-        self.error_label.setAccessibleName("Erreur de pièce jointe")
+        self.error_label = plain_label(self, "Erreur de pièce jointe")
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label.hide()
 
@@ -152,17 +149,10 @@ class AttachmentList(QWidget):
         layout.addWidget(self.list_label)
         layout.addWidget(self.view)
         layout.addWidget(self.empty_label)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.open_button)
-        buttons.addWidget(self.remove_button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
+        layout.addLayout(button_row(self.add_button, self.open_button, self.remove_button))
         layout.addWidget(self.status_label)
         layout.addWidget(self.error_label)
-        self.setTabOrder(self.view, self.add_button)
-        self.setTabOrder(self.add_button, self.open_button)
-        self.setTabOrder(self.open_button, self.remove_button)
+        chain_tab_order([self.view, self.add_button, self.open_button, self.remove_button])
         self._update_buttons()
 
     # ------------------------------------------------------------------ public

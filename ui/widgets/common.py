@@ -1,11 +1,24 @@
-"""Small builders shared by pages and dialogs: plain-text labels, tab order, checkable preview lists."""
+"""Small builders shared by pages and dialogs: plain-text labels, tab order, button rows, checkable lists."""
 
 from __future__ import annotations
 
+import html
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 
-from ui.qt import QAbstractItemView, QHeaderView, QLabel, QStandardItemModel, Qt, QTreeView, QWidget
+from ui.qt import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QStandardItemModel,
+    Qt,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def plain_label(parent: QWidget, accessible_name: str = "", text: str = "") -> QLabel:
@@ -18,10 +31,55 @@ def plain_label(parent: QWidget, accessible_name: str = "", text: str = "") -> Q
     return label
 
 
+def page_heading(parent: QWidget, title: str) -> QLabel:
+    """A page's title, large; a screen reader says the title, not the markup."""
+    heading = QLabel(f"<h2>{html.escape(title)}</h2>", parent)
+    heading.setTextFormat(Qt.TextFormat.RichText)
+    heading.setAccessibleName(title)
+    return heading
+
+
+def framed_note(parent: QWidget, text: str) -> QLabel:
+    """A framed sentence, hidden until the page shows it (« Ce dossier est validé… » on a frozen dossier)."""
+    note = plain_label(parent, text=text)
+    note.setFrameShape(QFrame.Shape.StyledPanel)
+    note.setVisible(False)
+    return note
+
+
+def scrolling_column(page: QWidget, widgets: Iterable[QWidget], name: str, max_width: int = 900) -> QScrollArea:
+    """A form page's content in one column, at most ``max_width`` wide so that lines stay readable, scrolled
+    when the window is short (1366×768 with a task bar); the scroll area fills ``page``."""
+    content = QWidget(page)
+    content.setMaximumWidth(max_width)
+    column = QVBoxLayout(content)
+    for widget in widgets:
+        column.addWidget(widget)
+    column.addStretch(1)
+    scroll = QScrollArea(page)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(content)
+    scroll.setAccessibleName(name)
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(scroll)
+    return scroll
+
+
 def chain_tab_order(widgets: Iterable[QWidget]) -> None:
     """Tab goes from each widget to the next, in reading order."""
     for first, second in itertools.pairwise(widgets):
         QWidget.setTabOrder(first, second)
+
+
+def button_row(*buttons: QWidget) -> QHBoxLayout:
+    """Buttons side by side from the left, the rest of the row empty (under a list: add, open, remove)."""
+    row = QHBoxLayout()
+    for button in buttons:
+        row.addWidget(button)
+    row.addStretch(1)
+    return row
 
 
 def checklist_tree(

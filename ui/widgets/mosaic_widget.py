@@ -15,19 +15,8 @@ from __future__ import annotations
 
 import html
 
-from app.mosaic_layout import (
-    BACKGROUND,
-    BLOCK_BORDER,
-    BLOCK_FILL,
-    CELL_BORDER,
-    QUADRANT_BORDER,
-    QUADRANT_FILL,
-    Cell,
-    MosaicLayout,
-    Rect,
-    Shape,
-    TextItem,
-)
+from app.mosaic_shapes import Cell, MosaicLayout, Rect, Shape, TextItem
+from app.mosaic_style import BACKGROUND, BLOCK_BORDER, BLOCK_FILL, CELL_BORDER, QUADRANT_BORDER, QUADRANT_FILL
 from ui.qt import (
     QAccessible,
     QAccessibleEvent,

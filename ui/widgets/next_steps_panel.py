@@ -42,7 +42,7 @@ class NextStepsPanel(QFrame):
             row.addWidget(button)
             self.buttons[target] = button
         row.addStretch(1)
-        self.hide_button = QPushButton("&Masquer", self)
+        self.hide_button = QPushButton("Masquer", self)
         self.hide_button.setAccessibleName("Masquer « Et maintenant ? »")
         self.hide_button.setToolTip("Ne plus afficher ces trois étapes")
         self.hide_button.clicked.connect(self._dismiss)
