@@ -11,21 +11,22 @@ NOT_STARTED = "Dossier pas encore commencé"
 LOADING = "Chargement…"
 UNKNOWN = "non renseigné"
 
-# key: (form label with mnemonic, accessible name); order is display order.
+# key: (form label, accessible name); order is display order. No Alt+letter: the summary sits beside each
+# page's own fields and the menus, whose letters come first.
 PROFILE_ROWS = {
-    "name": ("&Nom :", "Nom de la collectivité"),
-    "kind": ("&Type :", "Type de collectivité"),
-    "code": ("&Code INSEE :", "Code INSEE ou SIREN"),
-    "departement": ("&Département :", "Département"),
-    "population": ("&Population :", "Population"),
+    "name": ("Nom :", "Nom de la collectivité"),
+    "kind": ("Type :", "Type de collectivité"),
+    "code": ("Code INSEE :", "Code INSEE ou SIREN"),
+    "departement": ("Département :", "Département"),
+    "population": ("Population :", "Population"),
 }
 DOSSIER_ROWS = {
-    "edition": ("É&dition :", "Édition du questionnaire"),
-    "state": ("É&tat :", "État du dossier"),
-    "revision": ("&Révision :", "Révision du dossier"),
-    "actions": ("&Actions :", "Nombre d'actions"),
-    "coverage": ("C&ouverture :", "Couverture des services"),
-    "problems": ("Pro&blèmes :", "Problèmes à régler"),
+    "edition": ("Édition :", "Édition du questionnaire"),
+    "state": ("État :", "État du dossier"),
+    "revision": ("Révision :", "Révision du dossier"),
+    "actions": ("Actions :", "Nombre d'actions"),
+    "coverage": ("Couverture :", "Couverture des services"),
+    "problems": ("Problèmes :", "Problèmes à régler"),
 }
 
 

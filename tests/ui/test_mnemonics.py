@@ -66,12 +66,7 @@ def test_mnemonic_finds_the_letter() -> None:
     assert mnemonic("Pop&ulation :") == "U"
 
 
-# The Envoi page (ui/pages/send_page.py) still has clashes: Alt+A (« Aller à » / « Actions »), Alt+D (« Aide » /
-# « Département » / « Édition »), Alt+T (« Type » / « État »). Strict: this fails once they are fixed.
-SEND_CLASHES = pytest.mark.xfail(strict=True, reason="mnémoniques en double sur la page Envoi")
-
-
-@pytest.mark.parametrize("target", [pytest.param(t, marks=SEND_CLASHES) if t == "send" else t for t in TARGETS])
+@pytest.mark.parametrize("target", TARGETS)
 def test_no_two_mnemonics_clash_on_a_page(qtbot: QtBot, ws: Workspace, make_window: WindowFactory, target: str) -> None:
     window = _epci_window(ws, make_window)
     window.resize(1366, 768)
