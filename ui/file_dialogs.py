@@ -21,6 +21,10 @@ def documents_folder() -> Path:
     return Path(folder) if folder and Path(folder).is_dir() else Path.home()
 
 
+DOSSIER_FILTER = "Dossiers Arobase (*.json);;Tous les fichiers (*)"
+STORE_FILTER = "Fichiers Arobase (*.sqlite);;Tous les fichiers (*)"
+
+
 def store_folder(store_path: Path) -> Path:
     """Where to look for other store files: beside the open one, unless that is Arobase's own data folder."""
     parent = store_path.absolute().parent

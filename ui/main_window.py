@@ -12,46 +12,36 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.errors import StoreDamaged
 from ui.dialogs.network_dialog import edit_network_settings, saved_proxy
 from ui.dossier_controller import DossierController
 from ui.dossier_view import DEFAULT_TARGET, DossierView
 from ui.editions_check import EditionsCheck
-from ui.excepthook import expected_message, report_exception
-from ui.file_dialogs import store_folder
-from ui.messages import show_warning
+from ui.help_menu import HelpMenu
+from ui.menu_actions import menu_action
 from ui.qt import (
     QAction,
     QCloseEvent,
-    QDesktopServices,
-    QFileDialog,
     QKeySequence,
     QLabel,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QSettings,
     QSize,
     QTimer,
-    QUrl,
     QWidget,
     Signal,
-    is_alive,
 )
 from ui.send_context import SendContext
 from ui.tasks import TaskRunner
+from ui.window_files import WindowFiles
 
 if TYPE_CHECKING:
-    from app.backups import BackupInfo
     from app.workspace import Workspace
 
 StoreOpener = Callable[[Path], "Workspace"]
 
 APP_TITLE = "Arobase"
 NEW_COLLECTIVITY = "Nouvelle collectivité"
-STORE_FILTER = "Fichiers Arobase (*.sqlite);;Tous les fichiers (*)"
-DOSSIER_FILTER = "Dossiers Arobase (*.json);;Tous les fichiers (*)"
-MAX_RECENT = 8
 NEW_FILE_SHORTCUT = "Ctrl+Shift+N"
 DEFAULT_SIZE = QSize(1280, 720)  # shrunk to the screen's free area (a 1366×768 laptop has a task bar)
 TITLE_BAR_ALLOWANCE = 40  # the window manager's frame is not in the size given to resize()
@@ -93,7 +83,7 @@ class MainWindow(QMainWindow):
         self._send_context = send_context or SendContext.default()  # one per run: survives switching files
         self._first_run = first_run  # offer the assistant on a file without a collectivity
         self._ws = workspace
-        self._open_store = open_store
+        self.open_store = open_store
         self.settings = settings if settings is not None else QSettings(APP_TITLE, APP_TITLE)
         self._send_context.set_proxy(saved_proxy(self.settings))
         self._closed = False
@@ -131,65 +121,69 @@ class MainWindow(QMainWindow):
             min(DEFAULT_SIZE.height(), free.height() - TITLE_BAR_ALLOWANCE),
         )
 
-    def _action(
-        self, text: str, slot: Callable[[], object], shortcut: QKeySequence | str | None = None, tip: str = ""
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip)
-        # triggered(bool) carries "checked": never hand it to a slot that takes no argument
-        action.triggered.connect(lambda _checked=False: slot())
-        return action
-
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu("&Fichier")
-        self.new_action = self._action(
+        self.new_action = menu_action(
+            self,
             "&Nouveau fichier…",
-            self.choose_new_store,
+            lambda: self.files.choose_new_store(),
             NEW_FILE_SHORTCUT,  # Ctrl+N is "Nouvelle action", the everyday one (Édition menu)
             "Créer un fichier pour une autre collectivité",
         )
-        self.open_action = self._action(
-            "&Ouvrir…", self.choose_store, QKeySequence.StandardKey.Open, "Ouvrir un autre fichier Arobase (.sqlite)"
+        self.open_action = menu_action(
+            self,
+            "&Ouvrir…",
+            lambda: self.files.choose_store(),
+            QKeySequence.StandardKey.Open,
+            "Ouvrir un autre fichier Arobase (.sqlite)",
         )
         self.recent_menu = menu.addMenu("Fichiers &récents")
-        self.restore_action = self._action(
+        self.files = WindowFiles(self, self.recent_menu)
+        self.restore_action = menu_action(
+            self,
             "Restaurer une &sauvegarde…",
             self.restore_backup,
             tip="Remettre le fichier dans l'état d'une de ses sauvegardes automatiques",
         )
-        self.contributions_action = self._action(
+        self.contributions_action = menu_action(
+            self,
             "Importer des &fiches d'autres personnes…",
             self.import_contributions,
             tip="Ajouter des fiches actions reçues d'un enseignant, d'une association…",
         )
-        self.new_edition_action = self._action(
+        self.new_edition_action = menu_action(
+            self,
             "Commencer une nouvelle é&dition…",
             self.start_new_edition,
             tip="Reprendre les actions de l'édition précédente",
         )
-        self.export_action = self._action(
-            "&Exporter le dossier…", self.export_dossier, tip="Enregistrer le dossier dans un fichier .json"
+        self.export_action = menu_action(
+            self, "&Exporter le dossier…", self.export_dossier, tip="Enregistrer le dossier dans un fichier .json"
         )
-        self.preview_action = self._action(
-            "&Aperçu avant impression…", self.print_preview, tip="Voir le dossier tel qu'il sera imprimé"
+        self.preview_action = menu_action(
+            self, "&Aperçu avant impression…", self.print_preview, tip="Voir le dossier tel qu'il sera imprimé"
         )
-        self.print_action = self._action(
-            "&Imprimer…", self.print_dossier, QKeySequence.StandardKey.Print, "Imprimer le dossier pour le conseil"
+        self.print_action = menu_action(
+            self,
+            "&Imprimer…",
+            self.print_dossier,
+            QKeySequence.StandardKey.Print,
+            "Imprimer le dossier pour le conseil",
         )
-        self.pdf_action = self._action("Enregistrer en &PDF…", self.save_pdf, tip="Écrire le dossier en PDF")
-        self.blank_action = self._action(
+        self.pdf_action = menu_action(self, "Enregistrer en &PDF…", self.save_pdf, tip="Écrire le dossier en PDF")
+        self.blank_action = menu_action(
+            self,
             "Imprimer le questionnaire &vierge…",
             self.print_blank_questionnaire,
             tip="Le questionnaire de l'édition, à imprimer et à remplir à la main",
         )
-        self.network_action = self._action(
+        self.network_action = menu_action(
+            self,
             "Ré&glages réseau…",
             lambda: edit_network_settings(self, self.settings, self._send_context),
             tip="Le proxy de la mairie, si les réglages du système ne le donnent pas",
         )
-        self.quit_action = self._action("&Quitter", self.close, "Ctrl+Q", "Fermer Arobase")
+        self.quit_action = menu_action(self, "&Quitter", self.close, "Ctrl+Q", "Fermer Arobase")
         for item in (self.new_action, self.open_action):
             menu.addAction(item)
         menu.addMenu(self.recent_menu)
@@ -207,50 +201,15 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction(self.quit_action)
         edit = self.menuBar().addMenu("&Édition")
-        self.new_action_action = self._action(
-            "&Nouvelle action", self.new_dossier_action, QKeySequence.StandardKey.New, "Créer une fiche action"
+        self.new_action_action = menu_action(
+            self, "&Nouvelle action", self.new_dossier_action, QKeySequence.StandardKey.New, "Créer une fiche action"
         )
-        self.undo_action = self._action("&Annuler la suppression", self.undo_delete, QKeySequence.StandardKey.Undo)
+        self.undo_action = menu_action(self, "&Annuler la suppression", self.undo_delete, QKeySequence.StandardKey.Undo)
         self.undo_action.setEnabled(False)
         edit.addAction(self.new_action_action)
         edit.addAction(self.undo_action)
         self.go_menu = self.menuBar().addMenu("&Aller à")
-        self._build_help_menu()
-        self._update_recent_menu()
-
-    def _build_help_menu(self) -> None:
-        help_menu = self.menuBar().addMenu("Ai&de")
-        self.guide_action = self._action(
-            "&Guide d'utilisation", self.open_guide, QKeySequence.StandardKey.HelpContents, "Le mode d'emploi"
-        )
-        self.about_action = self._action(
-            "À &propos d'Arobase", self.open_about, tip="Versions, dossier de données et licence"
-        )
-        self.logs_action = self._action(
-            "Ouvrir le dossier des &journaux",
-            self.open_log_folder,
-            tip="Le dossier des journaux d'Arobase, à transmettre à l'assistance en cas de problème",
-        )
-        help_menu.addAction(self.guide_action)
-        help_menu.addAction(self.about_action)
-        help_menu.addSeparator()
-        help_menu.addAction(self.logs_action)
-        self.help_menu = help_menu
-
-    def open_log_folder(self) -> None:
-        """Aide › Ouvrir le dossier des journaux: the folder in the system's file manager (created if need be)."""
-        from app.paths import user_log_dir
-
-        folder = user_log_dir()
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            show_warning(self, f"Impossible de créer le dossier des journaux {folder}\u00a0: {exc.strerror}.")
-            return
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
-            show_warning(
-                self, f"Aucun programme n'a pu ouvrir le dossier des journaux. Ouvrez-le à la main\u00a0: {folder}"
-            )
+        self.help = HelpMenu(self)
 
     def _fill_go_menu(self) -> None:
         """Pages, then each theme of the open dossier's edition with its sub-themes (rebuilt per store)."""
@@ -304,7 +263,7 @@ class MainWindow(QMainWindow):
             signal.connect(self._summary_timer.start)
         self.path_label.setText(str(ws.path))
         self.saved_label.clear()
-        self._remember_recent(ws.path)
+        self.files.remember(ws.path)
         self.view.page_changed.connect(lambda target: self.settings.setValue("window/page", target))
         self.view.page_built.connect(self._page_built)
         self.view.next_steps.dismissed.connect(self._next_steps_dismissed)
@@ -397,112 +356,20 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ files
 
-    def _store_folder(self) -> str:
-        return str(store_folder(self._ws.path))
-
-    def choose_store(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Ouvrir un fichier Arobase", self._store_folder(), STORE_FILTER)
-        if name:
-            self.open_store_file(Path(name))
-
-    def choose_new_store(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "Nouveau fichier Arobase", self._store_folder(), STORE_FILTER)
-        if name:
-            path = Path(name) if Path(name).suffix else Path(name).with_suffix(".sqlite")
-            self.open_store_file(path)
-
     def open_store_file(self, path: Path) -> None:
         """Open ``path`` in the background; the current store stays open until the new one is ready."""
-        self.controller.save_pending()
-        self.statusBar().showMessage(f"Ouverture de {path}…")
-        self.runner.run(lambda: self._open_store(path), self._switch_to, self._open_failed, owner=self)
+        self.files.open(path)
 
-    def _switch_to(self, workspace: Workspace) -> None:
+    def switch_to(self, workspace: Workspace) -> None:
         self.statusBar().clearMessage()
         old, self._ws = self._ws, workspace
         self.runner.run(old.close)  # queued after any job still writing to the old store
         self._install(workspace)
 
-    def _open_failed(self, exc: BaseException) -> None:
-        self.statusBar().clearMessage()
-        message = expected_message(exc)
-        if message is None:
-            report_exception(exc)
-            return
-        if isinstance(exc, StoreDamaged):  # as at start: offer its latest good backup, if it has one
-            from app.backups import latest_good_backup
-
-            self.runner.run(
-                lambda: latest_good_backup(exc.path),
-                lambda backup: self._offer_backup(exc, backup, message),
-                lambda _e: self._open_refused(message),
-                owner=self,
-            )
-            return
-        self._open_refused(message)
-
-    def _open_refused(self, message: str) -> None:
-        show_warning(self, f"{message}\n\nLe fichier actuellement ouvert reste ouvert.")
-        self.store_open_failed.emit(message)
-
-    def _offer_backup(self, exc: StoreDamaged, backup: BackupInfo | None, message: str) -> None:
-        from app.backups import damaged_text, restore_backup
-
-        if backup is None:
-            self._open_refused(message)
-            return
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Fichier endommagé",
-            f"{damaged_text(exc, backup)}\n\nRestaurer cette sauvegarde\u00a0? Le fichier actuellement ouvert "
-            "reste ouvert tant que vous n'avez pas choisi.",
-            QMessageBox.StandardButton.NoButton,
-            self,
-        )
-        box.setAccessibleName("Fichier endommagé")
-        restore = box.addButton("&Restaurer la sauvegarde", QMessageBox.ButtonRole.AcceptRole)
-        cancel = box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(restore)
-        box.setEscapeButton(cancel)
-
-        def answered() -> None:
-            if box.clickedButton() is restore:
-                self.runner.run(
-                    lambda: restore_backup(exc.path, backup),
-                    lambda _report: self.open_store_file(exc.path),
-                    self._open_failed,
-                    owner=self,
-                )
-            else:
-                self.store_open_failed.emit(message)
-
-        box.finished.connect(answered)
-        box.finished.connect(box.deleteLater)
-        box.open()
-
-    def recent_files(self) -> list[str]:
-        value = self.settings.value("files/recent", [])
-        items = [value] if isinstance(value, str) else list(value or [])
-        return [str(v) for v in items if v]
-
-    def _remember_recent(self, path: Path) -> None:
-        items = [str(path)] + [p for p in self.recent_files() if p != str(path)]
-        self.settings.setValue("files/recent", items[:MAX_RECENT])
-        self._update_recent_menu()
-
-    def _update_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        current = str(self._ws.path)
-        for item in self.recent_files():
-            if item != current:
-                action = self.recent_menu.addAction(item)
-                action.triggered.connect(lambda _checked=False, p=item: self.open_store_file(Path(p)))
-        self.recent_menu.setEnabled(bool(self.recent_menu.actions()))
-
     def restore_backup(self) -> None:
         from ui.dialogs.restore_dialog import open_restore_dialog
 
-        open_restore_dialog(self, self.controller, self.runner, self._open_store, self._switch_to)
+        open_restore_dialog(self, self.controller, self.runner, self.open_store, self.switch_to)
 
     def export_dossier(self) -> None:
         from ui.dialogs.export import export_dossier
@@ -541,21 +408,6 @@ class MainWindow(QMainWindow):
         from ui.dialogs.new_edition_dialog import open_new_edition_dialog
 
         open_new_edition_dialog(self, self.controller, self.runner, self.open_store_file)
-
-    def open_guide(self) -> None:
-        from ui.dialogs.guide_dialog import open_guide
-
-        guide = getattr(self, "guide_dialog", None)
-        if guide is not None and is_alive(guide) and guide.isVisible():
-            guide.activateWindow()  # F1 again: the guide already open, not a second one
-            return
-        self.guide_dialog = open_guide(self)
-
-    def open_about(self) -> None:
-        from ui.dialogs.about_dialog import open_about
-
-        edition = self.controller.edition
-        self.about_dialog = open_about(self, f"{edition.id} — {edition.title}", self._ws.path)
 
     # ------------------------------------------------------------------ closing
 
@@ -605,7 +457,8 @@ class MainWindow(QMainWindow):
                 return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.view.send_page.cancel_send()  # without a question: the next send resumes where this one stopped
+        if "send" in self.view.built_pages():  # without a question: the next send resumes where this one stopped
+            self.view.send_page.cancel_send()
         if not self._closed and not self.save_before_closing():
             event.ignore()
             return

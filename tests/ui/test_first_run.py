@@ -135,8 +135,8 @@ def test_the_guide_opens_offline_with_its_screenshots(
     qtbot: QtBot, ws: Workspace, make_window: WindowFactory, settings: QSettings
 ) -> None:
     window = make_window(ws, settings=settings)
-    assert window.guide_action.shortcut().toString() == "F1"
-    window.guide_action.trigger()
+    assert window.help.guide_action.shortcut().toString() == "F1"
+    window.help.guide_action.trigger()
     (guide,) = visible_windows(GuideDialog)
     assert "Guide d'utilisation" in guide.browser.toPlainText()
     sources = re.findall(r'<img src="([^"]+)"', guide_path().read_text(encoding="utf-8"))
@@ -146,7 +146,7 @@ def test_the_guide_opens_offline_with_its_screenshots(
         assert image is not None and not image.isNull(), src
     width, height = guide.width(), guide.height()
     assert width <= 1366 and height <= 768
-    window.guide_action.trigger()  # F1 again: the same guide
+    window.help.guide_action.trigger()  # F1 again: the same guide
     assert visible_windows(GuideDialog) == [guide]
 
 
@@ -156,7 +156,7 @@ def test_a_propos_gives_versions_edition_data_folder_and_licence(
     import PySide6
 
     window = make_window(ws, settings=settings)
-    window.about_action.trigger()
+    window.help.about_action.trigger()
     (about,) = visible_windows(AboutDialog)
     text = about.text.text()
     for part in (

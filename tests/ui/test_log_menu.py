@@ -23,8 +23,8 @@ def test_the_help_menu_opens_the_log_folder(
     window = make_window(ws)
     menu_titles = [a.text() for a in window.menuBar().actions()]
     assert "Ai&de" in menu_titles
-    assert window.logs_action in window.help_menu.actions()
-    window.logs_action.trigger()
+    assert window.help.logs_action in window.help.menu.actions()
+    window.help.logs_action.trigger()
     qtbot.waitUntil(lambda: bool(folder_opener.urls))
     (opened,) = folder_opener.urls
     assert Path(opened) == tmp_path / "state" / "Arobase" / "log"

@@ -193,7 +193,7 @@ def test_opening_another_store_switches_and_remembers_the_first_one(
     assert other.exists()
     assert window.windowTitle() == "Arobase — Nouvelle collectivité"
     assert window.path_label.text() == str(other.absolute())
-    assert window.recent_files()[:2] == [str(other.absolute()), str(store_path.absolute())]
+    assert window.files.recent()[:2] == [str(other.absolute()), str(store_path.absolute())]
     assert [a.text() for a in window.recent_menu.actions()] == [str(store_path.absolute())]
 
 

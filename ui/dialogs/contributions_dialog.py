@@ -15,7 +15,7 @@ from app.interchange import read_document
 from app.model import ActionData
 from ui.dossier_controller import DossierController
 from ui.excepthook import failure_message
-from ui.file_dialogs import documents_folder
+from ui.file_dialogs import DOSSIER_FILTER, documents_folder
 from ui.messages import show_warning
 from ui.qt import (
     QDialog,
@@ -33,7 +33,6 @@ from ui.qt import (
 from ui.tasks import TaskRunner
 from ui.widgets.common import checklist_tree, plain_label
 
-DOSSIER_FILTER = "Dossiers Arobase (*.json);;Tous les fichiers (*)"
 UUID_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("Fiche action", "Remarque")
 READ_ONLY_MESSAGE = (

@@ -8,12 +8,10 @@ from app.formats import plural
 from app.interchange import write_document
 from ui.dossier_controller import DossierController
 from ui.excepthook import expected_message, report_exception
-from ui.file_dialogs import documents_folder
+from ui.file_dialogs import DOSSIER_FILTER, documents_folder
 from ui.messages import show_file_written, show_warning
 from ui.qt import QFileDialog, QMainWindow
 from ui.tasks import TaskRunner
-
-DOSSIER_FILTER = "Dossiers Arobase (*.json);;Tous les fichiers (*)"
 
 
 def export_to(window: QMainWindow, controller: DossierController, runner: TaskRunner, target: Path) -> None:

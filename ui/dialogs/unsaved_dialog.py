@@ -13,10 +13,8 @@ from app.errors import ArobaseError
 from app.interchange import to_document, write_document
 from app.workspace import GENERATOR
 from ui.dossier_controller import DossierController
-from ui.file_dialogs import documents_folder
+from ui.file_dialogs import DOSSIER_FILTER, documents_folder
 from ui.qt import QFileDialog, QMessageBox, QWidget
-
-DOSSIER_FILTER = "Dossiers Arobase (*.json);;Tous les fichiers (*)"
 
 
 class Choice(Enum):
