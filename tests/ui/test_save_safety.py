@@ -29,7 +29,8 @@ from tests.ui.helpers import (
     save_as,
     wait_idle,
 )
-from ui.dossier_controller import RETRY_DELAY_MS, DossierController
+from ui.dossier_controller import DossierController
+from ui.dossier_saving import RETRY_DELAY_MS
 from ui.qt import QMessageBox
 from ui.tasks import Lane, TaskRunner
 
