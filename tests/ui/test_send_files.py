@@ -30,7 +30,7 @@ from tests.ui.helpers import (
     wait_idle,
 )
 from tests.ui.test_french_qt import documents
-from tests.ui.test_send_page import click_send, open_send_page, sign_in, states, town_code
+from tests.ui.test_send_page import click_send, open_send_page, open_signed_in, sign_in, states, town_code
 from ui.dialogs.print_preview import PrintPreviewDialog
 from ui.file_dialogs import documents_folder
 from ui.messages import OPEN_FOLDER
@@ -89,9 +89,7 @@ def test_export_for_another_computer_then_import_its_receipt(
     qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, proxy: FaultProxy, memory_keyring: None,
     town_code: tuple[str, str], server: ServerProcess, folder_opener: FolderOpener,
 ) -> None:  # fmt: skip
-    code, activation = town_code
-    window, page = open_send_page(make_window, tmp_path, proxy, code)
-    sign_in(qtbot, page, activation)
+    window, page, code = open_signed_in(qtbot, make_window, tmp_path, proxy, town_code)
     documents(Path.home())  # the test's own Documents folder, where the file dialogs open
     bundle_path = tmp_path / "cle-usb" / "envoi-2019"
     bundle_path.parent.mkdir()
@@ -152,9 +150,7 @@ def test_a_receipt_of_another_dossier_is_refused(
     qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, proxy: FaultProxy, memory_keyring: None,
     town_code: tuple[str, str], server: ServerProcess,
 ) -> None:  # fmt: skip
-    code, activation = town_code
-    window, page = open_send_page(make_window, tmp_path, proxy, code)
-    sign_in(qtbot, page, activation)
+    window, page, code = open_signed_in(qtbot, make_window, tmp_path, proxy, town_code)
     other = tmp_path / "autre"
     other.mkdir()
     _other_window, other_page = open_send_page(make_window, other, proxy, code)

@@ -75,6 +75,16 @@ def sign_in(qtbot: QtBot, page: SendPage, code: str, *, keyboard: bool = False) 
     qtbot.waitUntil(lambda: page.login_message.text() != "Connexion au serveur…", timeout=20_000)
 
 
+def open_signed_in(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, proxy: FaultProxy, town_code: tuple[str, str]
+) -> tuple[MainWindow, SendPage, str]:
+    """The Envoi page of a validated dossier, signed in with the town's activation code; its INSEE code."""
+    code, activation = town_code
+    window, page = open_send_page(make_window, tmp_path, proxy, code)
+    sign_in(qtbot, page, activation)
+    return window, page, code
+
+
 def click_send(qtbot: QtBot, page: SendPage, while_sending: Callable[[], None] | None = None) -> Any:
     with qtbot.waitSignal(page.send_finished, timeout=60_000) as blocker:
         qtbot.mouseClick(page.send_button, Qt.MouseButton.LeftButton)
@@ -119,9 +129,7 @@ def test_send_shows_the_receipt_and_reçu_without_stalling_the_window(
     qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, proxy: FaultProxy, memory_keyring: None,
     town_code: tuple[str, str], server: ServerProcess,
 ) -> None:  # fmt: skip
-    code, activation = town_code
-    window, page = open_send_page(make_window, tmp_path, proxy, code)
-    sign_in(qtbot, page, activation)
+    window, page, code = open_signed_in(qtbot, make_window, tmp_path, proxy, town_code)
     assert page.model.rowCount() == 1 and page.model.values(page.model.entry(0))[2] == "en attente"
     proxy.set(Fault(throttle=250_000))  # about a second and a half on the wire: long enough to measure
     gaps: list[float] = []
@@ -179,9 +187,7 @@ def test_cancel_then_resume(
     qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, proxy: FaultProxy, memory_keyring: None,
     town_code: tuple[str, str], server: ServerProcess,
 ) -> None:  # fmt: skip
-    code, activation = town_code
-    window, page = open_send_page(make_window, tmp_path, proxy, code)
-    sign_in(qtbot, page, activation)
+    window, page, code = open_signed_in(qtbot, make_window, tmp_path, proxy, town_code)
     proxy.set(Fault(throttle=60_000))
 
     def cancel_once_started() -> None:
@@ -304,9 +310,7 @@ def test_the_network_coming_back_sends_the_pending_entries(
 ) -> None:  # fmt: skip
     from ui.qt import network_information
 
-    code, activation = town_code
-    window, page = open_send_page(make_window, tmp_path, proxy, code)
-    sign_in(qtbot, page, activation)
+    window, page, code = open_signed_in(qtbot, make_window, tmp_path, proxy, town_code)
     page.auto.base_ms = page.auto.busy_ms = 600_000  # the timer alone would wait ten minutes
     page.auto_check.setChecked(True)
     assert page.auto.timer.remainingTime() > 60_000 and states(window) == ["en_attente"]
