@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 
-.PHONY: run test test-slow test-all lint format bench clean server
+.PHONY: run test test-slow test-all stress lint format bench clean server
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Arobase demande Python 3.11 ou plus récent : installez-le puis relancez make.")'
@@ -49,6 +49,10 @@ test-slow: $(VENV)/.installed-test
 
 test-all: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "" $(PYTEST_ARGS)
+
+# Every bench side by side in one run, one table of ratios (README « Chiffres »); a few minutes.
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
