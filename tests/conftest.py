@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,50 @@ from app.workspace import Workspace
 from tests.factories import fixed_clock
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Trials:
+    """Counts of the fault runs (kills, cuts, fuzzed inputs) of this session, printed at its end (make stress).
+
+    ``with trials.one("kill -9 pendant la saisie"):`` around each trial counts it, and counts a failure when
+    it raises (then re-raises: the test fails as usual).
+    """
+
+    run: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, int] = field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def one(self, kind: str) -> Iterator[None]:
+        self.run[kind] = self.run.get(kind, 0) + 1
+        try:
+            yield
+        except BaseException:
+            self.failed[kind] = self.failed.get(kind, 0) + 1
+            raise
+
+
+TRIALS = pytest.StashKey[Trials]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[TRIALS] = Trials()
+
+
+@pytest.fixture
+def trials(request: pytest.FixtureRequest) -> Trials:
+    return request.config.stash[TRIALS]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    counts = config.stash[TRIALS]
+    if not counts.run:
+        return
+    terminalreporter.section("essais de pannes")
+    for kind in sorted(counts.run):
+        terminalreporter.write_line(f"{kind} : {counts.run[kind]} essais, {counts.failed.get(kind, 0)} en échec")
+    total, failed = sum(counts.run.values()), sum(counts.failed.values())
+    terminalreporter.write_line(f"en tout : {total} essais, {failed} en échec")
 
 
 @pytest.fixture(autouse=True)
