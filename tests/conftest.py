@@ -57,9 +57,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         return
     terminalreporter.section("essais de pannes")
     for kind in sorted(counts.run):
-        terminalreporter.write_line(f"{kind} : {counts.run[kind]} essais, {counts.failed.get(kind, 0)} en échec")
+        terminalreporter.write_line(f"{kind} : {_trials(counts.run[kind])}, {counts.failed.get(kind, 0)} en échec")
     total, failed = sum(counts.run.values()), sum(counts.failed.values())
-    terminalreporter.write_line(f"en tout : {total} essais, {failed} en échec")
+    terminalreporter.write_line(f"en tout : {_trials(total)}, {failed} en échec")
 
 
 @pytest.fixture(autouse=True)
@@ -110,3 +110,7 @@ def run_cli(  # type: ignore[no-untyped-def]
         cwd=ROOT,
         input=input,
     )
+
+
+def _trials(n: int) -> str:
+    return f"{n} essai{'s' if n > 1 else ''}"
