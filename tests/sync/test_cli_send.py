@@ -77,10 +77,16 @@ def test_bad_input_exits_2(tmp_path: Path, file_keyring: dict[str, str]) -> None
     assert done.returncode == 2 and "code d'activation" in done.stderr
 
 
-def _start_send(db: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def _start_send(db: Path, env: dict[str, str], log: Path | None = None) -> subprocess.Popen[bytes]:
+    """``arobase send`` in a child process; its output goes to ``log`` (to explain a failed trial)."""
     full = {**os.environ, "PYTHONPATH": str(ROOT), **env}
-    return subprocess.Popen([sys.executable, "-m", "app.cli", "--db", str(db), "send"], env=full,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    out = log.open("wb") if log is not None else subprocess.DEVNULL
+    try:
+        return subprocess.Popen([sys.executable, "-m", "app.cli", "--db", str(db), "send"], env=full,
+                                stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+    finally:
+        if log is not None:
+            out.close()  # type: ignore[union-attr]
 
 
 def _kill_trials(server: ServerProcess, tmp_path: Path, env: dict[str, str], n: int, trials: Trials) -> None:
@@ -104,17 +110,18 @@ def _kill_trial(server: ServerProcess, tmp_path: Path, env: dict[str, str], prox
     login(settings, settings.session(), SecretStore(), account_file(), activation)
     between = i % 3 == 0  # the server committed and answered 201; the client never commits
     proxy.set(Fault(stall_on=b"receipt_number") if between else Fault(throttle=400_000))
-    child = _start_send(db, env)
+    log = db.with_name("envoi.log")
+    child = _start_send(db, env, log)
     if between:
-        assert proxy.stalled.wait(60), f"essai {i}"
+        assert proxy.stalled.wait(60), f"essai {i} : {child.poll()=}, {log.read_text(errors='replace')}"
         time.sleep(0.05)
     else:
         time.sleep(rng.uniform(0.3, 1.6))
     child.send_signal(signal.SIGKILL)
     child.wait(30)
     proxy.set(Fault())
-    again = _start_send(db, env)
-    assert again.wait(120) == 0, f"essai {i}"
+    again = _start_send(db, env, log)
+    assert again.wait(120) == 0, f"essai {i} : {log.read_text(errors='replace')}"
     assert submissions_for(server, code) == 1, f"essai {i}"
     with Workspace.open(db) as ws:
         [entry] = outbox.entries(ws)
