@@ -59,7 +59,7 @@ def machine() -> str:
         kib = int(
             next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if "MemTotal" in line)
         )
-        ram = f"{kib / 1024 / 1024:.1f} Gio"
+        ram = f"{kib / 1024 / 1024:.1f} Gio".replace(".", ",")
     except (OSError, StopIteration, ValueError):
         pass
     return (
