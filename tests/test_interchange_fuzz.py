@@ -36,6 +36,12 @@ json_values = st.recursive(
     max_leaves=8,
 )
 
+SAME_TYPE: dict[type, st.SearchStrategy[Any]] = {
+    str: st.text(max_size=60),
+    int: st.integers(-(2**70), 2**70),
+    bool: st.booleans(),
+}
+
 
 def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
     """Every place in the document a value sits at."""
@@ -47,15 +53,18 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]
 
 @st.composite
 def altered_documents(draw: st.DrawFn) -> dict[str, Any]:
-    """The example dossier with one to four values replaced, removed or added anywhere in it."""
+    """The example dossier with one to four values retyped, replaced, removed or added anywhere in it."""
     doc = copy.deepcopy(BASE)
     for _ in range(draw(st.integers(1, 4))):
         path = draw(st.sampled_from(list(_paths(doc))))
         parent = doc
         for key in path[:-1]:
             parent = parent[key]
-        how = draw(st.sampled_from(("replace", "replace", "remove", "add")))
-        if how == "replace":
+        how = draw(st.sampled_from(("same-type", "same-type", "replace", "remove", "add")))
+        if how == "same-type":  # a value of the same JSON type: most get past the schema, into the store
+            old = parent[path[-1]]
+            parent[path[-1]] = draw(SAME_TYPE.get(type(old), json_values))
+        elif how == "replace":
             parent[path[-1]] = draw(json_values)
         elif how == "remove":
             del parent[path[-1]]
