@@ -119,8 +119,13 @@ def measure(
     else:
         server, display_env, where = start_display()
     env = {
+        # PYTHONDONTWRITEBYTECODE would make every child compile each of our modules from source at every
+        # start (the bare window compiles none), which an installed Arobase never does: the warm-up run
+        # below writes the .pyc files, into this run's own folder (PYTHONPYCACHEPREFIX), not the source tree.
         **{k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")},
         **display_env,
+        "PYTHONDONTWRITEBYTECODE": "",
+        "PYTHONPYCACHEPREFIX": str(folder / "pycache"),
         "HOME": str(folder),  # fresh settings, data and log folders: nothing of the developer's session
         "XDG_CONFIG_HOME": str(folder / "config"),
         "XDG_DATA_HOME": str(folder / "data"),

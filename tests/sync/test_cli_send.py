@@ -133,7 +133,7 @@ def _kill_trial(server: ServerProcess, tmp_path: Path, env: dict[str, str], prox
 def test_send_killed_at_random_moments_still_delivers_once(
     server: ServerProcess, tmp_path: Path, file_keyring: dict[str, str], trials: Trials
 ) -> None:
-    _kill_trials(server, tmp_path, file_keyring, 4, trials)
+    _kill_trials(server, tmp_path, file_keyring, 10, trials)
 
 
 @pytest.mark.slow
