@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 
-.PHONY: run test test-slow test-all lint format bench clean server
+.PHONY: run test test-slow test-all stress lint format bench clean server
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Arobase demande Python 3.11 ou plus récent : installez-le puis relancez make.")'
@@ -47,8 +47,18 @@ test: $(VENV)/.installed-test
 test-slow: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 
+# The long fault runs (slow marker, without the PyInstaller build): 200 kill -9 during editing, 100 during
+# sending, 100 network cuts, 20 kills during an import, hypothesis fuzz of the interchange import and
+# schemathesis on every server endpoint; the counts of trials and failures are printed at the end.
+stress: $(VENV)/.installed-test
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m slow --ignore=tests/test_packaging.py $(PYTEST_ARGS)
+
 test-all: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "" $(PYTEST_ARGS)
+
+# Every bench side by side in one run, one table of ratios (README « Chiffres »); a few minutes.
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -33,6 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.formats import thousands  # noqa: E402
+from bench.table import Row, number  # noqa: E402
+
 MARKER = "AROBASE_READY"
 TIME_TARGET, MEMORY_TARGET = 2.5, 2.0
 BARE = f"""
@@ -105,17 +108,13 @@ def run_child(args: list[str], env: dict[str, str], timeout_s: float = 120.0) ->
     return elapsed, usage.ru_maxrss / 1024  # kilobytes on Linux
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--platform", choices=("xvfb", "offscreen"), default=None)
-    ap.add_argument("--sizes", default="300,5000", help="dossier sizes, in actions")
-    args = ap.parse_args()
-    sizes = [int(x) for x in args.sizes.split(",")]
-
+def measure(
+    rounds: int, sizes: list[int], platform: str | None, warm_up: bool = True
+) -> tuple[str, dict[str, tuple[float, float]]]:
+    """Where it ran, and per kind (``bare``, then each size) the median (seconds, MiB) of ``rounds`` launches."""
     folder = Path(tempfile.mkdtemp(prefix="arobase-bench-start-"))
     stores = {n: make_store(folder, n) for n in sizes}
-    if args.platform == "offscreen":
+    if platform == "offscreen":
         server, display_env, where = None, {"QT_QPA_PLATFORM": "offscreen"}, "offscreen"
     else:
         server, display_env, where = start_display()
@@ -138,9 +137,9 @@ def main() -> int:
         kinds[str(n)] = [sys.executable, "-m", "ui.launcher", "--db", str(path)]
     results: dict[str, list[tuple[float, float]]] = {kind: [] for kind in kinds}
     try:
-        for command in kinds.values():  # warm-up: disk cache, the day's backup, the .pyc files
+        for command in kinds.values() if warm_up else ():  # warm-up: disk cache, the day's backup, the .pyc
             run_child(command, env)
-        for _ in range(args.rounds):
+        for _ in range(rounds):
             for kind, command in kinds.items():
                 results[kind].append(run_child(command, env))
     finally:
@@ -148,15 +147,43 @@ def main() -> int:
             server.terminate()
             server.wait()
         shutil.rmtree(folder, ignore_errors=True)
+    medians = {
+        kind: (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs))
+        for kind, runs in results.items()
+    }
+    return f"{where}, médiane de {rounds} lancements" if rounds > 1 else f"{where}, un lancement", medians
 
-    def median(kind: str, i: int) -> float:
-        return statistics.median(r[i] for r in results[kind])
 
-    bare_t, bare_m = median("bare", 0), median("bare", 1)
-    print(f"Démarrage jusqu'à la fenêtre qui montre le dossier ({where}, médiane de {args.rounds} lancements)")
+def rows(quick: bool = False) -> list[Row]:
+    """The start-up rows of ``make bench``: 300 and 5,000 actions (``quick``: 30 and 300, one launch each)."""
+    sizes = (30, 300) if quick else (300, 5000)
+    how, medians = measure(1 if quick else 5, list(sizes), None, warm_up=not quick)
+    bare_t, bare_m = medians["bare"]
+    out = []
+    for n, key in zip(sizes, ("300", "5000"), strict=True):
+        t, mem = medians[str(n)]
+        aims = (TIME_TARGET, MEMORY_TARGET) if key == "300" else (None, None)
+        label = f"démarrage jusqu'à la fenêtre, {thousands(n)} actions ({how}) vs fenêtre PySide6 nue"
+        out.append(Row(f"startup-{key}-time", f"{label} : temps", f"{number(t)} s", f"{number(bare_t)} s",
+                       t / bare_t, aims[0]))  # fmt: skip
+        out.append(Row(f"startup-{key}-memory", f"{label} : mémoire de pointe", f"{mem:.0f} Mio", f"{bare_m:.0f} Mio",
+                       mem / bare_m, aims[1]))  # fmt: skip
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--platform", choices=("xvfb", "offscreen"), default=None)
+    ap.add_argument("--sizes", default="300,5000", help="dossier sizes, in actions")
+    args = ap.parse_args()
+    sizes = [int(x) for x in args.sizes.split(",")]
+    how, medians = measure(args.rounds, sizes, args.platform)
+    bare_t, bare_m = medians["bare"]
+    print(f"Démarrage jusqu'à la fenêtre qui montre le dossier ({how})")
     print(f"  fenêtre PySide6 nue : {bare_t:.2f} s, {bare_m:.0f} Mio")
     for n in sizes:
-        t, mem = median(str(n), 0), median(str(n), 1)
+        t, mem = medians[str(n)]
         print(
             f"  Arobase, {n} actions : {t:.2f} s ({t / bare_t:.2f}×, objectif ≤ {TIME_TARGET}×), "
             f"{mem:.0f} Mio ({mem / bare_m:.2f}×, objectif ≤ {MEMORY_TARGET}×)"

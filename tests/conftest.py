@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -43,6 +45,50 @@ def _collect_then_freeze() -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+@dataclass
+class Trials:
+    """Counts of the fault runs (kills, cuts, fuzzed inputs) of this session, printed at its end (make stress).
+
+    ``with trials.one("kill -9 pendant la saisie"):`` around each trial counts it, and counts a failure when
+    it raises (then re-raises: the test fails as usual).
+    """
+
+    run: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, int] = field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def one(self, kind: str) -> Iterator[None]:
+        self.run[kind] = self.run.get(kind, 0) + 1
+        try:
+            yield
+        except BaseException:
+            self.failed[kind] = self.failed.get(kind, 0) + 1
+            raise
+
+
+TRIALS = pytest.StashKey[Trials]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[TRIALS] = Trials()
+
+
+@pytest.fixture
+def trials(request: pytest.FixtureRequest) -> Trials:
+    return request.config.stash[TRIALS]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    counts = config.stash[TRIALS]
+    if not counts.run:
+        return
+    terminalreporter.section("essais de pannes")
+    for kind in sorted(counts.run):
+        terminalreporter.write_line(f"{kind} : {_trials(counts.run[kind])}, {counts.failed.get(kind, 0)} en échec")
+    total, failed = sum(counts.run.values()), sum(counts.failed.values())
+    terminalreporter.write_line(f"en tout : {_trials(total)}, {failed} en échec")
 
 
 @pytest.fixture(autouse=True)
@@ -93,3 +139,7 @@ def run_cli(  # type: ignore[no-untyped-def]
         cwd=ROOT,
         input=input,
     )
+
+
+def _trials(n: int) -> str:
+    return f"{n} essai{'s' if n > 1 else ''}"

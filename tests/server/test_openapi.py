@@ -18,6 +18,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.conftest import Trials
 from tests.server.conftest import Device, ServerProcess, enrol
 
 # tus chunks are raw bytes: send them as schemathesis sends application/octet-stream.
@@ -62,21 +63,32 @@ def api_device(server: ServerProcess) -> Iterator[Device]:
     d.http.close()
 
 
-def test_the_api_conforms_to_its_openapi(server: ServerProcess, api_device: Device) -> None:
+def _conform(server: ServerProcess, device: Device, examples: int, trials: Trials) -> None:
     """Each operation in turn (schemathesis' lazy pytest loader does not run on pytest 9.2 yet)."""
     schema = schemathesis.openapi.from_url(f"{server.url}/api/v1/openapi.json")
     # Signing out would revoke the device every later case uses: tested on its own in test_devices.
     schema = schema.exclude(path="/api/v1/devices/current", method="DELETE")
-    headers = {"Authorization": f"Bearer {api_device.access_token}"}
+    headers = {"Authorization": f"Bearer {device.access_token}"}
     labels = []
     for result in schema.get_all_operations():
         operation = result.ok()
         labels.append(operation.label)
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+        @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
         def run(case) -> None:  # type: ignore[no-untyped-def]
-            case.call_and_validate(base_url=server.url, headers=headers, checks=CHECKS)
+            with trials.one("requête générée par schemathesis contre le serveur"):
+                case.call_and_validate(base_url=server.url, headers=headers, checks=CHECKS)
 
         run()
     assert len(labels) >= 12, labels
+
+
+def test_the_api_conforms_to_its_openapi(server: ServerProcess, api_device: Device, trials: Trials) -> None:
+    _conform(server, api_device, 15, trials)
+
+
+@pytest.mark.slow
+def test_the_api_conforms_to_its_openapi_at_length(server: ServerProcess, api_device: Device, trials: Trials) -> None:
+    """Ten times the examples per operation (make stress)."""
+    _conform(server, api_device, 150, trials)

@@ -17,7 +17,7 @@ import pytest
 
 from app import outbox
 from app.workspace import Workspace
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, Trials, run_cli
 from tests.faultproxy import Fault, FaultProxy
 from tests.server.conftest import ServerProcess
 from tests.sync.conftest import FILE_KEYRING, new_insee, validated_workspace
@@ -81,54 +81,68 @@ def test_bad_input_exits_2(tmp_path: Path, file_keyring: dict[str, str]) -> None
     assert "secret" not in done.stderr + done.stdout
 
 
-def _start_send(db: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def _start_send(db: Path, env: dict[str, str], log: Path | None = None) -> subprocess.Popen[bytes]:
+    """``arobase send`` in a child process; its output goes to ``log`` (to explain a failed trial)."""
     full = {**os.environ, "PYTHONPATH": str(ROOT), **env}
-    return subprocess.Popen([sys.executable, "-m", "app.cli", "--db", str(db), "send"], env=full,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    out = log.open("wb") if log is not None else subprocess.DEVNULL
+    try:
+        return subprocess.Popen([sys.executable, "-m", "app.cli", "--db", str(db), "send"], env=full,
+                                stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+    finally:
+        if log is not None:
+            out.close()  # type: ignore[union-attr]
 
 
-def _kill_trials(server: ServerProcess, tmp_path: Path, env: dict[str, str], trials: int) -> None:
+def _kill_trials(server: ServerProcess, tmp_path: Path, env: dict[str, str], n: int, trials: Trials) -> None:
+    rng = random.Random(11)
+    with FaultProxy(server.port) as proxy:
+        for i in range(n):
+            with trials.one("kill -9 pendant un envoi"):
+                _kill_trial(server, tmp_path, env, proxy, rng, i)
+
+
+def _kill_trial(server: ServerProcess, tmp_path: Path, env: dict[str, str], proxy: FaultProxy, rng: random.Random,
+                i: int) -> None:  # fmt: skip
+    """One send killed at a random moment (or right after the server committed), then sent again: once."""
     from app.login import login
     from app.network import SyncSettings
     from app.paths import account_file
     from app.secrets import SecretStore
 
-    rng = random.Random(11)
-    with FaultProxy(server.port) as proxy:
-        for i in range(trials):
-            db, code, activation = _town(server, tmp_path / f"essai-{i}")
-            settings = SyncSettings(server=proxy.url)
-            login(settings, settings.session(), SecretStore(), account_file(), activation)
-            between = i % 3 == 0  # the server committed and answered 201; the client never commits
-            proxy.set(Fault(stall_on=b"receipt_number") if between else Fault(throttle=400_000))
-            child = _start_send(db, env)
-            if between:
-                assert proxy.stalled.wait(60), f"essai {i}"
-                time.sleep(0.05)
-            else:
-                time.sleep(rng.uniform(0.3, 1.6))
-            child.send_signal(signal.SIGKILL)
-            child.wait(30)
-            proxy.set(Fault())
-            again = _start_send(db, env)
-            assert again.wait(120) == 0, f"essai {i}"
-            assert submissions_for(server, code) == 1, f"essai {i}"
-            with Workspace.open(db) as ws:
-                [entry] = outbox.entries(ws)
-                assert entry.state == "envoye" and entry.receipt_number, f"essai {i}"
-                assert ws.status("2019").summary.state == "recu"
-                assert ws.store.integrity_ok()
+    db, code, activation = _town(server, tmp_path / f"essai-{i}")
+    settings = SyncSettings(server=proxy.url)
+    login(settings, settings.session(), SecretStore(), account_file(), activation)
+    between = i % 3 == 0  # the server committed and answered 201; the client never commits
+    proxy.set(Fault(stall_on=b"receipt_number") if between else Fault(throttle=400_000))
+    log = db.with_name("envoi.log")
+    child = _start_send(db, env, log)
+    if between:
+        assert proxy.stalled.wait(60), f"essai {i} : {child.poll()=}, {log.read_text(errors='replace')}"
+        time.sleep(0.05)
+    else:
+        time.sleep(rng.uniform(0.3, 1.6))
+    child.send_signal(signal.SIGKILL)
+    child.wait(30)
+    proxy.set(Fault())
+    again = _start_send(db, env, log)
+    assert again.wait(120) == 0, f"essai {i} : {log.read_text(errors='replace')}"
+    assert submissions_for(server, code) == 1, f"essai {i}"
+    with Workspace.open(db) as ws:
+        [entry] = outbox.entries(ws)
+        assert entry.state == "envoye" and entry.receipt_number, f"essai {i}"
+        assert ws.status("2019").summary.state == "recu"
+        assert ws.store.integrity_ok()
 
 
 def test_send_killed_at_random_moments_still_delivers_once(
-    server: ServerProcess, tmp_path: Path, file_keyring: dict[str, str]
+    server: ServerProcess, tmp_path: Path, file_keyring: dict[str, str], trials: Trials
 ) -> None:
-    _kill_trials(server, tmp_path, file_keyring, 10)
+    _kill_trials(server, tmp_path, file_keyring, 10, trials)
 
 
 @pytest.mark.slow
-def test_a_hundred_kills(server: ServerProcess, tmp_path: Path, file_keyring: dict[str, str]) -> None:
-    _kill_trials(server, tmp_path, file_keyring, 100)
+def test_a_hundred_kills(server: ServerProcess, tmp_path: Path, file_keyring: dict[str, str], trials: Trials) -> None:
+    _kill_trials(server, tmp_path, file_keyring, 100, trials)
 
 
 def test_bundle_commands(server: ServerProcess, tmp_path: Path, file_keyring: dict[str, str]) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from app import outbox
 from app.sending import send_pending
+from tests.conftest import Trials
 from tests.faultproxy import Fault, FaultProxy
 from tests.server.conftest import ServerProcess
 from tests.sync.conftest import ATTACHMENTS, CHUNK, attachment_bytes, make_town
@@ -35,38 +36,39 @@ def _cut_points(up: int, down: int, n: int) -> list[tuple[str, int, bool]]:
     return points
 
 
-def _run_cuts(server: ServerProcess, tmp_path: Path, proxy: FaultProxy, n: int) -> None:
+def _run_cuts(server: ServerProcess, tmp_path: Path, proxy: FaultProxy, n: int, trials: Trials) -> None:
     (tmp_path / "reference").mkdir()
     up, down = _totals(server, tmp_path, proxy)
     assert up > PAYLOAD
     for i, (direction, at, reset) in enumerate(_cut_points(up, down, n)):
-        folder = tmp_path / f"cut-{i}"
-        folder.mkdir()
-        town = make_town(server, folder, proxy)
-        proxy.set(Fault(cut_after=at, direction=direction, reset=reset))
-        report = send_pending(town.ws, town.account, town.settings, town.session(), town.secrets)
-        where = f"cut {i} ({direction} at byte {at} of {up if direction == 'up' else down}, reset={reset})"
-        assert proxy.fired.is_set(), where
-        assert report.all_sent, (where, report)
-        assert submissions_of(town) == 1, where
-        [entry] = outbox.entries(town.ws)
-        assert entry.state == "envoye" and entry.receipt_number, where
-        assert town.ws.status("2019").summary.state == "recu", where
-        for name, size in ATTACHMENTS:
-            data = attachment_bytes(name, size)
-            assert server_blob(town, hashlib.sha256(data).hexdigest()) == data, where
-        assert report.wire_bytes - PAYLOAD <= CHUNK, (where, report.wire_bytes - PAYLOAD)
-        assert town.ws.store.integrity_ok()
-        town.ws.close()
+        with trials.one("coupure réseau pendant un envoi"):
+            folder = tmp_path / f"cut-{i}"
+            folder.mkdir()
+            town = make_town(server, folder, proxy)
+            proxy.set(Fault(cut_after=at, direction=direction, reset=reset))
+            report = send_pending(town.ws, town.account, town.settings, town.session(), town.secrets)
+            where = f"cut {i} ({direction} at byte {at} of {up if direction == 'up' else down}, reset={reset})"
+            assert proxy.fired.is_set(), where
+            assert report.all_sent, (where, report)
+            assert submissions_of(town) == 1, where
+            [entry] = outbox.entries(town.ws)
+            assert entry.state == "envoye" and entry.receipt_number, where
+            assert town.ws.status("2019").summary.state == "recu", where
+            for name, size in ATTACHMENTS:
+                data = attachment_bytes(name, size)
+                assert server_blob(town, hashlib.sha256(data).hexdigest()) == data, where
+            assert report.wire_bytes - PAYLOAD <= CHUNK, (where, report.wire_bytes - PAYLOAD)
+            assert town.ws.store.integrity_ok()
+            town.ws.close()
 
 
 @pytest.mark.both_backends
 def test_twelve_cuts_spread_over_a_send(server: ServerProcess, tmp_path: Path, proxy: FaultProxy,
-                                        memory_keyring: None) -> None:  # fmt: skip
-    _run_cuts(server, tmp_path, proxy, 12)
+                                        memory_keyring: None, trials: Trials) -> None:  # fmt: skip
+    _run_cuts(server, tmp_path, proxy, 12, trials)
 
 
 @pytest.mark.slow
 def test_a_hundred_cuts_spread_over_a_send(server: ServerProcess, tmp_path: Path, proxy: FaultProxy,
-                                           memory_keyring: None) -> None:  # fmt: skip
-    _run_cuts(server, tmp_path, proxy, 100)
+                                           memory_keyring: None, trials: Trials) -> None:  # fmt: skip
+    _run_cuts(server, tmp_path, proxy, 100, trials)
