@@ -304,12 +304,15 @@ def browser(tmp_path: Path) -> Iterator[object]:
 
 
 def wait_for(driver, condition) -> None:  # type: ignore[no-untyped-def]
-    """Until the page the click asked for is there (a click returns before the next page loads)."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    """Until the page the click asked for is there (a click returns before the next page loads).
+
+    While the old page is replaced, chromium may also answer "Node with given id does not belong to the
+    document" (a plain WebDriverException, not a stale element): that too means "not yet".
+    """
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    ignored = (NoSuchElementException, StaleElementReferenceException)
-    WebDriverWait(driver, 30, ignored_exceptions=ignored).until(lambda d: condition(d))
+    WebDriverWait(driver, 30, ignored_exceptions=(WebDriverException,)).until(lambda d: condition(d))
 
 
 def fill(driver, name: str, value: str) -> None:  # type: ignore[no-untyped-def]

@@ -34,7 +34,9 @@ def test_staff_log_in_open_a_dossier_download_and_csrf(
     fill(driver, "email", email)
     fill(driver, "password", "mauvais mot de passe")
     driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    assert "Adresse ou mot de passe incorrect" in driver.find_element(By.CSS_SELECTOR, "[role=alert]").text
+    wait_for(
+        driver, lambda d: "Adresse ou mot de passe incorrect" in d.find_element(By.CSS_SELECTOR, "[role=alert]").text
+    )
     fill(driver, "email", email)
     fill(driver, "password", password)
     driver.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
@@ -50,7 +52,7 @@ def test_staff_log_in_open_a_dossier_download_and_csrf(
     row = driver.find_element(By.XPATH, f"//tr[td[1][text()='{device.code}']]")
     driver.execute_script("arguments[0].querySelector('input[name=csrf_token]').remove()", row)
     row.find_element(By.TAG_NAME, "button").click()
-    assert "jeton anti-falsification" in driver.find_element(By.CSS_SELECTOR, "[role=alert]").text
+    wait_for(driver, lambda d: "jeton anti-falsification" in d.find_element(By.CSS_SELECTOR, "[role=alert]").text)
     driver.get(f"{server.url}/equipe/")
     row = driver.find_element(By.XPATH, f"//tr[td[1][text()='{device.code}']]")
     assert "Marquer adhérente" in row.text
