@@ -126,6 +126,14 @@ LAZY_UNTIL_SHOWN = (
     "ui.pages.mosaic_page",
     "ui.pages.actions_page",
     "app.mosaic_layout",
+    # the command line's commands and their parser: a start with no argument or only --db does without them
+    # (argparse itself comes with PySide6's shiboken)
+    "app.cli_common",
+    "app.cli_dossier",
+    "app.cli_print",
+    "app.cli_backups",
+    # the log files are opened once the window shows (app.logs.hold_records keeps what is logged before)
+    "logging.handlers",
 )
 
 

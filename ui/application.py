@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from app.edition import EditionCatalog, builtin_directory
 from app.errors import ArobaseError, StoreDamaged, StoreError
 from app.first_read import DeferredWorkspace, first_workspace
-from app.network import use_system_trust_store
 from app.paths import checked_editions_list, downloaded_editions_dir, user_log_dir
 from ui.app_icon import window_icon
 from ui.excepthook import ErrorReporter, expected_message
@@ -124,6 +123,8 @@ def keep_daily_backups(window: MainWindow, interval_ms: int = DAILY_CHECK_MS) ->
 def trust_system() -> None:
     """Once per run, before the first connection (not at start: truststore imports requests, 0.1 s):
     TLS is checked against the OS trust store, so town halls behind a TLS-inspecting proxy work."""
+    from app.network import use_system_trust_store
+
     use_system_trust_store()
 
 
@@ -186,10 +187,14 @@ def run(
     log_path: Path | None = None,
     ask: Question = ask_restore,
     read_ahead: ReadAhead | None = None,
+    when_shown: Callable[[], None] | None = None,
 ) -> int:
     """Open the store and run the window until it closes. ``show_error`` and ``ask`` are injectable for tests;
-    ``read_ahead``: the first read of the file, started before this module was imported (``ui.launcher``)."""
+    ``read_ahead``: the first read of the file, started before this module was imported (``ui.launcher``);
+    ``when_shown``: work for just after the dossier is on screen (the log files), run once, at the latest
+    when ``run`` returns (a start that failed, a loop left at once)."""
     environ = os.environ if environ is None else environ
+    after_start = _once(when_shown)
     app = configure_application(sys.argv[:1] if argv is None else argv)
     quit_timer = QTimer()
     quit_timer.setSingleShot(True)
@@ -224,6 +229,8 @@ def run(
         window.show()
         if environ.get(QUIT_WHEN_READY_ENV):
             quit_when_ready(app, window)
+        for shown in (window.dossier_ready, window.controller.load_failed):
+            shown.connect(lambda *_: QTimer.singleShot(0, after_start), Qt.ConnectionType.SingleShotConnection)
         open_store_when_shown(window)
         keep_daily_backups(window)
         code = app.exec()
@@ -233,3 +240,15 @@ def run(
     finally:
         quit_timer.stop()
         reporter.uninstall()
+        after_start()
+
+
+def _once(work: Callable[[], None] | None) -> Callable[[], None]:
+    done: list[bool] = []
+
+    def run_once() -> None:
+        if work is not None and not done:
+            done.append(True)
+            work()
+
+    return run_once
