@@ -132,6 +132,9 @@ LAZY_UNTIL_SHOWN = (
     "app.cli_dossier",
     "app.cli_print",
     "app.cli_backups",
+    # no proxy saved: nothing of the HTTP client (ssl) is needed to say so (app.network.checked_proxy)
+    "sync.client",
+    "ssl",
     # the log files are opened once the window shows (app.logs.hold_records keeps what is logged before)
     "logging.handlers",
 )
