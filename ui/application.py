@@ -20,7 +20,6 @@ from ui.app_icon import window_icon
 from ui.excepthook import ErrorReporter, expected_message
 from ui.field_filter import install_field_filter
 from ui.main_window import MainWindow, StoreOpener
-from ui.messages import ask_blocking, show_blocking_error
 from ui.qt import QApplication, QLocale, QSettings, Qt, QTimer
 from ui.send_context import SendContext
 from ui.translations import install_qt_translations
@@ -43,7 +42,16 @@ DAILY_CHECK_MS = 60 * 60 * 1000
 RESTORE_QUESTION = "Restaurer cette sauvegarde\u00a0?"
 
 
+def show_blocking_error(text: str) -> None:
+    """``ui.messages.show_blocking_error``, imported when an error is shown, not at every start."""
+    from ui.messages import show_blocking_error as show
+
+    show(text)
+
+
 def ask_restore(text: str) -> bool:
+    from ui.messages import ask_blocking
+
     return ask_blocking(text, "&Restaurer la sauvegarde", "&Quitter sans rien changer")
 
 
@@ -135,13 +143,15 @@ def build_main_window(
     *,
     first_run: bool = False,
     send_context: SendContext | None = None,
+    field_filter: bool = True,
 ) -> MainWindow:
     """The main window on an open workspace (which it then owns); tests pass their own opener.
 
-    ``first_run``: offer the first-run assistant on a file without a collectivity (the program does).
+    ``first_run``: offer the first-run assistant on a file without a collectivity (the program does);
+    ``field_filter``: install ``ui.field_filter`` now (the program installs it once the dossier shows).
     """
     app = QApplication.instance()
-    if isinstance(app, QApplication):
+    if field_filter and isinstance(app, QApplication):
         install_field_filter(app)
     return MainWindow(workspace, open_store, settings, first_run=first_run, send_context=send_context)
 
@@ -217,7 +227,9 @@ def run(
             show_error(expected_message(exc) or str(exc))
             return EXIT_INPUT
         try:
-            window = build_main_window(workspace, first_run=True, send_context=SendContext.default(trust_system))
+            window = build_main_window(
+                workspace, first_run=True, send_context=SendContext.default(trust_system), field_filter=False
+            )
         except Exception as exc:
             workspace.close()
             reporter.log(exc)
@@ -230,6 +242,7 @@ def run(
         if environ.get(QUIT_WHEN_READY_ENV):
             quit_when_ready(app, window)
         for shown in (window.dossier_ready, window.controller.load_failed):
+            shown.connect(lambda *_: install_field_filter(app), Qt.ConnectionType.SingleShotConnection)
             shown.connect(lambda *_: QTimer.singleShot(0, after_start), Qt.ConnectionType.SingleShotConnection)
         open_store_when_shown(window)
         keep_daily_backups(window)

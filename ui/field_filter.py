@@ -10,6 +10,9 @@
   ``ReadOnlyChange`` event), so a page only says read-only once, as it already does.
 
 Installed once on the application (``install_field_filter``), not per page: dialogs are covered too.
+The program installs it once the window shows the dossier (``ui.application.run``): the thousands of
+events of building the window then cost no Python call each, and the fields already there are brought
+in line at install (``_polish``), as their Polish event would have.
 """
 
 from __future__ import annotations
@@ -47,10 +50,7 @@ class FieldFilter(QObject):
                     QApplication.sendEvent(area.viewport(), event)
                 return True  # the field never sees it
         elif kind == _POLISH:
-            if isinstance(watched, GUARDED) and watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
-                watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-            if isinstance(watched, TEXT_FIELDS) and watched.isReadOnly():
-                show_read_only(watched, True)
+            _polish(watched)
         elif kind == _READ_ONLY and isinstance(watched, TEXT_FIELDS):
             show_read_only(watched, watched.isReadOnly())
         return False
@@ -63,7 +63,17 @@ def install_field_filter(app: QApplication) -> FieldFilter:
         return existing
     guard = FieldFilter(app)
     app.installEventFilter(guard)
+    for widget in app.allWidgets():
+        _polish(widget)
     return guard
+
+
+def _polish(watched: QObject) -> None:
+    """What a field's Polish event does: no focus from the wheel; a read-only text field looks read-only."""
+    if isinstance(watched, GUARDED) and watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+        watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    if isinstance(watched, TEXT_FIELDS) and watched.isReadOnly():
+        show_read_only(watched, True)
 
 
 def show_read_only(field: QWidget, read_only: bool) -> None:

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from app.errors import StoreDamaged
 from ui.excepthook import expected_message, report_exception
 from ui.file_dialogs import STORE_FILTER, store_folder
-from ui.messages import ask_question, show_warning
 from ui.qt import QFileDialog, QMenu
 
 if TYPE_CHECKING:
@@ -70,11 +69,14 @@ class WindowFiles:
         self._refused(message)
 
     def _refused(self, message: str) -> None:
+        from ui.messages import show_warning
+
         show_warning(self.window, f"{message}\n\nLe fichier actuellement ouvert reste ouvert.")
         self.window.store_open_failed.emit(message)
 
     def _offer_backup(self, exc: StoreDamaged, backup: BackupInfo | None, message: str) -> None:
         from app.backups import damaged_text, restore_backup
+        from ui.messages import ask_question
 
         if backup is None:
             self._refused(message)
