@@ -135,9 +135,10 @@ LAZY_UNTIL_SHOWN = (
     # no proxy saved: nothing of the HTTP client (ssl) is needed to say so (app.network.checked_proxy)
     "sync.client",
     "ssl",
-    # the messages and the error dialog: imported when one is shown
+    # the messages, the error dialog, the network settings: imported when one is shown
     "ui.messages",
     "ui.error_dialog",
+    "ui.dialogs.network_dialog",
     # the log files are opened once the window shows (app.logs.hold_records keeps what is logged before)
     "logging.handlers",
 )
