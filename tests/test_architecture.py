@@ -139,6 +139,7 @@ LAZY_UNTIL_SHOWN = (
     "ui.messages",
     "ui.error_dialog",
     "ui.dialogs.network_dialog",
+    "app.account",  # « Vérifier les nouvelles éditions » reads the account when it checks
     # the log files are opened once the window shows (app.logs.hold_records keeps what is logged before)
     "logging.handlers",
 )

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from app.errors import StoreDamaged
 from ui.excepthook import expected_message, report_exception
 from ui.file_dialogs import STORE_FILTER, store_folder
-from ui.qt import QFileDialog, QMenu
+from ui.qt import QMenu
 
 if TYPE_CHECKING:
     from app.backups import BackupInfo
@@ -34,11 +34,15 @@ class WindowFiles:
         return str(store_folder(self.window.workspace.path))
 
     def choose_store(self) -> None:
+        from ui.qt import QFileDialog  # its type is made on first use (1 ms): not at every start
+
         name, _ = QFileDialog.getOpenFileName(self.window, "Ouvrir un fichier Arobase", self._folder(), STORE_FILTER)
         if name:
             self.open(Path(name))
 
     def choose_new_store(self) -> None:
+        from ui.qt import QFileDialog
+
         name, _ = QFileDialog.getSaveFileName(self.window, "Nouveau fichier Arobase", self._folder(), STORE_FILTER)
         if name:
             self.open(Path(name) if Path(name).suffix else Path(name).with_suffix(".sqlite"))
