@@ -6,23 +6,55 @@ unusable store, with one French line on stderr; 3 an unexpected internal error (
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app import cli_backups, cli_dossier, cli_print
-from app.cli_common import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, Command, OpenWindow, Parser, PngWriter, fail, quoted
 from app.errors import ArobaseError, StoreDamaged, StoreError
 from app.paths import resolve_store_path
 from app.version import VERSION
 
-_COMMANDS: dict[str, Command] = {**cli_dossier.COMMANDS, **cli_print.COMMANDS, **cli_backups.COMMANDS}
-COMMANDS = tuple(_COMMANDS)
+if TYPE_CHECKING:
+    import argparse
+
+    from app.cli_common import Command, OpenWindow, PngWriter
+
+WINDOW = "fenêtre"  # the name logged for a start without a command
+
+
+def window_only(argv: Sequence[str]) -> bool:
+    """No argument, or only ``--db FICHIER``: the window opens, and neither argparse nor the commands'
+    modules are imported (12 ms at every start); anything else goes through ``build_parser``."""
+    if not argv:
+        return True
+    if len(argv) == 1:
+        return argv[0].startswith("--db=")
+    return len(argv) == 2 and argv[0] == "--db" and not argv[1].startswith("-")
+
+
+def command_name(argv: Sequence[str]) -> str:
+    """The command run, for the log: its name only (its arguments are file paths, which may hold a name)."""
+    if window_only(argv):
+        return WINDOW
+    names = (*_commands(), "--version", "--self-test")
+    return next((a for a in argv if a in names), WINDOW)
+
+
+def _commands() -> dict[str, Command]:
+    """Every command but the sync group's (``app.cli_sync``, imported when one of them runs)."""
+    from app import cli_backups, cli_dossier, cli_print
+
+    return {**cli_dossier.COMMANDS, **cli_print.COMMANDS, **cli_backups.COMMANDS}
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
+    from app import cli_backups, cli_dossier, cli_print
+    from app.cli_common import Parser
+
     db_help = "fichier de base Arobase (.sqlite) ; sinon $AROBASE_DB, sinon la base par défaut"
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS: a subcommand's missing --db must not erase one given before the subcommand.
@@ -68,42 +100,64 @@ def main(
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="replace")
-    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if open_window is not None and window_only(argv):
+        path = resolve_store_path(argv[-1].removeprefix("--db=") if argv else None, environ)
+        return _guarded(lambda: open_window(path))
+    from app.cli_common import EXIT_INPUT
+
+    args = build_parser().parse_args(argv)
     args.png_writer = png_writer
     path = resolve_store_path(args.db, environ)
-    try:
-        if args.self_test:
-            return self_test(png_writer)
-        if args.command is None:
-            if open_window is None:
-                print("arobase : la fenêtre n'est pas disponible ici ; voir arobase --help.", file=sys.stderr)
-                return EXIT_INPUT
-            return open_window(path)
+    if args.self_test:
+        return _guarded(lambda: self_test(png_writer))
+    if args.command is None:
+        if open_window is None:
+            print("arobase : la fenêtre n'est pas disponible ici ; voir arobase --help.", file=sys.stderr)
+            return EXIT_INPUT
+        return _guarded(lambda: open_window(path))
+
+    def command() -> int:
         from app.cli_sync import COMMANDS
 
-        return {**_COMMANDS, **COMMANDS}[args.command](args, path)
+        return {**_commands(), **COMMANDS}[args.command](args, path)
+
+    return _guarded(command)
+
+
+def _guarded(run: Callable[[], int]) -> int:
+    """``run``'s exit code; a failure is one French line on stderr (``app.cli_common.fail``), never a traceback.
+    ``app.cli_common`` (and argparse with it) is imported on a failure only: not on the way to the window."""
+    try:
+        return run()
     except KeyboardInterrupt:
         print("arobase : interrompu.", file=sys.stderr)
         return 130
     except StoreDamaged as exc:
-        return fail(_damaged(exc))
+        message = _damaged(exc)
     except ArobaseError as exc:
-        return fail(exc.message)
+        message = exc.message
     except Exception as exc:  # store errors and anything else: never a traceback
-        if isinstance(exc, StoreError):
-            return fail(str(exc))
-        log = _log_internal_error(exc)
-        print(
-            f"arobase : erreur interne inattendue ({type(exc).__name__}). Détails enregistrés dans {log} ; "
-            "transmettez ce fichier à l'assistance.",
-            file=sys.stderr,
-        )
-        return EXIT_INTERNAL
+        if not isinstance(exc, StoreError):
+            from app.cli_common import EXIT_INTERNAL
+
+            log = _log_internal_error(exc)
+            print(
+                f"arobase : erreur interne inattendue ({type(exc).__name__}). Détails enregistrés dans {log} ; "
+                "transmettez ce fichier à l'assistance.",
+                file=sys.stderr,
+            )
+            return EXIT_INTERNAL
+        message = str(exc)
+    from app.cli_common import fail
+
+    return fail(message)
 
 
 def _damaged(exc: StoreDamaged) -> str:
     """One line: the file is damaged, kept as it is, and the command that restores the latest good backup."""
     from app.backups import damaged_text, latest_good_backup
+    from app.cli_common import quoted
 
     backup = latest_good_backup(exc.path)
     text = " ".join(damaged_text(exc, backup).split("\n\n"))
@@ -137,6 +191,7 @@ def self_test(png_writer: PngWriter | None) -> int:
     """
     import tempfile
 
+    from app.cli_common import EXIT_OK, fail
     from resources import folder
 
     example = folder("resources.exemples") / "dossier-exemple-2019.json"
@@ -152,7 +207,7 @@ def self_test(png_writer: PngWriter | None) -> int:
         for step in steps:
             args = parser.parse_args(step)
             args.png_writer = png_writer
-            code = _COMMANDS[args.command](args, store)
+            code = _commands()[args.command](args, store)
             if code != EXIT_OK:
                 return fail(f"auto-test : l'étape « {step[0]} » a échoué (code {code}).")
         if not (out / "dossier.pdf").read_bytes().startswith(b"%PDF-"):

@@ -11,13 +11,13 @@ is masked by :func:`redact` before it reaches the disk.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import re
 from pathlib import Path
 
 LOG_NAME = "arobase.log"
 MAX_BYTES = 1_000_000  # per file
 BACKUP_COUNT = 5  # arobase.log.1 … arobase.log.5: at most 6 MB in all
+HELD_MAX = 1000  # records kept until the files are opened (``hold_records``); the rest are dropped
 MASK = "[masqué]"
 FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
@@ -53,27 +53,55 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+class _Held(logging.Handler):
+    """Keeps the records logged before ``configure_logging`` opens the files, to hand them over then."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if len(self.records) < HELD_MAX:
+            self.records.append(record)
+
+
+def hold_records(level: int = logging.INFO) -> None:
+    """Until ``configure_logging`` runs, keep what is logged: the window opens the files once it shows
+    (``logging.handlers`` and the log folder cost 6 ms of start-up), and nothing logged before is lost."""
+    root = logging.getLogger()
+    if not any(isinstance(h, _Held) for h in root.handlers):
+        root.addHandler(_Held())
+        root.setLevel(level)
+
+
 def configure_logging(folder: Path, level: int = logging.INFO) -> logging.Handler | None:
     """Send the root logger to ``folder/arobase.log`` (1 MB × 5, rotated); None when the folder is unusable.
 
     Called once at start; calling it again with the same folder changes nothing. A log folder that
     cannot be written never stops Arobase from starting.
     """
+    import logging.handlers
+
     path = folder / LOG_NAME
     root = logging.getLogger()
-    for handler in root.handlers:
-        if isinstance(handler, logging.handlers.RotatingFileHandler) and Path(handler.baseFilename) == path:
-            return handler
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
-        )
-    except OSError:
-        return None
-    handler.setFormatter(RedactingFormatter(FORMAT))
-    root.addHandler(handler)
-    root.setLevel(level)
+    held = [h for h in root.handlers if isinstance(h, _Held)]
+    for h in held:
+        root.removeHandler(h)
+    rotating = (h for h in root.handlers if isinstance(h, logging.handlers.RotatingFileHandler))
+    handler = next((h for h in rotating if Path(h.baseFilename) == path), None)
+    if handler is None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            handler = logging.handlers.RotatingFileHandler(
+                path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
+            )
+        except OSError:
+            return None
+        handler.setFormatter(RedactingFormatter(FORMAT))
+        root.addHandler(handler)
+        root.setLevel(level)
+    for record in (r for h in held for r in h.records if r.levelno >= root.level):
+        handler.handle(record)
     return handler
 
 

@@ -126,6 +126,22 @@ LAZY_UNTIL_SHOWN = (
     "ui.pages.mosaic_page",
     "ui.pages.actions_page",
     "app.mosaic_layout",
+    # the command line's commands and their parser: a start with no argument or only --db does without them
+    # (argparse itself comes with PySide6's shiboken)
+    "app.cli_common",
+    "app.cli_dossier",
+    "app.cli_print",
+    "app.cli_backups",
+    # no proxy saved: nothing of the HTTP client (ssl) is needed to say so (app.network.checked_proxy)
+    "sync.client",
+    "ssl",
+    # the messages, the error dialog, the network settings: imported when one is shown
+    "ui.messages",
+    "ui.error_dialog",
+    "ui.dialogs.network_dialog",
+    "app.account",  # « Vérifier les nouvelles éditions » reads the account when it checks
+    # the log files are opened once the window shows (app.logs.hold_records keeps what is logged before)
+    "logging.handlers",
 )
 
 

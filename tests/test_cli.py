@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from app.cli import command_name, main, window_only
 from app.edition import Edition
 from app.interchange import to_document
 from app.model import DossierData
@@ -399,6 +400,32 @@ def test_bad_command_line(store: Path, args: list[str], words: list[str]) -> Non
 
 def test_without_subcommand_no_window_here(store: Path) -> None:
     refused(run_cli("--db", str(store)), "fenêtre")
+
+
+@pytest.mark.parametrize(
+    ("argv", "only", "logged"),
+    [
+        ([], True, "fenêtre"),
+        (["--db", "mairie.sqlite"], True, "fenêtre"),
+        (["--db=mairie.sqlite"], True, "fenêtre"),
+        (["--db", "--version"], False, "--version"),  # argparse's answer, not a file called --version
+        (["--db", "mairie.sqlite", "status"], False, "status"),
+        (["status"], False, "status"),
+        (["--db"], False, "fenêtre"),  # argparse says the value is missing
+    ],
+)
+def test_a_window_start_skips_the_parser_only_when_nothing_else_is_asked(
+    argv: list[str], only: bool, logged: str
+) -> None:
+    assert window_only(argv) is only
+    assert command_name(argv) == logged
+
+
+def test_the_window_gets_the_file_given_either_way(tmp_path: Path) -> None:
+    opened: list[Path] = []
+    for argv in (["--db", str(tmp_path / "a.sqlite")], [f"--db={tmp_path / 'b.sqlite'}"], []):
+        assert main(argv, open_window=lambda p: opened.append(p) or 0, environ={"AROBASE_DB": "c.sqlite"}) == 0
+    assert opened == [tmp_path / "a.sqlite", tmp_path / "b.sqlite", Path("c.sqlite")]
 
 
 def test_installed_console_script(store: Path, tmp_path: Path) -> None:

@@ -12,7 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from app.logs import BACKUP_COUNT, LOG_NAME, MASK, MAX_BYTES, configure_logging, redact, unconfigure_logging
+from app.logs import (
+    BACKUP_COUNT,
+    LOG_NAME,
+    MASK,
+    MAX_BYTES,
+    configure_logging,
+    hold_records,
+    redact,
+    unconfigure_logging,
+)
 from tests.conftest import ROOT
 
 TOKEN = "q3Vx8_Jk2LmN0pQrStUvWxYz-AbCdEfGhIjKlMnOpQr"  # secrets.token_urlsafe(32), as the server issues
@@ -79,6 +88,28 @@ def test_configuring_twice_adds_no_second_handler(log_folder: Path) -> None:
     assert all_log_text(log_folder).count("une seule ligne") == 1
 
 
+def test_what_is_logged_before_the_files_open_is_written_once_they_do(tmp_path: Path) -> None:
+    """The window opens the log files once it shows (ui.launcher): what was logged before is not lost."""
+    root = logging.getLogger()
+    before = list(root.handlers)
+    hold_records()
+    handler = None
+    try:
+        logging.getLogger("app.first_read").info("lu avant l'ouverture des journaux")
+        logging.getLogger("app.first_read").debug("trop bavard pour le journal")
+        handler = configure_logging(tmp_path)
+        logging.getLogger("app").info("écrit après")
+        text = all_log_text(tmp_path)
+        assert "lu avant l'ouverture des journaux" in text and "écrit après" in text
+        assert "trop bavard" not in text
+        assert text.index("lu avant") < text.index("écrit après")
+        assert root.handlers == [*before, handler]  # the holder is gone: nothing kept twice
+    finally:
+        unconfigure_logging(handler)
+        for extra in set(root.handlers) - set(before):
+            root.removeHandler(extra)
+
+
 def test_the_files_rotate_and_stay_capped(log_folder: Path) -> None:
     log = logging.getLogger("app.test")
     line = "x" * 1000
@@ -105,11 +136,13 @@ def test_a_real_run_logs_what_support_needs_and_no_personal_data(tmp_path: Path)
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
         "XDG_DATA_HOME": str(tmp_path / "data"),
         "QT_QPA_PLATFORM": "offscreen",
+        "AROBASE_QUIT_WHEN_READY": "1",  # the window run below: closed once it shows the dossier
     }
     db = tmp_path / "mairie.sqlite"
     example = ROOT / "resources" / "exemples" / "dossier-exemple-2019.json"
     for args, code in (
         (["import", str(example)], 0),
+        ([], 0),  # the window: its log files are opened once it shows
         (["status"], 0),
         (["import", f"/tmp/{CODE}.json"], 2),  # an argument that looks like a secret: never logged
     ):
@@ -125,7 +158,7 @@ def test_a_real_run_logs_what_support_needs_and_no_personal_data(tmp_path: Path)
     folders = list((tmp_path / "state").rglob(LOG_NAME))
     assert len(folders) == 1, folders
     text = all_log_text(folders[0].parent)
-    assert "commande import" in text and "commande status" in text
+    assert "commande import" in text and "commande status" in text and "commande fenêtre" in text
     assert "Arobase 0.1.0" in text
     for personal in ("mairie@landevran-exemple.fr", "02 98 00 00 00", str(tmp_path)):
         assert personal not in text

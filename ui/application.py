@@ -15,13 +15,11 @@ from typing import TYPE_CHECKING
 from app.edition import EditionCatalog, builtin_directory
 from app.errors import ArobaseError, StoreDamaged, StoreError
 from app.first_read import DeferredWorkspace, first_workspace
-from app.network import use_system_trust_store
 from app.paths import checked_editions_list, downloaded_editions_dir, user_log_dir
 from ui.app_icon import window_icon
 from ui.excepthook import ErrorReporter, expected_message
 from ui.field_filter import install_field_filter
 from ui.main_window import MainWindow, StoreOpener
-from ui.messages import ask_blocking, show_blocking_error
 from ui.qt import QApplication, QLocale, QSettings, Qt, QTimer
 from ui.send_context import SendContext
 from ui.translations import install_qt_translations
@@ -44,7 +42,16 @@ DAILY_CHECK_MS = 60 * 60 * 1000
 RESTORE_QUESTION = "Restaurer cette sauvegarde\u00a0?"
 
 
+def show_blocking_error(text: str) -> None:
+    """``ui.messages.show_blocking_error``, imported when an error is shown, not at every start."""
+    from ui.messages import show_blocking_error as show
+
+    show(text)
+
+
 def ask_restore(text: str) -> bool:
+    from ui.messages import ask_blocking
+
     return ask_blocking(text, "&Restaurer la sauvegarde", "&Quitter sans rien changer")
 
 
@@ -124,6 +131,8 @@ def keep_daily_backups(window: MainWindow, interval_ms: int = DAILY_CHECK_MS) ->
 def trust_system() -> None:
     """Once per run, before the first connection (not at start: truststore imports requests, 0.1 s):
     TLS is checked against the OS trust store, so town halls behind a TLS-inspecting proxy work."""
+    from app.network import use_system_trust_store
+
     use_system_trust_store()
 
 
@@ -134,13 +143,15 @@ def build_main_window(
     *,
     first_run: bool = False,
     send_context: SendContext | None = None,
+    field_filter: bool = True,
 ) -> MainWindow:
     """The main window on an open workspace (which it then owns); tests pass their own opener.
 
-    ``first_run``: offer the first-run assistant on a file without a collectivity (the program does).
+    ``first_run``: offer the first-run assistant on a file without a collectivity (the program does);
+    ``field_filter``: install ``ui.field_filter`` now (the program installs it once the dossier shows).
     """
     app = QApplication.instance()
-    if isinstance(app, QApplication):
+    if field_filter and isinstance(app, QApplication):
         install_field_filter(app)
     return MainWindow(workspace, open_store, settings, first_run=first_run, send_context=send_context)
 
@@ -186,10 +197,14 @@ def run(
     log_path: Path | None = None,
     ask: Question = ask_restore,
     read_ahead: ReadAhead | None = None,
+    when_shown: Callable[[], None] | None = None,
 ) -> int:
     """Open the store and run the window until it closes. ``show_error`` and ``ask`` are injectable for tests;
-    ``read_ahead``: the first read of the file, started before this module was imported (``ui.launcher``)."""
+    ``read_ahead``: the first read of the file, started before this module was imported (``ui.launcher``);
+    ``when_shown``: work for just after the dossier is on screen (the log files), run once, at the latest
+    when ``run`` returns (a start that failed, a loop left at once)."""
     environ = os.environ if environ is None else environ
+    after_start = _once(when_shown)
     app = configure_application(sys.argv[:1] if argv is None else argv)
     quit_timer = QTimer()
     quit_timer.setSingleShot(True)
@@ -212,7 +227,9 @@ def run(
             show_error(expected_message(exc) or str(exc))
             return EXIT_INPUT
         try:
-            window = build_main_window(workspace, first_run=True, send_context=SendContext.default(trust_system))
+            window = build_main_window(
+                workspace, first_run=True, send_context=SendContext.default(trust_system), field_filter=False
+            )
         except Exception as exc:
             workspace.close()
             reporter.log(exc)
@@ -224,6 +241,9 @@ def run(
         window.show()
         if environ.get(QUIT_WHEN_READY_ENV):
             quit_when_ready(app, window)
+        for shown in (window.dossier_ready, window.controller.load_failed):
+            shown.connect(lambda *_: install_field_filter(app), Qt.ConnectionType.SingleShotConnection)
+            shown.connect(lambda *_: QTimer.singleShot(0, after_start), Qt.ConnectionType.SingleShotConnection)
         open_store_when_shown(window)
         keep_daily_backups(window)
         code = app.exec()
@@ -233,3 +253,15 @@ def run(
     finally:
         quit_timer.stop()
         reporter.uninstall()
+        after_start()
+
+
+def _once(work: Callable[[], None] | None) -> Callable[[], None]:
+    done: list[bool] = []
+
+    def run_once() -> None:
+        if work is not None and not done:
+            done.append(True)
+            work()
+
+    return run_once

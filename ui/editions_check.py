@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from app import account as accounts
 from ui.excepthook import expected_message, report_exception
-from ui.qt import QAction, QMessageBox, QObject, Signal
+from ui.qt import QAction, QObject, Signal
 from ui.tasks import Lane
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
     from ui.pages.send_page import SendPage
+    from ui.qt import QMessageBox
 
 NOT_SIGNED_IN = (
     "Vous n'êtes pas connecté au serveur de l'association\u00a0: saisissez le code d'activation reçu par "
@@ -55,6 +55,7 @@ class EditionsCheck(QObject):
             self.finished.emit(text)
 
     def check(self, *, from_menu: bool = False) -> None:
+        from app import account as accounts  # imported when it checks, not at every start
         from app.editions_update import update_editions
 
         page = self.window.view.send_page
@@ -110,6 +111,8 @@ class EditionsCheck(QObject):
         if not fresh:
             self.finished.emit(self.window.view.send_page.editions_label.text())
             return None
+        from ui.qt import QMessageBox  # the type is made on first use (2 ms): not at every start
+
         new = fresh[0]
         box = QMessageBox(
             QMessageBox.Icon.Question,

@@ -20,8 +20,6 @@ from types import TracebackType
 
 from app.errors import ArobaseError, StoreError
 from app.logs import redact
-from ui.error_dialog import ErrorDialog
-from ui.messages import show_warning
 from ui.qt import QApplication, QObject, Qt, QThread, QWidget, Signal, Slot, is_alive
 
 Clock = Callable[[], datetime]
@@ -129,6 +127,10 @@ class ErrorReporter(QObject):
         self._showing = True
         try:
             self._windows = [w for w in self._windows if is_alive(w) and w.isVisible()]
+            # Imported on the first error, not at start (QMessageBox, the dialog: 5 ms before the window shows).
+            from ui.error_dialog import ErrorDialog
+            from ui.messages import show_warning
+
             message = expected_message(exc)
             if message is not None:
                 self._keep(show_warning(_parent_window(), message))
@@ -191,5 +193,7 @@ def _format(exc: BaseException, tb: TracebackType | None) -> str:
 
 def _parent_window() -> QWidget | None:
     """The window the user is looking at, unless it is itself an error dialog going away."""
+    from ui.error_dialog import ErrorDialog
+
     active = QApplication.activeWindow()
     return None if isinstance(active, ErrorDialog) else active

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ui.menu_actions import menu_action
-from ui.messages import show_warning
 from ui.qt import QDesktopServices, QKeySequence, QUrl, is_alive
 
 if TYPE_CHECKING:
@@ -55,6 +54,7 @@ class HelpMenu:
     def open_log_folder(self) -> None:
         """The logs folder in the system's file manager (created if need be)."""
         from app.paths import user_log_dir
+        from ui.messages import show_warning
 
         folder = user_log_dir()
         try:

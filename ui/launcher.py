@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 
-def _open_window(store_path: Path) -> int:
+def _open_window(store_path: Path, when_shown: Callable[[], None] | None = None) -> int:
     from app.first_read import ReadAhead  # the read starts before Qt and the window are imported
 
     read_ahead = ReadAhead(store_path)
     from ui.application import run
 
-    return run(store_path, read_ahead=read_ahead)
+    return run(store_path, read_ahead=read_ahead, when_shown=when_shown)
 
 
 def _write_png(layout: Any, path: Path, width_px: int) -> None:
@@ -33,19 +34,17 @@ def _write_png(layout: Any, path: Path, width_px: int) -> None:
     write_png_image(render_image(layout, width_px, app.font()), path)
 
 
-def _start_logging() -> None:
-    """The one place logging is configured: the rotating files of the user's log folder (``app.logs``)."""
+def _start_logging(command: str) -> None:
+    """The one place logging is configured: the rotating files of the user's log folder (``app.logs``).
+    ``command``: its name only (``app.cli.command_name``)."""
     import logging
     import platform
 
-    from app.cli import COMMANDS
     from app.logs import configure_logging
     from app.paths import user_log_dir
     from app.version import VERSION
 
     configure_logging(user_log_dir())
-    command = next((a for a in sys.argv[1:] if a in COMMANDS or a in ("--version", "--self-test")), "fenêtre")
-    # The command's name only: its arguments are file paths, which may hold the secretary's name.
     logging.getLogger("arobase").info(
         "Arobase %s, Python %s, %s, commande %s", VERSION, platform.python_version(), _system(), command
     )
@@ -59,10 +58,21 @@ def _system() -> str:
 
 
 def main() -> int:
+    from app.cli import WINDOW, command_name, window_only
     from app.cli import main as cli_main
 
-    _start_logging()
-    return cli_main(sys.argv[1:], open_window=_open_window, png_writer=_write_png)
+    argv = sys.argv[1:]
+    if not window_only(argv):
+        _start_logging(command_name(argv))
+        return cli_main(argv, open_window=_open_window, png_writer=_write_png)
+    from app.logs import hold_records
+
+    hold_records()  # the files are opened once the window shows: what is logged before waits for them
+
+    def open_window(store_path: Path) -> int:
+        return _open_window(store_path, when_shown=lambda: _start_logging(WINDOW))
+
+    return cli_main(argv, open_window=open_window, png_writer=_write_png)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ui.dialogs.network_dialog import edit_network_settings, saved_proxy
 from ui.dossier_controller import DossierController
 from ui.dossier_view import DEFAULT_TARGET, DossierView
 from ui.editions_check import EditionsCheck
@@ -31,7 +30,7 @@ from ui.qt import (
     QWidget,
     Signal,
 )
-from ui.send_context import SendContext
+from ui.send_context import SendContext, saved_proxy
 from ui.tasks import TaskRunner
 from ui.window_files import WindowFiles
 
@@ -180,7 +179,7 @@ class MainWindow(QMainWindow):
         self.network_action = menu_action(
             self,
             "Ré&glages réseau…",
-            lambda: edit_network_settings(self, self.settings, self._send_context),
+            self.edit_network_settings,
             tip="Le proxy de la mairie, si les réglages du système ne le donnent pas",
         )
         self.quit_action = menu_action(self, "&Quitter", self.close, "Ctrl+Q", "Fermer Arobase")
@@ -365,6 +364,11 @@ class MainWindow(QMainWindow):
         old, self._ws = self._ws, workspace
         self.runner.run(old.close)  # queued after any job still writing to the old store
         self._install(workspace)
+
+    def edit_network_settings(self) -> None:
+        from ui.dialogs.network_dialog import edit_network_settings
+
+        edit_network_settings(self, self.settings, self._send_context)
 
     def restore_backup(self) -> None:
         from ui.dialogs.restore_dialog import open_restore_dialog

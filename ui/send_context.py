@@ -11,11 +11,25 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.network import SyncSettings
+from app.errors import InvalidInput
+from app.network import SyncSettings, checked_proxy
 from app.secrets import SecretStore
 
 if TYPE_CHECKING:
     import requests
+
+    from ui.qt import QSettings
+
+PROXY_KEY = "network/proxy"  # Fichier › Réglages réseau… (ui.dialogs.network_dialog) writes it
+
+
+def saved_proxy(settings: QSettings) -> str | None:
+    """The proxy kept in the settings, or None (the system's settings); a damaged value counts as none.
+    Here, not in the dialog's module: the window reads it at every start, the dialog is seldom opened."""
+    try:
+        return checked_proxy(str(settings.value(PROXY_KEY, "") or ""))
+    except InvalidInput:
+        return None
 
 
 def _plain_settings(server: str) -> SyncSettings:

@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 from app.errors import StoreDamaged
 from ui.excepthook import expected_message, report_exception
 from ui.file_dialogs import STORE_FILTER, store_folder
-from ui.messages import ask_question, show_warning
-from ui.qt import QFileDialog, QMenu
+from ui.qt import QMenu
 
 if TYPE_CHECKING:
     from app.backups import BackupInfo
@@ -35,11 +34,15 @@ class WindowFiles:
         return str(store_folder(self.window.workspace.path))
 
     def choose_store(self) -> None:
+        from ui.qt import QFileDialog  # its type is made on first use (1 ms): not at every start
+
         name, _ = QFileDialog.getOpenFileName(self.window, "Ouvrir un fichier Arobase", self._folder(), STORE_FILTER)
         if name:
             self.open(Path(name))
 
     def choose_new_store(self) -> None:
+        from ui.qt import QFileDialog
+
         name, _ = QFileDialog.getSaveFileName(self.window, "Nouveau fichier Arobase", self._folder(), STORE_FILTER)
         if name:
             self.open(Path(name) if Path(name).suffix else Path(name).with_suffix(".sqlite"))
@@ -70,11 +73,14 @@ class WindowFiles:
         self._refused(message)
 
     def _refused(self, message: str) -> None:
+        from ui.messages import show_warning
+
         show_warning(self.window, f"{message}\n\nLe fichier actuellement ouvert reste ouvert.")
         self.window.store_open_failed.emit(message)
 
     def _offer_backup(self, exc: StoreDamaged, backup: BackupInfo | None, message: str) -> None:
         from app.backups import damaged_text, restore_backup
+        from ui.messages import ask_question
 
         if backup is None:
             self._refused(message)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from app.edition import Edition
+from app.edition import Edition, EditionCatalog
 from app.interchange import to_document
 from app.workspace import Workspace
 from tests.factories import complete_dossier
 from tests.ui.helpers import WindowFactory, wait_idle
+from ui.application import build_main_window
+from ui.field_filter import FieldFilter, install_field_filter
 from ui.main_window import MainWindow
 from ui.qt import QApplication, QComboBox, QPalette, QPoint, QPointF, QScrollArea, Qt, QWheelEvent, QWidget
 
@@ -132,3 +134,32 @@ def test_the_navigation_tree_shows_where_the_keyboard_is(
     y = focused.height() // 2
     assert focused.pixelColor(0, y) == highlight and focused.pixelColor(1, y) == highlight  # a 2-pixel frame
     assert unfocused.pixelColor(0, y) != highlight
+
+
+def test_installed_once_the_window_shows_it_brings_the_fields_already_there_in_line(
+    qtbot: QtBot, make_window: WindowFactory, ws: Workspace, edition: Edition
+) -> None:
+    """The program installs the filter once the dossier is on screen (ui.application.run): the fields built
+    before get what their Polish event would have given them, and the wheel is guarded from then on."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    for old in app.findChildren(FieldFilter):  # installed by an earlier test: start as the program does
+        app.removeEventFilter(old)
+        old.setParent(None)
+    ws.import_document(to_document(complete_dossier(edition, n_actions=1)))
+    ws.validate(edition.id)
+    window = build_main_window(ws, lambda p: Workspace.open(p, EditionCatalog()), field_filter=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.controller.dossier.actions != ())
+    name, combo = window.view.profile_page.line("name"), window.view.profile_page.kind_combo
+    white = QApplication.palette().color(QPalette.ColorRole.Base).name()
+    assert combo.focusPolicy() == Qt.FocusPolicy.WheelFocus and base_colour(name) == white  # no filter yet
+
+    install_field_filter(app)
+    assert combo.focusPolicy() == Qt.FocusPolicy.StrongFocus
+    assert base_colour(name) == QApplication.palette().color(QPalette.ColorRole.Window).name()
+    window.controller.reopen()
+    wait_idle(qtbot, window.runner)
+    assert base_colour(name) == white  # ReadOnlyChange reaches the filter now
+    window.close()

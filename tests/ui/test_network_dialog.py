@@ -9,9 +9,9 @@ from pytestqt.qtbot import QtBot
 
 from app.network import SyncSettings
 from app.secrets import SecretStore
-from ui.dialogs.network_dialog import PROXY_KEY, NetworkDialog, saved_proxy
+from ui.dialogs.network_dialog import NetworkDialog
 from ui.qt import QSettings
-from ui.send_context import SendContext
+from ui.send_context import PROXY_KEY, SendContext, saved_proxy
 
 
 def _dialog(qtbot: QtBot, current: str | None = None) -> NetworkDialog:

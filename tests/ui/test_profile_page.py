@@ -198,6 +198,11 @@ def test_invalid_email_is_saved_and_explained_in_words(
     assert page.message("referent_email") == EMAIL_MESSAGE
     assert page.messages["referent_email"].isVisibleTo(page)
     assert email.accessibleDescription() == EMAIL_MESSAGE
+    # the mark is an icon too, never a colour alone: drawn with the first message (not for every field at start)
+    assert not page.messages["referent_email"].icon.pixmap().isNull()
+    marks = [a for a in email.actions() if a.isVisible()]
+    assert len(marks) == 1 and not marks[0].icon().isNull() and "à vérifier" in marks[0].toolTip()
+    assert page.messages["postal_code"].icon.pixmap().isNull() and page.line("postal_code").actions() == []
     _saved(qtbot, controller, runner)
     assert _reopened_profile(ws, catalog).referent_email == "mairie.rennes.fr"
 
@@ -207,6 +212,7 @@ def test_invalid_email_is_saved_and_explained_in_words(
     qtbot.keyClick(postal, Qt.Key.Key_Backspace)
     qtbot.keyClicks(postal, "500")
     assert page.message("postal_code") == ""  # fixed at the keystroke that fixes it
+    assert not any(a.isVisible() for a in postal.actions())
     code = page.line("code")
     _type(qtbot, code, "352")
     assert page.message("code") == ""

@@ -3,7 +3,7 @@
 Town halls often reach the Internet through their intercommunality's proxy. Arobase follows the system's
 settings on its own; this dialog is for the PC whose system settings do not say it. The address is
 checked before it is kept (``sync.client.check_proxy_url``: never a password, which would land in the
-settings file) and stored in the window's settings under ``PROXY_KEY``.
+settings file) and stored in the window's settings under ``ui.send_context.PROXY_KEY``.
 """
 
 from __future__ import annotations
@@ -20,23 +20,14 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from ui.send_context import SendContext
+from ui.send_context import PROXY_KEY, SendContext
 from ui.widgets.common import plain_label
 
-PROXY_KEY = "network/proxy"
 INTRO = (
     "Arobase passe par le proxy indiqué dans les réglages du système, s'il y en a un. Si la mairie passe "
     "par un proxy que le système ne connaît pas (celui de l'intercommunalité, par exemple), indiquez son "
     "adresse ici. Un proxy qui demande un identifiant se règle dans les paramètres du système."
 )
-
-
-def saved_proxy(settings: QSettings) -> str | None:
-    """The proxy kept in the settings, or None (the system's settings); a damaged value counts as none."""
-    try:
-        return checked_proxy(str(settings.value(PROXY_KEY, "") or ""))
-    except InvalidInput:
-        return None
 
 
 class NetworkDialog(QDialog):

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ui.qt import QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QStyle, Qt, QWidget, is_alive
+from ui.qt import QAction, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QStyle, Qt, QWidget, is_alive
 
 
 def _always(_text: str) -> bool:
@@ -39,9 +39,7 @@ class FieldMessage(QWidget):
         super().__init__(parent)
         self._editor = editor
         self._description = editor.accessibleDescription() if editor is not None else ""
-        self.icon = QLabel(self)
-        size = self.fontMetrics().height()
-        self.icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size))
+        self.icon = QLabel(self)  # its pixmap is drawn with the first message (a page holds dozens of fields)
         self.icon.setAccessibleName("Attention")
         self.icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.label = QLabel(self)
@@ -61,6 +59,10 @@ class FieldMessage(QWidget):
 
     def show_message(self, message: str) -> None:
         """Show ``message`` ("" hides the line) and describe the editor with it for screen readers."""
+        if message and self.icon.pixmap().isNull():
+            size = self.fontMetrics().height()
+            warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+            self.icon.setPixmap(warning.pixmap(size, size))
         self.label.setText(message)
         self.setHidden(not message)
         if self._editor is not None:
@@ -75,12 +77,7 @@ class ValidatedLineEdit(QLineEdit):
         self._rule = rule
         self._external = ""
         self._format = ""
-        self._mark = self.addAction(
-            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning),
-            QLineEdit.ActionPosition.TrailingPosition,
-        )
-        self._mark.setVisible(False)
-        self._mark.setToolTip("Ce champ est à vérifier : voir le message sous le champ.")
+        self._mark: QAction | None = None  # the warning icon in the field, added with the first message
         self.message_widget = FieldMessage(self, parent)
         self.textChanged.connect(lambda _text: self.validate(final=False))
         self.editingFinished.connect(lambda: self.validate(final=True))
@@ -123,8 +120,15 @@ class ValidatedLineEdit(QLineEdit):
         return message
 
     def _show(self) -> None:
-        if not (is_alive(self._mark) and is_alive(self.message_widget)):
+        if not is_alive(self.message_widget) or (self._mark is not None and not is_alive(self._mark)):
             return  # editingFinished fired while the field is being destroyed
         message = self.message()
         self.message_widget.show_message(message)
-        self._mark.setVisible(bool(message))
+        if message and self._mark is None:
+            self._mark = self.addAction(
+                self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning),
+                QLineEdit.ActionPosition.TrailingPosition,
+            )
+            self._mark.setToolTip("Ce champ est à vérifier : voir le message sous le champ.")
+        if self._mark is not None:
+            self._mark.setVisible(bool(message))
