@@ -111,6 +111,9 @@ def run_loop_until(app: QApplication, done, timeout_s: float = 60.0) -> None:  #
 
 def qt_app() -> QApplication:
     """The process's QApplication (offscreen unless QT_QPA_PLATFORM says otherwise), the None guard applied."""
+    from ui.application import share_the_interpreter
+
+    share_the_interpreter()  # as the window does (ui.application.configure_application)
     app = QApplication.instance()
     if app is None:
         app = QApplication(sys.argv[:1])
