@@ -38,7 +38,9 @@ def command_name(argv: Sequence[str]) -> str:
     """The command run, for the log: its name only (its arguments are file paths, which may hold a name)."""
     if window_only(argv):
         return WINDOW
-    names = (*_commands(), "--version", "--self-test")
+    from app.cli_sync import COMMANDS as SYNC_COMMANDS
+
+    names = (*_commands(), *SYNC_COMMANDS, "--version", "--self-test")
     return next((a for a in argv if a in names), WINDOW)
 
 

@@ -12,15 +12,12 @@ Every word start of every name is kept in one sorted list, so a query is a few b
 from __future__ import annotations
 
 import bisect
-import gzip
-import heapq
 import json
 import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, ClassVar, Literal
@@ -235,6 +232,8 @@ class CommuneIndex:
             tiers = self._match_text(text, None if codes else limit)
             if codes:
                 tiers = {i: t for i, t in tiers.items() if all(self._has_code(i, c) for c in codes)}
+        import heapq  # the list's own modules load with it, not with the window (gzip, resources)
+
         best = heapq.nsmallest(limit, tiers.items(), key=lambda it: (it[1], -self._population[it[0]], it[0]))
         return [self._place(i) for i, _ in best]
 
@@ -340,9 +339,13 @@ def _read(path: str | Path | None) -> dict[str, Any]:
     """Decompress and parse the extract, as a French error if it is missing or damaged."""
     try:
         if path is None:
+            from importlib import resources
+
             blob = resources.files(DATA_PACKAGE).joinpath(DATA_FILE).read_bytes()
         else:
             blob = Path(path).read_bytes()
+        import gzip
+
         data = json.loads(gzip.decompress(blob))
     except (OSError, ValueError, ModuleNotFoundError) as exc:
         raise CommuneDataUnavailable(

@@ -124,6 +124,10 @@ class DeferredWorkspace:
     def attachment_path(self, sha256: str) -> Path:
         return self._files.path_of(sha256)
 
+    def has_first_dossier(self, edition_id: str) -> bool:
+        """Whether ``open_dossier(edition_id)`` answers from memory: the dossier read at start, not yet taken."""
+        return self._first is not None and self._first.edition == edition_id and self._real is None
+
     def open_dossier(self, edition_id: str) -> DossierData:
         """The dossier read at start, once (the window's first load); then the store's."""
         first, self._first = self._first, None

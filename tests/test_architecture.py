@@ -135,6 +135,12 @@ LAZY_UNTIL_SHOWN = (
     # no proxy saved: nothing of the HTTP client (ssl) is needed to say so (app.network.checked_proxy)
     "sync.client",
     "ssl",
+    # the standard modules only a later step needs: a new action's id, the commune list's file, a heading's markup
+    "uuid",
+    "gzip",
+    "heapq",
+    "importlib.resources",
+    "html",
     # the messages, the error dialog, the network settings: imported when one is shown
     "ui.messages",
     "ui.error_dialog",
@@ -167,6 +173,9 @@ def test_the_start_up_path_leaves_the_heavy_modules_out(tmp_path: Path) -> None:
         "    def __init__(self, out): self.out = out\n"
         "    def write(self, text):\n"
         "        if text.strip() == 'AROBASE_READY':\n"
+        "            import builtins\n"
+        "            hooked = builtins.__import__ is getattr(builtins, '__feature_import__', None)\n"
+        "            self.out.write(f'feature hook: {hooked}\\n')\n"
         f"            self.out.write(repr(sorted(m for m in {LAZY_UNTIL_SHOWN!r} if m in sys.modules)) + '\\n')\n"
         "        return self.out.write(text)\n"
         "    def flush(self): self.out.flush()\n"
@@ -193,7 +202,21 @@ def test_the_start_up_path_leaves_the_heavy_modules_out(tmp_path: Path) -> None:
         )
         assert out.returncode == 0, out.stderr
     # At the marker: none of them; once closed: the store was opened (after the window showed), nothing else.
-    assert out.stdout.splitlines() == ["[]", "AROBASE_READY", "[]", "True"], out.stdout + out.stderr
+    # PySide's __feature__ import hook (which reads the source of every module imported after it) is off.
+    assert out.stdout.splitlines() == ["feature hook: False", "[]", "AROBASE_READY", "[]", "True"], (
+        out.stdout + out.stderr
+    )
+
+
+def test_no_module_asks_for_pyside_features() -> None:
+    """``ui.qt`` puts back the import PySide replaces for ``from __feature__ import …``: none of ours may use it."""
+    users = [
+        str(path.relative_to(ROOT))
+        for package in OURS
+        for path in _files(package)
+        if any(module.split(".")[0] == "__feature__" for module, _top in _imports(path))
+    ]
+    assert users == []
 
 
 def test_the_trust_store_is_injected_by_the_program_only() -> None:

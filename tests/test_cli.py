@@ -411,6 +411,8 @@ def test_without_subcommand_no_window_here(store: Path) -> None:
         (["--db", "--version"], False, "--version"),  # argparse's answer, not a file called --version
         (["--db", "mairie.sqlite", "status"], False, "status"),
         (["status"], False, "status"),
+        (["--db", "mairie.sqlite", "send"], False, "send"),  # the sync group's commands too
+        (["login", "--server", "https://depot.example"], False, "login"),
         (["--db"], False, "fenêtre"),  # argparse says the value is missing
     ],
 )

@@ -86,7 +86,7 @@ def open_store_when_shown(window: MainWindow) -> None:
         if not window.runner.closed:
             window.runner.run(ws.open_now, on_failure=window.controller.report_store_failure, owner=window)
 
-    window.dossier_ready.connect(lambda: QTimer.singleShot(0, open_store), Qt.ConnectionType.SingleShotConnection)
+    window.when_dossier_ready(open_store)
 
 
 def offer_latest_backup(exc: StoreDamaged, show_error: ErrorPresenter, ask: Question) -> Workspace | None:
@@ -188,14 +188,14 @@ def quit_when_ready(app: QApplication, window: MainWindow) -> None:
     """The moment start-up ends: the window is shown and the pages hold the dossier (read by the worker).
 
     The marker is printed from the next turn of the event loop, so the pages filled by ``dossier_ready``
-    have been laid out by then.
+    have been laid out by then (``MainWindow.when_dossier_ready``).
     """
 
     def ready() -> None:
         print(READY_MARKER, flush=True)
         app.exit(EXIT_OK)
 
-    window.dossier_ready.connect(lambda: QTimer.singleShot(0, ready))
+    window.when_dossier_ready(ready)
 
 
 def quit_delay_ms(environ: Mapping[str, str]) -> int | None:
@@ -256,9 +256,14 @@ def run(
         window.show()
         if environ.get(QUIT_WHEN_READY_ENV):
             quit_when_ready(app, window)
-        for shown in (window.dossier_ready, window.controller.load_failed):
-            shown.connect(lambda *_: install_field_filter(app), Qt.ConnectionType.SingleShotConnection)
-            shown.connect(lambda *_: QTimer.singleShot(0, after_start), Qt.ConnectionType.SingleShotConnection)
+
+        def begin() -> None:  # the dossier is on screen, or could not be read: what waited for it
+            install_field_filter(app)
+            QTimer.singleShot(0, after_start)
+
+        started = _once(begin)
+        window.when_dossier_ready(started)
+        window.controller.load_failed.connect(lambda *_: started(), Qt.ConnectionType.SingleShotConnection)
         open_store_when_shown(window)
         keep_daily_backups(window)
         code = app.exec()

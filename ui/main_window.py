@@ -25,7 +25,9 @@ from ui.qt import (
     QMainWindow,
     QMenu,
     QSettings,
+    QShowEvent,
     QSize,
+    Qt,
     QTimer,
     QWidget,
     Signal,
@@ -86,6 +88,8 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else QSettings(APP_TITLE, APP_TITLE)
         self._send_context.set_proxy(saved_proxy(self.settings))
         self._closed = False
+        self.dossier_is_ready = False  # dossier_ready was emitted (during __init__ when read at start)
+        self._offer_when_shown = False  # the first-run assistant waits for the window (MainWindow.showEvent)
         self.runner = TaskRunner(self)
         self.controller: DossierController
         self.view: DossierView
@@ -278,10 +282,22 @@ class MainWindow(QMainWindow):
             self._start_target = None
         self.view.next_steps.setVisible(self.settings.value(NEXT_STEPS_KEY, False, type=bool))
         self.refresh()
+        self.dossier_is_ready = True
         self.dossier_ready.emit()
         if self._first_run and not self.controller.profile.name.strip() and not self.controller.read_only:
             self._first_run = False  # once per window: "Plus tard" means the next start
-            self.offer_first_run()
+            if self.isVisible():
+                self.offer_first_run()
+            else:  # loaded while the window was built (read at start): over the window, once it shows
+                self._offer_when_shown = True
+
+    def when_dossier_ready(self, work: Callable[[], None]) -> None:
+        """``work`` on the turn of the event loop after the pages first hold the dossier, even when they
+        already did as the window was built (a dossier read at start, ``DossierController.load``)."""
+        if self.dossier_is_ready:
+            QTimer.singleShot(0, work)
+        else:
+            self.dossier_ready.connect(lambda: QTimer.singleShot(0, work), Qt.ConnectionType.SingleShotConnection)
 
     def _page_built(self, name: str) -> None:
         """Pages are built on first visit (``DossierView.page``): the actions page gets its splitter back then."""
@@ -459,6 +475,12 @@ class MainWindow(QMainWindow):
                 return True
             if choice is Choice.RETRY and self.controller.flush_now():
                 return True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._offer_when_shown:
+            self._offer_when_shown = False
+            QTimer.singleShot(0, self.offer_first_run)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if "send" in self.view.built_pages():  # without a question: the next send resumes where this one stopped

@@ -14,7 +14,7 @@ from app.interchange import to_document
 from app.workspace import Workspace
 from tests.factories import complete_dossier, fixed_clock
 from tests.ui.helpers import WindowFactory, wait_idle
-from ui.application import build_main_window, open_at_start, open_store_when_shown
+from ui.application import build_main_window, open_store_when_shown
 from ui.dossier_controller import NOT_READ
 
 
@@ -44,40 +44,47 @@ def test_typing_before_the_store_is_open_is_written(
     assert data.profile.name == "Vitré" and data.actions[0].title == "Tiers-lieu"
 
 
-def test_the_store_opens_once_the_dossier_is_shown(
+def test_the_window_is_built_full_and_the_store_opens_once_it_shows(
     qtbot: QtBot, store_path: Path, catalog: EditionCatalog, edition: Edition
 ) -> None:
-    """As ``ui.application.run`` does: the store is not open when the pages fill, and opens right after."""
+    """As ``ui.application.run`` does: the pages hold the dossier read at start as soon as the window is built
+    (it is shown once, full), the store is not open then, and opens on the turn of the event loop after."""
     _store(store_path, catalog, edition, n=3)
     ws = first_workspace(store_path, catalog)
     assert isinstance(ws, DeferredWorkspace)
     window = build_main_window(ws, lambda p: Workspace.open(p, catalog))  # type: ignore[arg-type]
     qtbot.addWidget(window)
-    open_when_ready: list[bool] = []
-    window.dossier_ready.connect(lambda: open_when_ready.append(ws.is_open))
+    assert window.dossier_is_ready and len(window.controller.dossier.actions) == 3
+    assert window.view.stack.currentWidget() in window.view.built_pages().values()  # built before it shows
+    ran: list[bool] = []
+    window.when_dossier_ready(lambda: ran.append(ws.is_open))  # already ready: on the next turn, not now
     open_store_when_shown(window)
-    with qtbot.waitSignal(window.dossier_ready):
-        window.show()
+    assert ran == [] and not ws.is_open
+    window.show()
     qtbot.waitUntil(lambda: ws.is_open)
-    assert open_when_ready == [False]
+    assert ran == [False]  # queued before the store's opening
     wait_idle(qtbot, window.runner)
     window.close()
 
 
 def test_nothing_is_written_before_the_first_read(
-    qtbot: QtBot, make_window: WindowFactory, store_path: Path, catalog: EditionCatalog, edition: Edition
+    qtbot: QtBot, store_path: Path, catalog: EditionCatalog, edition: Edition
 ) -> None:
-    """The controller's rule holds: until the dossier is on screen, an edit is refused (said), never written."""
+    """The controller's rule holds on a store read by the worker: until the dossier is on screen, an edit is
+    refused (said), never written."""
     _store(store_path, catalog, edition, n=3)
-    ws = open_at_start(store_path)
-    assert isinstance(ws, DeferredWorkspace)
-    window = build_main_window(ws, lambda p: Workspace.open(p, catalog))  # type: ignore[arg-type]
+    ws = Workspace.open(store_path, catalog)
+    window = build_main_window(ws, lambda p: Workspace.open(p, catalog))
     qtbot.addWidget(window)
+    assert not window.dossier_is_ready
     with qtbot.waitSignal(window.controller.save_failed) as failed:
         assert not window.controller.set_profile_field("name", "Trop tôt")  # before the load is delivered
     assert failed.args == [NOT_READ]
+    ran: list[bool] = []
+    window.when_dossier_ready(lambda: ran.append(window.dossier_is_ready))
     with qtbot.waitSignal(window.dossier_ready):
         window.show()
+    qtbot.waitUntil(lambda: ran == [True])
     window.close()
     with Workspace.open(store_path, catalog) as again:
         assert again.profile().name == "Saint-Aubin-des-Landes"

@@ -10,15 +10,17 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.edition import EditionCatalog
+from app.first_read import DeferredWorkspace, first_workspace
 from app.paths import user_data_dir
 from app.server_address import SETTINGS_KEY, shipped_server_url
 from app.workspace import Workspace
 from tests.factories import fixed_clock
 from tests.ui.helpers import WindowFactory, key_clicks, visible_windows, wait_idle
+from ui.application import build_main_window
 from ui.dialogs.about_dialog import AboutDialog
 from ui.dialogs.first_run_dialog import FirstRunDialog
 from ui.dialogs.guide_dialog import GuideDialog, guide_path
-from ui.main_window import NEXT_STEPS_KEY, MainWindow
+from ui.main_window import NEXT_STEPS_KEY, MainWindow, StoreOpener
 from ui.qt import QSettings, Qt, QTextDocument, QUrl, qVersion
 
 
@@ -107,6 +109,28 @@ def test_plus_tard_changes_nothing_and_the_assistant_comes_back_next_time(
     window.close()
     again = make_window(Workspace.open(ws.path, ws.catalog, clock=fixed_clock), settings=settings, first_run=True)
     _assistant(qtbot, again)
+
+
+def test_the_assistant_comes_over_a_window_built_on_a_dossier_read_at_start(
+    qtbot: QtBot, ws: Workspace, open_store: StoreOpener, settings: QSettings, catalog: EditionCatalog
+) -> None:
+    """A file whose dossier exists but whose collectivity has no name yet (« Plus tard » last time) is read at
+    start (app.first_read): the pages fill as the window is built, and the assistant waits for it to show."""
+    ws.open_dossier(catalog.latest_id())  # the dossier row exists: the quick read takes the file
+    ws.close()
+    deferred = first_workspace(ws.path, catalog)
+    assert isinstance(deferred, DeferredWorkspace)
+    window = build_main_window(deferred, open_store, settings, first_run=True)  # type: ignore[arg-type]
+    qtbot.addWidget(window)
+    assert window.dossier_is_ready
+    qtbot.wait(50)
+    assert not visible_windows(FirstRunDialog)  # not before the window it belongs over
+    window.show()
+    dialog = _assistant(qtbot, window)
+    assert dialog.parent() is window
+    qtbot.mouseClick(dialog.later_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window.runner)
+    window.close()
 
 
 def test_a_wrong_server_address_keeps_the_assistant_open(

@@ -41,6 +41,7 @@ from ui.qt import (
 )
 from ui.send_context import SendContext
 from ui.tasks import Lane, TaskRunner
+from ui.widgets.common import page_heading
 from ui.widgets.outbox_files import OutboxFiles
 
 if TYPE_CHECKING:
@@ -92,8 +93,7 @@ class SendPage(QWidget):
         self._flag: CancelFlag | None = None
         self._automatic = False
         self.setAccessibleName("Envoi à l'association")
-        heading = QLabel("<h2>Envoi à l'association</h2>", self)
-        heading.setTextFormat(Qt.TextFormat.RichText)
+        heading = page_heading(self, "Envoi à l'association")
 
         box = QGroupBox("Connexion au serveur de l'association", self)
         form = QFormLayout(box)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 
@@ -31,10 +30,19 @@ def plain_label(parent: QWidget, accessible_name: str = "", text: str = "") -> Q
     return label
 
 
+HEADING_SCALE = 1.5  # Qt's <h2> is x-large: 1.5 times the text
+HEADING_MARGINS_PX = (8, 6)  # above, below: about Qt's <h2> block margins
+
+
 def page_heading(parent: QWidget, title: str) -> QLabel:
-    """A page's title, large; a screen reader says the title, not the markup."""
-    heading = QLabel(f"<h2>{html.escape(title)}</h2>", parent)
-    heading.setTextFormat(Qt.TextFormat.RichText)
+    """A page's title, in plain text set large and bold (as Qt draws ``<h2>``): no markup to escape."""
+    heading = QLabel(title, parent)
+    heading.setTextFormat(Qt.TextFormat.PlainText)
+    font = heading.font()
+    font.setPointSizeF(font.pointSizeF() * HEADING_SCALE)
+    font.setBold(True)
+    heading.setFont(font)
+    heading.setContentsMargins(0, HEADING_MARGINS_PX[0], 0, HEADING_MARGINS_PX[1])
     heading.setAccessibleName(title)
     return heading
 
