@@ -68,6 +68,22 @@ def test_the_quick_read_gives_what_the_store_gives(tmp_path: Path, catalog: Edit
     assert len(slow.actions) == 40 and any(a.attachments for a in slow.actions)  # type: ignore[attr-defined]
 
 
+def test_the_quick_read_keeps_the_dossier_order_not_the_file_order(
+    tmp_path: Path, catalog: EditionCatalog, edition: Edition
+) -> None:
+    """Rows come back from SQLite's JSON in no promised order: the positions decide, as the store reads them."""
+    path = tmp_path / "commune.sqlite"
+    _rich_store(path, catalog, edition)
+    with closing(sqlite3.connect(path)) as conn, conn:  # reversed against the order the rows were written in
+        conn.execute("UPDATE action SET position = 1000 - position")
+        conn.execute("UPDATE action_address SET position = 10 - position")
+    quick, slow = _both_ways(path, catalog)
+    assert quick == slow
+    before = complete_dossier(edition, 40).actions
+    assert [a.uuid for a in slow.actions] == [a.uuid for a in reversed(before)]  # type: ignore[attr-defined]
+    assert any(len(a.addresses) == 2 and a.addresses[0].label == "École" for a in slow.actions)  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize("saved", SAVED, ids=[p.stem for p in SAVED])
 def test_saved_stores_read_the_same_both_ways(saved: Path, tmp_path: Path, catalog: EditionCatalog) -> None:
     """A store of an older release is left to the normal path (it migrates, with its backup), then read quickly."""
