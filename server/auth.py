@@ -12,14 +12,15 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import TypeVar
 
 from fastapi import Request
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from server import ratelimit, security
-from server.models import AccessToken, ActivationCode, Collectivity, Device, RefreshToken
+from server.models import AccessToken, ActivationCode, Collectivity, Device, RefreshToken, UTCDateTime
 from server.problems import Problem
 from server.services import Services, client_address, services_of
 
@@ -179,14 +180,20 @@ def current_account(request: Request) -> Account:
     if scheme.lower() != "bearer" or not token.strip():
         raise Problem(401, BAD_ACCESS, headers={"WWW-Authenticate": "Bearer"})
     with svc.db.read() as s:
-        found = s.execute(
-            select(Device, Collectivity)
-            .join(AccessToken, AccessToken.device_id == Device.id)
-            .join(Collectivity, Collectivity.id == Device.collectivity_id)
-            .where(AccessToken.token_hash == security.token_hash(token.strip()))
-            .where(AccessToken.expires_at > svc.now(), Device.revoked_at.is_(None))
-        ).first()
-    if found is None:
+        found = s.execute(_account_by_token(), {"token_hash": security.token_hash(token.strip()), "now": svc.now()})
+        row = found.first()
+    if row is None:
         raise Problem(401, BAD_ACCESS, headers={"WWW-Authenticate": "Bearer"})
-    device, coll = found
-    return Account(device.id, coll.id, coll.code, coll.name, coll.kind)
+    return Account(*row)
+
+
+@lru_cache(maxsize=1)
+def _account_by_token() -> Select[tuple[str, int, str, str, str]]:
+    """Built once: this runs on every request, and building the expression costs more than running it."""
+    return (
+        select(Device.id, Collectivity.id, Collectivity.code, Collectivity.name, Collectivity.kind)
+        .join(AccessToken, AccessToken.device_id == Device.id)
+        .join(Collectivity, Collectivity.id == Device.collectivity_id)
+        .where(AccessToken.token_hash == bindparam("token_hash"))
+        .where(AccessToken.expires_at > bindparam("now", type_=UTCDateTime), Device.revoked_at.is_(None))
+    )

@@ -9,8 +9,9 @@ another worker may be writing, the caller takes a lock (``Database.lock``), neve
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -31,11 +32,12 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self.engine = _make_engine(url)
+        self._writers: AbstractContextManager[object] = threading.Lock() if self.is_sqlite else nullcontext()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction: committed on success, rolled back on any exception."""
-        with self.engine.connect() as conn:
+        with self._writers, self.engine.connect() as conn:
             conn.execution_options(arobase_write=True)
             with conn.begin(), Session(bind=conn, expire_on_commit=False, autoflush=True) as session:
                 yield session
@@ -75,7 +77,12 @@ def normalise_url(url: str) -> str:
 
 def insert_for(session: Session, model: type) -> Any:
     """The dialect's INSERT, which has ``on_conflict_do_nothing`` / ``on_conflict_do_update``."""
-    if session.get_bind().dialect.name == "postgresql":
+    return insert_dialect(session.get_bind().dialect.name, model)
+
+
+def insert_dialect(dialect: str, model: type) -> Any:
+    """``insert_for`` by the dialect's name, for statements built once and reused."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
