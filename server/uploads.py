@@ -16,14 +16,16 @@ import json
 import re
 import secrets
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from server import ratelimit
 from server.auth import Account
-from server.db import insert_for
-from server.models import AccountFile, Blob, Upload, UploadChunk
+from server.db import insert_dialect
+from server.models import AccountFile, Blob, Upload, UploadChunk, UTCDateTime
 from server.problems import Problem
 from server.services import Services
 from sync.protocol import MAX_ATTACHMENT_BYTES, TUS_CHECKSUM_MISMATCH
@@ -118,29 +120,34 @@ def append(svc: Services, account: Account, upload_id: str, offset: int, data: b
         if upload.offset + len(data) > upload.length:
             raise Problem(413, f"Le fichier dépasse la taille annoncée ({upload.length} octets).")
         last = upload.offset + len(data) == upload.length and upload.completed_at is None
+        earlier = upload.offset > 0  # chunk rows exist only below the offset already received
         if data and not last:  # the last piece goes straight to the blob store, never into a chunk row
             s.add(UploadChunk(upload_id=upload.id, offset=upload.offset, data=data))
-        upload.offset += len(data)
-        s.flush()
-        if not last or _complete(s, svc, upload, now, tail=data):
+        upload.offset += len(data)  # written with completed_at at the end: one UPDATE
+        if not last or _complete(s, svc, upload, now, tail=data, earlier=earlier):
             return upload
     raise Problem(
         TUS_CHECKSUM_MISMATCH,
-        "Le fichier reçu ne correspond pas à l'empreinte SHA-256 annoncée : il a été écarté, renvoyez-le.",
+        "Le fichier reçu ne correspond pas à l'empreinte SHA-256 annoncée : il a été écarté, renvoyez-le.",
     )
 
 
-def _complete(s: Session, svc: Services, upload: Upload, now: datetime, tail: bytes = b"") -> bool:
-    """Assemble the chunks and ``tail``, check the declared SHA-256, store; False (upload deleted) on a mismatch."""
-    chunks = s.execute(
-        select(UploadChunk.data).where(UploadChunk.upload_id == upload.id).order_by(UploadChunk.offset)
-    ).scalars()
-    data = b"".join([*chunks, tail])
+def _complete(
+    s: Session, svc: Services, upload: Upload, now: datetime, tail: bytes = b"", earlier: bool = True
+) -> bool:
+    """Assemble the chunks (``earlier``: there may be some) and ``tail``, check the declared SHA-256, store;
+    False (upload deleted) on a mismatch."""
+    chunks: list[bytes] = []
+    if earlier:
+        query = select(UploadChunk.data).where(UploadChunk.upload_id == upload.id).order_by(UploadChunk.offset)
+        chunks = list(s.execute(query).scalars())
+    data = b"".join([*chunks, tail]) if chunks else tail
     if hashlib.sha256(data).hexdigest() != upload.sha256 or len(data) != upload.length:
         s.delete(upload)
         return False
     hold_file(s, svc, upload.collectivity_id, upload.sha256, data, now)
-    s.execute(delete(UploadChunk).where(UploadChunk.upload_id == upload.id))
+    if chunks:
+        s.execute(delete(UploadChunk).where(UploadChunk.upload_id == upload.id))
     upload.completed_at = now
     return True
 
@@ -148,12 +155,21 @@ def _complete(s: Session, svc: Services, upload: Upload, now: datetime, tail: by
 def hold_file(s: Session, svc: Services, collectivity_id: int, sha256: str, data: bytes, now: datetime) -> None:
     """A checked file into the blob store and the account's files (a whole tus upload, a /depot bundle's piece)."""
     svc.blobs.put(sha256, data)  # idempotent: content-addressed
-    s.execute(insert_for(s, Blob).values(sha256=sha256, size=len(data), stored_at=now).on_conflict_do_nothing())
-    s.execute(
-        insert_for(s, AccountFile)
-        .values(collectivity_id=collectivity_id, sha256=sha256, size=len(data), created_at=now)
-        .on_conflict_do_nothing()
+    blob, held = _hold_statements(s.get_bind().dialect.name)
+    values = {"collectivity_id": collectivity_id, "sha256": sha256, "size": len(data), "now": now}
+    s.execute(blob, values)
+    s.execute(held, values)
+
+
+@lru_cache(maxsize=2)
+def _hold_statements(dialect: str) -> tuple[Any, Any]:
+    """The two INSERT … ON CONFLICT DO NOTHING of ``hold_file``, built once per dialect."""
+    sha, size, now = bindparam("sha256"), bindparam("size"), bindparam("now", type_=UTCDateTime)
+    blob = insert_dialect(dialect, Blob).values(sha256=sha, size=size, stored_at=now).on_conflict_do_nothing()
+    held = insert_dialect(dialect, AccountFile).values(
+        collectivity_id=bindparam("collectivity_id"), sha256=sha, size=size, created_at=now
     )
+    return blob, held.on_conflict_do_nothing()
 
 
 def terminate(svc: Services, account: Account, upload_id: str) -> None:
