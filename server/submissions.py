@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import LargeBinary, bindparam, select
+from sqlalchemy import LargeBinary, String, bindparam, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
@@ -165,7 +165,7 @@ class SQL:
     ).columns(*Edition.__table__.c)
     held = sql_text(
         "SELECT sha256, size FROM account_files WHERE collectivity_id = :collectivity_id AND sha256 IN :shas"
-    ).bindparams(bindparam("shas", expanding=True))
+    ).bindparams(bindparam("shas", expanding=True, type_=String))
     latest = sql_text(
         "SELECT submission_uuid FROM submissions WHERE collectivity_id = :collectivity_id AND edition_id = :edition"
         " ORDER BY id DESC LIMIT 1"
