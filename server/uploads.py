@@ -116,11 +116,12 @@ def check_chunk(header: str | None, data: bytes) -> None:
 
 def append(svc: Services, account: Account, upload_id: str, offset: int, data: bytes) -> Upload:
     now = svc.now()
+    stored = _store_ahead(svc, account, upload_id, offset, data, now)
     with svc.db.write() as s:
         upload = find(s, account, upload_id, now, lock=True)
         if offset != upload.offset:
             raise Problem(
-                409, f"Décalage {offset} incorrect : le serveur a reçu {upload.offset} octets.",
+                409, f"Décalage {offset} incorrect : le serveur a reçu {upload.offset} octets.",
                 headers={"Upload-Offset": str(upload.offset)},
             )  # fmt: skip
         if upload.offset + len(data) > upload.length:
@@ -130,7 +131,7 @@ def append(svc: Services, account: Account, upload_id: str, offset: int, data: b
         if data and not last:  # the last piece goes straight to the blob store, never into a chunk row
             s.execute(SQL.insert_chunk, {"upload_id": upload.id, "offset": upload.offset, "data": data})
         upload.offset += len(data)
-        if not last or _complete(s, svc, upload, now, tail=data, earlier=earlier):
+        if not last or _complete(s, svc, upload, now, tail=data, earlier=earlier, stored=stored):
             s.execute(SQL.progress, _columns(upload))  # the new offset (and completion) in one UPDATE
             return upload
     raise Problem(
@@ -139,11 +140,37 @@ def append(svc: Services, account: Account, upload_id: str, offset: int, data: b
     )
 
 
+def _store_ahead(svc: Services, account: Account, upload_id: str, offset: int, data: bytes, now: datetime) -> bool:
+    """When ``data`` completes the file: check the whole file's SHA-256 and write it to the blob store (fsynced)
+    before the write transaction, so the database's write lock is not held through the hashing and the disk
+    syncs. True when stored. The write transaction then finds the upload still at ``offset`` (else 409, and a
+    stored blob is only a content-addressed file no row names yet): the bytes below an offset never change,
+    so the file it would assemble is the one stored here."""
+    with svc.db.read() as s:
+        seen = find(s, account, upload_id, now)
+        if seen.completed_at is not None or offset != seen.offset or offset + len(data) != seen.length:
+            return False
+        chunks = list(s.execute(SQL.chunks, {"upload_id": upload_id}).scalars()) if offset > 0 else []
+    whole = b"".join([*chunks, data]) if chunks else data
+    if hashlib.sha256(whole).hexdigest() != seen.sha256:
+        return False  # the write transaction checks again and discards the upload
+    svc.blobs.put(seen.sha256, whole)
+    return True
+
+
 def _complete(
-    s: Session, svc: Services, upload: Upload, now: datetime, tail: bytes = b"", earlier: bool = True
-) -> bool:
+    s: Session, svc: Services, upload: Upload, now: datetime, tail: bytes = b"", earlier: bool = True,
+    stored: bool = False,
+) -> bool:  # fmt: skip
     """Assemble the chunks (``earlier``: there may be some) and ``tail``, check the declared SHA-256, store and
-    set ``completed_at`` (the caller writes it); False (upload deleted) on a mismatch."""
+    set ``completed_at`` (the caller writes it); False (upload deleted) on a mismatch. ``stored``: all that was
+    done by ``_store_ahead`` on the same bytes; only the rows are left."""
+    if stored:
+        _hold_rows(s, upload.collectivity_id, upload.sha256, upload.length, now)
+        if earlier:
+            s.execute(SQL.delete_chunks, {"upload_id": upload.id})
+        upload.completed_at = now
+        return True
     chunks = list(s.execute(SQL.chunks, {"upload_id": upload.id}).scalars()) if earlier else []
     data = b"".join([*chunks, tail]) if chunks else tail
     if hashlib.sha256(data).hexdigest() != upload.sha256 or len(data) != upload.length:
@@ -159,7 +186,11 @@ def _complete(
 def hold_file(s: Session, svc: Services, collectivity_id: int, sha256: str, data: bytes, now: datetime) -> None:
     """A checked file into the blob store and the account's files (a whole tus upload, a /depot bundle's piece)."""
     svc.blobs.put(sha256, data)  # idempotent: content-addressed
-    values = {"collectivity_id": collectivity_id, "sha256": sha256, "size": len(data), "now": now}
+    _hold_rows(s, collectivity_id, sha256, len(data), now)
+
+
+def _hold_rows(s: Session, collectivity_id: int, sha256: str, size: int, now: datetime) -> None:
+    values = {"collectivity_id": collectivity_id, "sha256": sha256, "size": size, "now": now}
     s.execute(SQL.insert_blob, values)
     s.execute(SQL.insert_account_file, values)
 
