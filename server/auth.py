@@ -191,8 +191,7 @@ async def current_account(request: Request) -> Account:
 
 def account_of(svc: Services, token: str) -> Account:
     """The device an access token belongs to (unexpired, not revoked), or 401."""
-    with svc.db.read() as s:
-        row = s.execute(ACCOUNT_BY_TOKEN, {"token_hash": security.token_hash(token), "now": svc.now()}).first()
+    row = svc.db.first(ACCOUNT_BY_TOKEN, {"token_hash": security.token_hash(token), "now": svc.now()})
     if row is None:
         raise Problem(401, BAD_ACCESS, headers={"WWW-Authenticate": "Bearer"})
     return Account(*row)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Executable, Row, create_engine, event, text
 from sqlalchemy.orm import Session
 
 BUSY_TIMEOUT_S = 30
@@ -47,6 +47,12 @@ class Database:
     def read(self) -> Iterator[Session]:
         with self.engine.connect() as conn, conn.begin(), Session(bind=conn, expire_on_commit=False) as session:
             yield session
+
+    def first(self, statement: Executable, params: dict[str, Any]) -> Row[Any] | None:
+        """The first row of one read statement, outside any session or explicit transaction (a statement is
+        consistent on its own): the cheapest read, for what runs on every request."""
+        with self.engine.connect() as conn:
+            return conn.execute(statement, params).first()
 
     def lock(self, session: Session, name: str, *, wait: bool = True) -> bool:
         """Take a lock named ``name`` until the transaction ends, held across every worker and machine.

@@ -146,12 +146,18 @@ def _store_ahead(svc: Services, account: Account, upload_id: str, offset: int, d
     syncs. True when stored. The write transaction then finds the upload still at ``offset`` (else 409, and a
     stored blob is only a content-addressed file no row names yet): the bytes below an offset never change,
     so the file it would assemble is the one stored here."""
-    with svc.db.read() as s:
-        seen = find(s, account, upload_id, now)
-        if seen.completed_at is not None or offset != seen.offset or offset + len(data) != seen.length:
-            return False
-        chunks = list(s.execute(SQL.chunks, {"upload_id": upload_id}).scalars()) if offset > 0 else []
-    whole = b"".join([*chunks, data]) if chunks else data
+    row = svc.db.first(SQL.find, {"id": upload_id, "collectivity_id": account.collectivity_id})
+    if row is None:
+        return False  # the write transaction answers 404
+    seen = Upload(**row._mapping)
+    if seen.completed_at is not None or seen.expires_at <= now or offset != seen.offset:
+        return False  # done already, a 410 or a 409 to come
+    if offset + len(data) != seen.length:
+        return False  # not the last piece, or a 413 to come
+    whole = data
+    if offset > 0:
+        with svc.db.read() as s:
+            whole = b"".join([*s.execute(SQL.chunks, {"upload_id": upload_id}).scalars(), data])
     if hashlib.sha256(whole).hexdigest() != seen.sha256:
         return False  # the write transaction checks again and discards the upload
     svc.blobs.put(seen.sha256, whole)
