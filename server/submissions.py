@@ -52,8 +52,10 @@ class Outcome:
     receipt: str  # the stored JSON, replayed byte for byte
 
 
-def _existing(s: Session, account: Account, uuid: str) -> Submission | None:
-    row = s.execute(SQL.existing, {"collectivity_id": account.collectivity_id, "uuid": uuid}).first()
+def _existing(s: Session | None, svc: Services, account: Account, uuid: str) -> Submission | None:
+    """The account's submission of that uuid (its hash and receipt), in ``s`` or on its own when None."""
+    params = {"collectivity_id": account.collectivity_id, "uuid": uuid}
+    row = svc.db.first(SQL.existing, params) if s is None else s.execute(SQL.existing, params).first()
     return None if row is None else Submission(payload_sha256=row.payload_sha256, receipt=row.receipt)
 
 
@@ -109,8 +111,7 @@ def submit(svc: Services, account: Account, key: str | None, body: SubmissionReq
         raise Problem(400, "En-tête Idempotency-Key manquant : il doit porter le numéro de l'envoi.")
     if key.strip().lower() != body.submission_uuid:
         raise Problem(400, "L'en-tête Idempotency-Key doit être égal à submission_uuid.")
-    with svc.db.read() as s:
-        found = _existing(s, account, body.submission_uuid)
+    found = _existing(None, svc, account, body.submission_uuid)
     if found is not None:  # a retry whose answer was lost: no need to re-check the content
         return _replay(found, body)
     count, size, canonical = _check_content(svc, account, body)
@@ -120,7 +121,7 @@ def submit(svc: Services, account: Account, key: str | None, body: SubmissionReq
                           headers={"Retry-After": "2"})  # fmt: skip
         svc.db.lock(s, f"chain:{account.collectivity_id}:{body.edition}")
         ratelimit.count_account_request(s, account.collectivity_id, svc.settings.requests_per_account, svc.now())
-        found = _existing(s, account, body.submission_uuid)
+        found = _existing(s, svc, account, body.submission_uuid)
         if found is not None:
             return _replay(found, body)
         latest = s.execute(SQL.latest, {"collectivity_id": account.collectivity_id, "edition": body.edition}).scalar()
@@ -182,8 +183,7 @@ class SQL:
 
 
 def receipt_of(svc: Services, account: Account, uuid: str) -> str:
-    with svc.db.read() as s:
-        found = _existing(s, account, uuid.lower())
+    found = _existing(None, svc, account, uuid.lower())
     if found is None:
         raise Problem(404, NOT_FOUND)
     return found.receipt
