@@ -15,11 +15,12 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from fastapi import Request
-from sqlalchemy import delete, select, update
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.orm import Session
 
 from server import ratelimit, security
-from server.models import AccessToken, ActivationCode, Collectivity, Device, RefreshToken
+from server.models import AccessToken, ActivationCode, Collectivity, Device, RefreshToken, UTCDateTime
 from server.problems import Problem
 from server.services import Services, client_address, services_of
 
@@ -172,21 +173,34 @@ def revoke(s: Session, device: Device, now: datetime, reason: str) -> None:
     s.execute(delete(AccessToken).where(AccessToken.device_id == device.id))
 
 
-def current_account(request: Request) -> Account:
-    """FastAPI dependency: the caller's device, from ``Authorization: Bearer <access token>``."""
+async def current_account(request: Request) -> Account:
+    """FastAPI dependency: the caller's device, from ``Authorization: Bearer <access token>``.
+
+    On SQLite the lookup runs right here on the event loop: one indexed read of a local file in WAL mode,
+    which never waits for a writer, costs less than the two thread switches of a worker-thread call (about
+    a tenth of the server's CPU per send, measured). PostgreSQL answers over the network: a worker thread.
+    """
     svc = services_of(request)
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Problem(401, BAD_ACCESS, headers={"WWW-Authenticate": "Bearer"})
-    with svc.db.read() as s:
-        found = s.execute(
-            select(Device, Collectivity)
-            .join(AccessToken, AccessToken.device_id == Device.id)
-            .join(Collectivity, Collectivity.id == Device.collectivity_id)
-            .where(AccessToken.token_hash == security.token_hash(token.strip()))
-            .where(AccessToken.expires_at > svc.now(), Device.revoked_at.is_(None))
-        ).first()
-    if found is None:
+    if svc.db.is_sqlite:
+        return account_of(svc, token.strip())
+    return await run_in_threadpool(account_of, svc, token.strip())
+
+
+def account_of(svc: Services, token: str) -> Account:
+    """The device an access token belongs to (unexpired, not revoked), or 401."""
+    row = svc.db.first(ACCOUNT_BY_TOKEN, {"token_hash": security.token_hash(token), "now": svc.now()})
+    if row is None:
         raise Problem(401, BAD_ACCESS, headers={"WWW-Authenticate": "Bearer"})
-    device, coll = found
-    return Account(device.id, coll.id, coll.code, coll.name, coll.kind)
+    return Account(*row)
+
+
+# Every request runs this: plain SQL, because building and caching-keying the same query as an expression
+# costs SQLAlchemy more than SQLite takes to answer it.
+ACCOUNT_BY_TOKEN = text(
+    "SELECT d.id, c.id, c.code, c.name, c.kind FROM access_tokens a"
+    " JOIN devices d ON d.id = a.device_id JOIN collectivities c ON c.id = d.collectivity_id"
+    " WHERE a.token_hash = :token_hash AND a.expires_at > :now AND d.revoked_at IS NULL"
+).bindparams(bindparam("now", type_=UTCDateTime))

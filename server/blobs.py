@@ -16,7 +16,8 @@ class BlobStore(Protocol):
 
 
 class FolderBlobs:
-    """``<root>/ab/<sha256>``; written to a temporary file, fsynced, then renamed: never half a file."""
+    """``<root>/ab/<sha256>``; written to a temporary file, fsynced, renamed, then the folder fsynced: never half
+    a file, and never a file acknowledged then lost in a power cut (the rename lives in the folder)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -28,7 +29,9 @@ class FolderBlobs:
         path = self._path(sha256)
         if path.exists():
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.is_dir():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _fsync_dir(path.parent.parent)  # the new ab/ folder's own entry
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
         try:
             with os.fdopen(fd, "wb") as f:
@@ -39,12 +42,22 @@ class FolderBlobs:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        _fsync_dir(path.parent)  # the rename is durable too: tus acknowledges the file once this returns
 
     def get(self, sha256: str) -> bytes:
         return self._path(sha256).read_bytes()
 
     def exists(self, sha256: str) -> bool:
         return self._path(sha256).is_file()
+
+
+def _fsync_dir(folder: Path) -> None:
+    """A new name in ``folder`` survives a power cut only once the folder itself is synced (POSIX)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class S3Blobs:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import NoReturn
 
-from sqlalchemy import case, literal
+from sqlalchemy import Integer, bindparam, text
 from sqlalchemy.orm import Session
 
-from server.db import insert_for
 from server.models import RateCounter, UTCDateTime
 from server.problems import Problem
 from server.settings import RateLimit
@@ -21,34 +21,41 @@ def retry_after(session: Session, key: str, limit: RateLimit, now: datetime) -> 
     return max(1, int((row.window_start + timedelta(seconds=limit.window) - now).total_seconds() + 0.999))
 
 
-def hit(session: Session, key: str, limit: RateLimit, now: datetime) -> None:
-    """Count one event for ``key``: one INSERT … ON CONFLICT DO UPDATE, safe between workers."""
-    stale = RateCounter.window_start <= now - timedelta(seconds=limit.window)
-    stmt = insert_for(session, RateCounter).values(key=key, window_start=now, count=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["key"],
-        set_={
-            "count": case((stale, 1), else_=RateCounter.count + 1),
-            "window_start": case((stale, literal(now, UTCDateTime)), else_=RateCounter.window_start),
-        },
+def hit(session: Session, key: str, limit: RateLimit, now: datetime) -> tuple[int, datetime]:
+    """Count one event for ``key``: one INSERT … ON CONFLICT DO UPDATE, safe between workers; returns the
+    window's count (this event included) and its start."""
+    params = {"key": key, "now": now, "stale": now - timedelta(seconds=limit.window)}
+    count, start = session.execute(UPSERT, params).one()
+    return int(count), start
+
+
+# Plain SQL (the same on SQLite and PostgreSQL): it runs in every upload and submission, and building it as an
+# expression cost SQLAlchemy twice what the database takes. A window that ended starts again at 1.
+UPSERT = (
+    text(
+        "INSERT INTO rate_counters (key, window_start, count) VALUES (:key, :now, 1) ON CONFLICT (key) DO UPDATE SET"
+        " count = CASE WHEN rate_counters.window_start <= :stale THEN 1 ELSE rate_counters.count + 1 END,"
+        " window_start = CASE WHEN rate_counters.window_start <= :stale THEN :now ELSE rate_counters.window_start END"
+        " RETURNING count, window_start"
     )
-    session.execute(stmt)
+    .bindparams(bindparam("now", type_=UTCDateTime), bindparam("stale", type_=UTCDateTime))
+    .columns(count=Integer, window_start=UTCDateTime)
+)
 
 
 def refuse_if_over(session: Session, keys: list[tuple[str, RateLimit]], now: datetime) -> None:
     waits = [w for key, limit in keys if (w := retry_after(session, key, limit, now)) is not None]
     if waits:
-        wait = max(waits)
-        raise Problem(
-            429,
-            f"Trop de tentatives : réessayez dans {wait} secondes.",
-            headers={"Retry-After": str(wait)},
-        )
+        _refuse(max(waits))
+
+
+def _refuse(wait: int) -> NoReturn:
+    raise Problem(429, f"Trop de tentatives : réessayez dans {wait} secondes.", headers={"Retry-After": str(wait)})
 
 
 def count_account_request(session: Session, collectivity_id: int, limit: RateLimit, now: datetime) -> None:
-    """Writes (uploads, submissions) of one account: refused over the limit, else counted, in the caller's
-    transaction (a refused request is not counted)."""
-    key = f"account:{collectivity_id}"
-    refuse_if_over(session, [(key, limit)], now)
-    hit(session, key, limit, now)
+    """Writes (uploads, submissions) of one account: counted, and refused over the limit, in the caller's
+    transaction — one statement; the refusal rolls the transaction back, so a refused request is not counted."""
+    count, start = hit(session, f"account:{collectivity_id}", limit, now)
+    if count > limit.count:
+        _refuse(max(1, int((start + timedelta(seconds=limit.window) - now).total_seconds() + 0.999)))

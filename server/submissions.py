@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import LargeBinary, String, bindparam, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from server import ratelimit
 from server.api.models import SubmissionRequest
 from server.auth import Account
-from server.db import insert_for
 from server.editions import dossier_faults, is_open
-from server.models import AccountFile, Edition, Submission
+from server.models import Edition, Submission, UTCDateTime
 from server.problems import Problem
 from server.receipts import utc_stamp
 from server.services import Services
@@ -52,12 +52,11 @@ class Outcome:
     receipt: str  # the stored JSON, replayed byte for byte
 
 
-def _existing(s: Session, account: Account, uuid: str) -> Submission | None:
-    return s.execute(
-        select(Submission).where(
-            Submission.collectivity_id == account.collectivity_id, Submission.submission_uuid == uuid
-        )
-    ).scalar_one_or_none()
+def _existing(s: Session | None, svc: Services, account: Account, uuid: str) -> Submission | None:
+    """The account's submission of that uuid (its hash and receipt), in ``s`` or on its own when None."""
+    params = {"collectivity_id": account.collectivity_id, "uuid": uuid}
+    row = svc.db.first(SQL.existing, params) if s is None else s.execute(SQL.existing, params).first()
+    return None if row is None else Submission(payload_sha256=row.payload_sha256, receipt=row.receipt)
 
 
 def _replay(found: Submission, body: SubmissionRequest) -> Outcome:
@@ -89,21 +88,16 @@ def _check_content(svc: Services, account: Account, body: SubmissionRequest) -> 
         raise Problem(403, "Ce dossier est celui d'une autre collectivité que celle de cet appareil.")
     sizes = {a["sha256"]: a["size"] for action in dossier["actions"] for a in action["attachments"]}
     with svc.db.read() as s:
-        edition = s.get(Edition, body.edition)
-        if edition is None:
+        row = s.execute(SQL.edition, {"id": body.edition}).first()
+        if row is None:
             raise Problem(422, f"L'édition {body.edition} n'est pas publiée sur ce serveur.")
+        edition = Edition(**row._mapping)  # a plain value: never added to the session
         if not is_open(edition, svc.now().date()):
             raise Problem(422, f"L'édition {body.edition} n'est pas ouverte aux envois.")
         faults = dossier_faults(dossier, edition)
         if faults:
             raise Problem(422, f"Le dossier ne correspond pas à l'édition : {faults[0]}.", errors=faults)
-        held = dict(
-            s.execute(
-                select(AccountFile.sha256, AccountFile.size).where(
-                    AccountFile.collectivity_id == account.collectivity_id, AccountFile.sha256.in_(list(sizes))
-                )
-            ).all()
-        )
+        held = dict(s.execute(SQL.held, {"collectivity_id": account.collectivity_id, "shas": list(sizes)}).all())
     missing = sorted(h for h, size in sizes.items() if held.get(h) != size)
     if missing:
         raise Problem(
@@ -117,8 +111,7 @@ def submit(svc: Services, account: Account, key: str | None, body: SubmissionReq
         raise Problem(400, "En-tête Idempotency-Key manquant : il doit porter le numéro de l'envoi.")
     if key.strip().lower() != body.submission_uuid:
         raise Problem(400, "L'en-tête Idempotency-Key doit être égal à submission_uuid.")
-    with svc.db.read() as s:
-        found = _existing(s, account, body.submission_uuid)
+    found = _existing(None, svc, account, body.submission_uuid)
     if found is not None:  # a retry whose answer was lost: no need to re-check the content
         return _replay(found, body)
     count, size, canonical = _check_content(svc, account, body)
@@ -128,15 +121,10 @@ def submit(svc: Services, account: Account, key: str | None, body: SubmissionReq
                           headers={"Retry-After": "2"})  # fmt: skip
         svc.db.lock(s, f"chain:{account.collectivity_id}:{body.edition}")
         ratelimit.count_account_request(s, account.collectivity_id, svc.settings.requests_per_account, svc.now())
-        found = _existing(s, account, body.submission_uuid)
+        found = _existing(s, svc, account, body.submission_uuid)
         if found is not None:
             return _replay(found, body)
-        latest = s.execute(
-            select(Submission.submission_uuid)
-            .where(Submission.collectivity_id == account.collectivity_id, Submission.edition_id == body.edition)
-            .order_by(Submission.id.desc())
-            .limit(1)
-        ).scalar_one_or_none()
+        latest = s.execute(SQL.latest, {"collectivity_id": account.collectivity_id, "edition": body.edition}).scalar()
         if body.replaces != latest:
             raise Problem(
                 409,
@@ -144,10 +132,7 @@ def submit(svc: Services, account: Account, key: str | None, body: SubmissionReq
                 "récupérez la liste des envois puis renvoyez la révision la plus récente.",
                 latest=latest,
             )
-        number = s.execute(
-            update(Edition).where(Edition.id == body.edition).values(last_receipt=Edition.last_receipt + 1)
-            .returning(Edition.last_receipt)
-        ).scalar_one()  # fmt: skip
+        number = s.execute(SQL.next_number, {"id": body.edition}).scalar_one()
         now = svc.now().replace(microsecond=0)
         receipt = svc.signer.sign({
             "receipt_number": receipt_number(body.edition, number), "submission_uuid": body.submission_uuid,
@@ -156,25 +141,49 @@ def submit(svc: Services, account: Account, key: str | None, body: SubmissionReq
             "attachments": {"count": count, "bytes": size}, "received_at": utc_stamp(now),
         })  # fmt: skip
         text = json.dumps(receipt, ensure_ascii=False, sort_keys=True)
-        inserted = s.execute(
-            insert_for(s, Submission)
-            .values(
-                collectivity_id=account.collectivity_id, submission_uuid=body.submission_uuid, edition_id=body.edition,
-                revision=body.revision, replaces=body.replaces, payload_sha256=body.payload_sha256, dossier=canonical,
-                device_id=account.device_id, received_at=now, receipt_number=number, attachment_count=count,
-                attachment_bytes=size, receipt=text,
-            )
-            .on_conflict_do_nothing(index_elements=["collectivity_id", "submission_uuid"])
-            .returning(Submission.id)
-        ).scalar_one_or_none()  # fmt: skip
+        inserted = s.execute(SQL.insert, {
+            "collectivity_id": account.collectivity_id, "submission_uuid": body.submission_uuid,
+            "edition_id": body.edition, "revision": body.revision, "replaces": body.replaces,
+            "payload_sha256": body.payload_sha256, "dossier": canonical, "device_id": account.device_id,
+            "received_at": now, "receipt_number": number, "attachment_count": count, "attachment_bytes": size,
+            "receipt": text,
+        }).scalar_one_or_none()  # fmt: skip
         if inserted is None:  # cannot happen under the lock; never a second row, never a gap
             raise Problem(409, "Cet envoi est déjà en cours de traitement : réessayez dans un instant.")
         return Outcome(True, text)
 
 
+class SQL:
+    """The statements of a submission, as plain SQL valid on SQLite and PostgreSQL: built as expressions they
+    cost SQLAlchemy more than the database takes to run them."""
+
+    existing = sql_text(
+        "SELECT payload_sha256, receipt FROM submissions"
+        " WHERE collectivity_id = :collectivity_id AND submission_uuid = :uuid"
+    )
+    edition = sql_text(
+        "SELECT id, title, sha256, opens, closes, content, published_at, last_receipt FROM editions WHERE id = :id"
+    ).columns(*Edition.__table__.c)
+    held = sql_text(
+        "SELECT sha256, size FROM account_files WHERE collectivity_id = :collectivity_id AND sha256 IN :shas"
+    ).bindparams(bindparam("shas", expanding=True, type_=String))
+    latest = sql_text(
+        "SELECT submission_uuid FROM submissions WHERE collectivity_id = :collectivity_id AND edition_id = :edition"
+        " ORDER BY id DESC LIMIT 1"
+    )
+    next_number = sql_text("UPDATE editions SET last_receipt = last_receipt + 1 WHERE id = :id RETURNING last_receipt")
+    _columns = (
+        "collectivity_id", "submission_uuid", "edition_id", "revision", "replaces", "payload_sha256", "dossier",
+        "device_id", "received_at", "receipt_number", "attachment_count", "attachment_bytes", "receipt",
+    )  # fmt: skip
+    insert = sql_text(
+        f"INSERT INTO submissions ({', '.join(_columns)}) VALUES ({', '.join(':' + c for c in _columns)})"
+        " ON CONFLICT (collectivity_id, submission_uuid) DO NOTHING RETURNING id"
+    ).bindparams(bindparam("received_at", type_=UTCDateTime), bindparam("dossier", type_=LargeBinary))
+
+
 def receipt_of(svc: Services, account: Account, uuid: str) -> str:
-    with svc.db.read() as s:
-        found = _existing(s, account, uuid.lower())
+    found = _existing(None, svc, account, uuid.lower())
     if found is None:
         raise Problem(404, NOT_FOUND)
     return found.receipt

@@ -16,14 +16,14 @@ import json
 import re
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import TextClause, bindparam, delete, select, text
 from sqlalchemy.orm import Session
 
 from server import ratelimit
 from server.auth import Account
-from server.db import insert_for
-from server.models import AccountFile, Blob, Upload, UploadChunk
+from server.models import Upload, UploadChunk, UTCDateTime
 from server.problems import Problem
 from server.services import Services
 from sync.protocol import MAX_ATTACHMENT_BYTES, TUS_CHECKSUM_MISMATCH
@@ -53,36 +53,44 @@ def parse_length(raw: str | None, name: str) -> int:
 def create(svc: Services, account: Account, length: int, metadata: dict[str, str]) -> Upload:
     sha = metadata.get("sha256", "").strip().lower()
     if not SHA_HEX.match(sha):
-        raise Problem(400, "Upload-Metadata doit donner « sha256 » : l'empreinte SHA-256 du fichier, en hexadécimal.")
+        raise Problem(400, "Upload-Metadata doit donner « sha256 » : l'empreinte SHA-256 du fichier, en hexadécimal.")
     limit = min(svc.settings.max_upload_bytes, MAX_ATTACHMENT_BYTES)
     if length > limit:
-        raise Problem(413, f"Fichier trop volumineux : {length} octets, {limit} au plus.")
+        raise Problem(413, f"Fichier trop volumineux : {length} octets, {limit} au plus.")
     now = svc.now()
+    upload = Upload(
+        id=secrets.token_hex(16),
+        collectivity_id=account.collectivity_id,
+        length=length,
+        offset=0,
+        sha256=sha,
+        metadata_json=json.dumps(metadata, ensure_ascii=False),
+        created_at=now,
+        expires_at=now + timedelta(seconds=svc.settings.upload_ttl),
+        completed_at=None,
+    )  # fmt: skip  (never added to the session: written by the statements below)
     with svc.db.write() as s:
         ratelimit.count_account_request(s, account.collectivity_id, svc.settings.requests_per_account, now)
-        s.execute(delete(Upload).where(Upload.collectivity_id == account.collectivity_id, Upload.expires_at <= now))
-        held = s.get(AccountFile, (account.collectivity_id, sha))
-        upload = Upload(
-            id=secrets.token_hex(16), collectivity_id=account.collectivity_id, length=length, offset=0, sha256=sha,
-            metadata_json=json.dumps(metadata, ensure_ascii=False), created_at=now,
-            expires_at=now + timedelta(seconds=svc.settings.upload_ttl),
-        )  # fmt: skip
-        if held is not None and held.size == length:
+        s.execute(SQL.delete_expired, {"collectivity_id": account.collectivity_id, "now": now})
+        held = s.execute(SQL.held_size, {"collectivity_id": account.collectivity_id, "sha256": sha}).scalar()
+        if held == length:
             upload.offset, upload.completed_at = length, now  # nothing to send again
-        s.add(upload)
-        s.flush()
-        if length == 0 and upload.completed_at is None:
-            _complete(s, svc, upload, now)
+        s.execute(SQL.insert, _columns(upload))
+        if length == 0 and upload.completed_at is None and _complete(s, svc, upload, now, earlier=False):
+            s.execute(SQL.progress, _columns(upload))
         return upload
 
 
 def find(s: Session, account: Account, upload_id: str, now: datetime, *, lock: bool = False) -> Upload:
-    query = select(Upload).where(Upload.id == upload_id, Upload.collectivity_id == account.collectivity_id)
-    upload = s.execute(query.with_for_update() if lock else query).scalar_one_or_none()
-    if upload is None:
+    """The account's upload (``lock``: its row locked until the transaction ends, on PostgreSQL; SQLite's
+    write transaction already excludes every other writer); 404, or 410 once expired."""
+    query = SQL.find_locked if lock and s.get_bind().dialect.name == "postgresql" else SQL.find
+    row = s.execute(query, {"id": upload_id, "collectivity_id": account.collectivity_id}).first()
+    if row is None:
         raise Problem(404, "Aucun envoi de fichier à cette adresse pour votre collectivité.")
+    upload = Upload(**row._mapping)  # a plain value: never added to the session
     if upload.completed_at is None and upload.expires_at <= now:
-        raise Problem(410, "Cet envoi de fichier a expiré : recommencez-le depuis le début.")
+        raise Problem(410, "Cet envoi de fichier a expiré : recommencez-le depuis le début.")
     return upload
 
 
@@ -108,39 +116,75 @@ def check_chunk(header: str | None, data: bytes) -> None:
 
 def append(svc: Services, account: Account, upload_id: str, offset: int, data: bytes) -> Upload:
     now = svc.now()
+    stored = _store_ahead(svc, account, upload_id, offset, data, now)
     with svc.db.write() as s:
         upload = find(s, account, upload_id, now, lock=True)
         if offset != upload.offset:
             raise Problem(
-                409, f"Décalage {offset} incorrect : le serveur a reçu {upload.offset} octets.",
+                409, f"Décalage {offset} incorrect : le serveur a reçu {upload.offset} octets.",
                 headers={"Upload-Offset": str(upload.offset)},
             )  # fmt: skip
         if upload.offset + len(data) > upload.length:
             raise Problem(413, f"Le fichier dépasse la taille annoncée ({upload.length} octets).")
         last = upload.offset + len(data) == upload.length and upload.completed_at is None
+        earlier = upload.offset > 0  # chunk rows exist only below the offset already received
         if data and not last:  # the last piece goes straight to the blob store, never into a chunk row
-            s.add(UploadChunk(upload_id=upload.id, offset=upload.offset, data=data))
+            s.execute(SQL.insert_chunk, {"upload_id": upload.id, "offset": upload.offset, "data": data})
         upload.offset += len(data)
-        s.flush()
-        if not last or _complete(s, svc, upload, now, tail=data):
+        if not last or _complete(s, svc, upload, now, tail=data, earlier=earlier, stored=stored):
+            s.execute(SQL.progress, _columns(upload))  # the new offset (and completion) in one UPDATE
             return upload
     raise Problem(
         TUS_CHECKSUM_MISMATCH,
-        "Le fichier reçu ne correspond pas à l'empreinte SHA-256 annoncée : il a été écarté, renvoyez-le.",
+        "Le fichier reçu ne correspond pas à l'empreinte SHA-256 annoncée : il a été écarté, renvoyez-le.",
     )
 
 
-def _complete(s: Session, svc: Services, upload: Upload, now: datetime, tail: bytes = b"") -> bool:
-    """Assemble the chunks and ``tail``, check the declared SHA-256, store; False (upload deleted) on a mismatch."""
-    chunks = s.execute(
-        select(UploadChunk.data).where(UploadChunk.upload_id == upload.id).order_by(UploadChunk.offset)
-    ).scalars()
-    data = b"".join([*chunks, tail])
+def _store_ahead(svc: Services, account: Account, upload_id: str, offset: int, data: bytes, now: datetime) -> bool:
+    """When ``data`` completes the file: check the whole file's SHA-256 and write it to the blob store (fsynced)
+    before the write transaction, so the database's write lock is not held through the hashing and the disk
+    syncs. True when stored. The write transaction then finds the upload still at ``offset`` (else 409, and a
+    stored blob is only a content-addressed file no row names yet): the bytes below an offset never change,
+    so the file it would assemble is the one stored here."""
+    row = svc.db.first(SQL.find, {"id": upload_id, "collectivity_id": account.collectivity_id})
+    if row is None:
+        return False  # the write transaction answers 404
+    seen = Upload(**row._mapping)
+    if seen.completed_at is not None or seen.expires_at <= now or offset != seen.offset:
+        return False  # done already, a 410 or a 409 to come
+    if offset + len(data) != seen.length:
+        return False  # not the last piece, or a 413 to come
+    whole = data
+    if offset > 0:
+        with svc.db.read() as s:
+            whole = b"".join([*s.execute(SQL.chunks, {"upload_id": upload_id}).scalars(), data])
+    if hashlib.sha256(whole).hexdigest() != seen.sha256:
+        return False  # the write transaction checks again and discards the upload
+    svc.blobs.put(seen.sha256, whole)
+    return True
+
+
+def _complete(
+    s: Session, svc: Services, upload: Upload, now: datetime, tail: bytes = b"", earlier: bool = True,
+    stored: bool = False,
+) -> bool:  # fmt: skip
+    """Assemble the chunks (``earlier``: there may be some) and ``tail``, check the declared SHA-256, store and
+    set ``completed_at`` (the caller writes it); False (upload deleted) on a mismatch. ``stored``: all that was
+    done by ``_store_ahead`` on the same bytes; only the rows are left."""
+    if stored:
+        _hold_rows(s, upload.collectivity_id, upload.sha256, upload.length, now)
+        if earlier:
+            s.execute(SQL.delete_chunks, {"upload_id": upload.id})
+        upload.completed_at = now
+        return True
+    chunks = list(s.execute(SQL.chunks, {"upload_id": upload.id}).scalars()) if earlier else []
+    data = b"".join([*chunks, tail]) if chunks else tail
     if hashlib.sha256(data).hexdigest() != upload.sha256 or len(data) != upload.length:
-        s.delete(upload)
+        s.execute(SQL.delete, {"id": upload.id})  # its chunks go with it (ON DELETE CASCADE)
         return False
     hold_file(s, svc, upload.collectivity_id, upload.sha256, data, now)
-    s.execute(delete(UploadChunk).where(UploadChunk.upload_id == upload.id))
+    if chunks:
+        s.execute(SQL.delete_chunks, {"upload_id": upload.id})
     upload.completed_at = now
     return True
 
@@ -148,11 +192,58 @@ def _complete(s: Session, svc: Services, upload: Upload, now: datetime, tail: by
 def hold_file(s: Session, svc: Services, collectivity_id: int, sha256: str, data: bytes, now: datetime) -> None:
     """A checked file into the blob store and the account's files (a whole tus upload, a /depot bundle's piece)."""
     svc.blobs.put(sha256, data)  # idempotent: content-addressed
-    s.execute(insert_for(s, Blob).values(sha256=sha256, size=len(data), stored_at=now).on_conflict_do_nothing())
-    s.execute(
-        insert_for(s, AccountFile)
-        .values(collectivity_id=collectivity_id, sha256=sha256, size=len(data), created_at=now)
-        .on_conflict_do_nothing()
+    _hold_rows(s, collectivity_id, sha256, len(data), now)
+
+
+def _hold_rows(s: Session, collectivity_id: int, sha256: str, size: int, now: datetime) -> None:
+    values = {"collectivity_id": collectivity_id, "sha256": sha256, "size": size, "now": now}
+    s.execute(SQL.insert_blob, values)
+    s.execute(SQL.insert_account_file, values)
+
+
+def _columns(upload: Upload) -> dict[str, Any]:
+    return {c: getattr(upload, c) for c in UPLOAD_COLUMNS}
+
+
+UPLOAD_COLUMNS = ("id", "collectivity_id", "length", "offset", "sha256", "metadata_json", "created_at", "expires_at",
+                  "completed_at")  # fmt: skip
+_STAMPS = ("now", "created_at", "expires_at", "completed_at")
+
+
+def _sql(statement: str) -> TextClause:
+    """A statement of the hot path, with its timestamps typed; the result columns typed as the table's."""
+    clause = text(statement)
+    return clause.bindparams(*(bindparam(n, type_=UTCDateTime) for n in _STAMPS if f":{n}" in statement))
+
+
+class SQL:
+    """Every statement of a tus request, as plain SQL valid on SQLite and PostgreSQL. Ten of them run per
+    uploaded file; built as expressions they cost SQLAlchemy more than the database takes to run them."""
+
+    _select = "SELECT " + ", ".join(f'"{c}"' for c in UPLOAD_COLUMNS) + " FROM uploads"
+    find = _sql(_select + " WHERE id = :id AND collectivity_id = :collectivity_id").columns(*Upload.__table__.c)
+    find_locked = _sql(_select + " WHERE id = :id AND collectivity_id = :collectivity_id FOR UPDATE").columns(
+        *Upload.__table__.c
+    )
+    insert = _sql(
+        "INSERT INTO uploads (" + ", ".join(f'"{c}"' for c in UPLOAD_COLUMNS) + ") VALUES ("
+        + ", ".join(f":{c}" for c in UPLOAD_COLUMNS) + ")"
+    )  # fmt: skip
+    progress = _sql('UPDATE uploads SET "offset" = :offset, completed_at = :completed_at WHERE id = :id')
+    delete = _sql("DELETE FROM uploads WHERE id = :id")
+    delete_expired = _sql("DELETE FROM uploads WHERE collectivity_id = :collectivity_id AND expires_at <= :now")
+    held_size = _sql("SELECT size FROM account_files WHERE collectivity_id = :collectivity_id AND sha256 = :sha256")
+    insert_chunk = _sql('INSERT INTO upload_chunks (upload_id, "offset", data) VALUES (:upload_id, :offset, :data)')
+    chunks = _sql('SELECT data FROM upload_chunks WHERE upload_id = :upload_id ORDER BY "offset"').columns(
+        UploadChunk.__table__.c.data
+    )
+    delete_chunks = _sql("DELETE FROM upload_chunks WHERE upload_id = :upload_id")
+    insert_blob = _sql(
+        "INSERT INTO blobs (sha256, size, stored_at) VALUES (:sha256, :size, :now) ON CONFLICT DO NOTHING"
+    )
+    insert_account_file = _sql(
+        "INSERT INTO account_files (collectivity_id, sha256, size, created_at)"
+        " VALUES (:collectivity_id, :sha256, :size, :now) ON CONFLICT DO NOTHING"
     )
 
 

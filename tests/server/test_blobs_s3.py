@@ -67,6 +67,35 @@ def test_folder_store_never_leaves_half_a_file(tmp_path: Path) -> None:
     assert [p.name for p in (tmp_path / sha[:2]).iterdir()] == [sha]
 
 
+def test_folder_store_syncs_the_folder_after_the_rename(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rename is durable only once its folder is synced: tus acknowledges a file after put() returns, so the
+    file's folder is synced after the file has its name, and the root too when the ab/ folder is new. (No real
+    power cut here: os.fsync is watched, and still called.)"""
+    synced: list[tuple[Path, bool]] = []
+    real_fsync = os.fsync
+
+    def watched(fd: int) -> None:
+        path = Path(os.readlink(f"/proc/self/fd/{fd}"))
+        synced.append((path, path.is_dir()))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", watched)
+    store = FolderBlobs(tmp_path)
+    data = b"photo de la mediatheque"
+    sha = hashlib.sha256(data).hexdigest()
+    store.put(sha, data)
+    folder = tmp_path / sha[:2]
+    assert synced[0] == (tmp_path, True)  # the new ab/ folder's entry in the root
+    assert synced[1][0].parent == folder and not synced[1][1]  # the file's bytes, under its temporary name
+    assert synced[2:] == [(folder, True)]  # then the folder, after the rename
+    synced.clear()
+    other = b"une autre photo, meme dossier ab/ ?"
+    while hashlib.sha256(other).hexdigest()[:2] != sha[:2]:
+        other += b"."
+    store.put(hashlib.sha256(other).hexdigest(), other)
+    assert [is_dir for _, is_dir in synced] == [False, True]  # the folder existed: the file, then its folder
+
+
 def test_the_server_keeps_uploads_in_s3(s3_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> None:
     data_dir = tmp_path_factory.mktemp("serveur-s3")
     env = server_env(data_dir, "sqlite", AROBASE_SERVER_BLOBS=f"s3://{BUCKET}/pieces", **s3_env)
