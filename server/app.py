@@ -18,7 +18,7 @@ from server.settings import Settings
 from sync.bundle_format import MAX_BUNDLE_BYTES
 from sync.protocol import API_PREFIX, MAX_ATTACHMENT_BYTES, PROBLEM_CONTENT_TYPE, TUS_VERSION
 
-DESCRIPTION = """API du serveur de l'association Villes Internet pour Arobase : enrôlement des appareils,
+DESCRIPTION = """API du serveur de l'association Villes Internet pour Arobase : enrôlement des appareils,
 éditions du questionnaire, pièces jointes (tus 1.0), envois de dossiers reçus une seule fois et accusés de
 réception signés (Ed25519). Toute erreur est un `application/problem+json` (RFC 9457) au `detail` en français."""
 

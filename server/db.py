@@ -92,12 +92,7 @@ def normalise_url(url: str) -> str:
 
 def insert_for(session: Session, model: type) -> Any:
     """The dialect's INSERT, which has ``on_conflict_do_nothing`` / ``on_conflict_do_update``."""
-    return insert_dialect(session.get_bind().dialect.name, model)
-
-
-def insert_dialect(dialect: str, model: type) -> Any:
-    """``insert_for`` by the dialect's name, for statements built once and reused."""
-    if dialect == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert

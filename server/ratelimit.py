@@ -18,7 +18,12 @@ def retry_after(session: Session, key: str, limit: RateLimit, now: datetime) -> 
     row = session.get(RateCounter, key)
     if row is None or row.window_start + timedelta(seconds=limit.window) <= now or row.count < limit.count:
         return None
-    return max(1, int((row.window_start + timedelta(seconds=limit.window) - now).total_seconds() + 0.999))
+    return _seconds_left(row.window_start, limit, now)
+
+
+def _seconds_left(window_start: datetime, limit: RateLimit, now: datetime) -> int:
+    """Whole seconds until the window that started at ``window_start`` ends (at least 1)."""
+    return max(1, int((window_start + timedelta(seconds=limit.window) - now).total_seconds() + 0.999))
 
 
 def hit(session: Session, key: str, limit: RateLimit, now: datetime) -> tuple[int, datetime]:
@@ -50,7 +55,7 @@ def refuse_if_over(session: Session, keys: list[tuple[str, RateLimit]], now: dat
 
 
 def _refuse(wait: int) -> NoReturn:
-    raise Problem(429, f"Trop de tentatives : réessayez dans {wait} secondes.", headers={"Retry-After": str(wait)})
+    raise Problem(429, f"Trop de tentatives : réessayez dans {wait} secondes.", headers={"Retry-After": str(wait)})
 
 
 def count_account_request(session: Session, collectivity_id: int, limit: RateLimit, now: datetime) -> None:
@@ -58,4 +63,4 @@ def count_account_request(session: Session, collectivity_id: int, limit: RateLim
     transaction — one statement; the refusal rolls the transaction back, so a refused request is not counted."""
     count, start = hit(session, f"account:{collectivity_id}", limit, now)
     if count > limit.count:
-        _refuse(max(1, int((start + timedelta(seconds=limit.window) - now).total_seconds() + 0.999)))
+        _refuse(_seconds_left(start, limit, now))

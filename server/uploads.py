@@ -53,10 +53,10 @@ def parse_length(raw: str | None, name: str) -> int:
 def create(svc: Services, account: Account, length: int, metadata: dict[str, str]) -> Upload:
     sha = metadata.get("sha256", "").strip().lower()
     if not SHA_HEX.match(sha):
-        raise Problem(400, "Upload-Metadata doit donner « sha256 » : l'empreinte SHA-256 du fichier, en hexadécimal.")
+        raise Problem(400, "Upload-Metadata doit donner « sha256 » : l'empreinte SHA-256 du fichier, en hexadécimal.")
     limit = min(svc.settings.max_upload_bytes, MAX_ATTACHMENT_BYTES)
     if length > limit:
-        raise Problem(413, f"Fichier trop volumineux : {length} octets, {limit} au plus.")
+        raise Problem(413, f"Fichier trop volumineux : {length} octets, {limit} au plus.")
     now = svc.now()
     upload = Upload(
         id=secrets.token_hex(16),
@@ -90,7 +90,7 @@ def find(s: Session, account: Account, upload_id: str, now: datetime, *, lock: b
         raise Problem(404, "Aucun envoi de fichier à cette adresse pour votre collectivité.")
     upload = Upload(**row._mapping)  # a plain value: never added to the session
     if upload.completed_at is None and upload.expires_at <= now:
-        raise Problem(410, "Cet envoi de fichier a expiré : recommencez-le depuis le début.")
+        raise Problem(410, "Cet envoi de fichier a expiré : recommencez-le depuis le début.")
     return upload
 
 
@@ -121,7 +121,7 @@ def append(svc: Services, account: Account, upload_id: str, offset: int, data: b
         upload = find(s, account, upload_id, now, lock=True)
         if offset != upload.offset:
             raise Problem(
-                409, f"Décalage {offset} incorrect : le serveur a reçu {upload.offset} octets.",
+                409, f"Décalage {offset} incorrect : le serveur a reçu {upload.offset} octets.",
                 headers={"Upload-Offset": str(upload.offset)},
             )  # fmt: skip
         if upload.offset + len(data) > upload.length:
@@ -136,7 +136,7 @@ def append(svc: Services, account: Account, upload_id: str, offset: int, data: b
             return upload
     raise Problem(
         TUS_CHECKSUM_MISMATCH,
-        "Le fichier reçu ne correspond pas à l'empreinte SHA-256 annoncée : il a été écarté, renvoyez-le.",
+        "Le fichier reçu ne correspond pas à l'empreinte SHA-256 annoncée : il a été écarté, renvoyez-le.",
     )
 
 

@@ -26,7 +26,7 @@ from server.problems import Problem
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
-CSRF_REFUSED = "Formulaire refusé : jeton anti-falsification absent ou périmé. Rechargez la page."
+CSRF_REFUSED = "Formulaire refusé : jeton anti-falsification absent ou périmé. Rechargez la page."
 
 
 @lru_cache(maxsize=1)
