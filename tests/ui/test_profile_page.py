@@ -20,6 +20,7 @@ from ui.dossier_controller import DossierController
 from ui.pages.profile_page import ProfilePage
 from ui.qt import QApplication, QComboBox, QLabel, QLineEdit, Qt, QWidget
 from ui.tasks import TaskRunner
+from ui.widgets.common import page_heading
 from ui.widgets.commune_picker import LOADING, attribution
 from ui.widgets.profile_fields import (
     EMAIL_MESSAGE,
@@ -345,3 +346,16 @@ def test_without_the_list_the_fields_are_typed_by_hand(
     assert page.picker.edit.text() == "Renn" and not page.picker.popup_visible()
     _type(qtbot, page.line("code"), "35238")
     assert controller.profile.code == "35238" and page.message("code") == ""
+
+
+def test_a_page_heading_is_its_title_as_plain_text_set_large(qtbot: QtBot) -> None:
+    """Headings carry no markup: a title with « & » or « < » (an edition's sub-theme from the server) reads as
+    typed, larger and bold than the text around it, and a screen reader says the same title."""
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    body = QLabel("texte", parent)
+    title = "Identité, droits & liberté <b>"
+    heading = page_heading(parent, title)
+    assert heading.text() == title and heading.textFormat() == Qt.TextFormat.PlainText
+    assert heading.accessibleName() == title
+    assert heading.font().bold() and heading.font().pointSizeF() > body.font().pointSizeF()
