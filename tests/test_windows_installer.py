@@ -153,9 +153,10 @@ def test_the_installer_installs_per_user_in_french_and_the_uninstaller_keeps_the
     out = tmp_path / "out"
     iss = ROOT / "packaging" / "windows" / "arobase.iss"
     compiled = prefix.run(
-        "wine", str(iscc), "/Q", f"/DAppVersion={VERSION}", f"/DSourceDir={_win(source)}", f"/O{_win(out)}", _win(iss)
+        "wine", str(iscc), f"/DAppVersion={VERSION}", f"/DSourceDir={_win(source)}", f"/O{_win(out)}", _win(iss)
     )
     assert compiled.returncode == 0, compiled.stdout + compiled.stderr
+    assert "Warning" not in compiled.stdout, compiled.stdout  # deprecated directives, constants, identifiers
     (setup,) = out.glob("*.exe")
     assert setup.name == f"Arobase-{VERSION}-installation.exe"
 
@@ -166,7 +167,7 @@ def test_the_installer_installs_per_user_in_french_and_the_uninstaller_keeps_the
     programs = prefix.localappdata / "Programs" / "Arobase"
     assert not programs.exists()
 
-    prefix.run("wine", "winecfg", "-v", "win10")
+    assert prefix.run("wine", "winecfg", "-v", "win10").returncode == 0
     # No /CURRENTUSER: the default of a double-click is the per-user install, although Wine's user is an admin.
     code, log = prefix.silently(_win(setup), "install")
     assert code == 0, log
