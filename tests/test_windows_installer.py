@@ -30,8 +30,10 @@ ISCC_SHA512 = (
     "061fdd365cb216c14a046a137f5f67d66b0f9e6e0d8df6f4096562af0d825753"
     "12257632d1a8d123ec63a3f62bf43b5914b2da7e19f09b566cc53bb7d3d17c95"
 )
-# Resolved at import, before tests/conftest.py gives each test a HOME of its own: the download is kept.
-ISCC_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "arobase" / ISCC_PACKAGE
+# Resolved at import, before tests/conftest.py gives each test a HOME of its own: the download is kept,
+# and npm reads the user's own configuration (registry, proxy).
+REAL_HOME = Path.home()
+ISCC_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or REAL_HOME / ".cache") / "arobase" / ISCC_PACKAGE
 UNINSTALL_KEY = r"Software\Microsoft\Windows\CurrentVersion\Uninstall"
 TIMEOUT = 180
 
@@ -56,6 +58,7 @@ def _iscc() -> Path:
             capture_output=True,
             text=True,
             timeout=TIMEOUT,
+            env={**os.environ, "HOME": str(REAL_HOME)},
         )
         assert packed.returncode == 0, packed.stderr
         tarball = Path(work) / packed.stdout.strip().splitlines()[-1]
