@@ -49,7 +49,8 @@ test-slow: $(VENV)/.installed-test
 
 # The long fault runs (slow marker, without the PyInstaller build): 200 kill -9 during editing, 100 during
 # sending, 100 network cuts, 20 kills during an import, hypothesis fuzz of the interchange import and
-# schemathesis on every server endpoint; the counts of trials and failures are printed at the end.
+# schemathesis on every server endpoint; the counts of trials and failures are printed at the end. The
+# Windows installer compiled and run under Wine (tests/test_windows_installer.py, ~40 s) runs here too.
 stress: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m slow --ignore=tests/test_packaging.py $(PYTEST_ARGS)
 

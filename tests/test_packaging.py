@@ -134,3 +134,22 @@ def test_linux_desktop_entry_and_metainfo_are_valid(tool: str, args: list[str]) 
         pytest.skip(f"{tool} absent (paquets Debian desktop-file-utils / appstream) : la vérification n'a pas lieu")
     result = subprocess.run([tool, *args], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_windows_and_macos_workflow_passes_actionlint() -> None:
+    """No forge runs the workflow here: actionlint checks its syntax, expressions, runner labels and action
+    versions, and shellcheck its bash steps (both binaries come with the test extra)."""
+    from tests.test_windows_installer import ISCC_PACKAGE
+
+    workflow = ROOT / ".github" / "workflows" / "bundle.yml"
+    actionlint, shellcheck = (Path(sys.executable).parent / tool for tool in ("actionlint", "shellcheck"))
+    assert shellcheck.is_file(), "actionlint silently skips the shell steps without shellcheck"
+    result = subprocess.run(
+        [str(actionlint), "-no-color", "-shellcheck", str(shellcheck), str(workflow)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert ISCC_PACKAGE in workflow.read_text(encoding="utf-8"), "the compiler the Wine test checks"

@@ -27,7 +27,11 @@ OutputBaseFilename=Arobase-{#AppVersion}-installation
 Compression=lzma2
 SolidCompression=yes
 WizardStyle=modern
+; The bundle is 64-bit and Qt 6 runs on Windows 10 1809 or later only: on an older or 32-bit Windows
+; the wizard says so in French instead of installing a program that cannot start.
+ArchitecturesAllowed=x64compatible
 ArchitecturesInstallIn64BitMode=x64compatible
+MinVersion=10.0.17763
 UninstallDisplayName=Arobase
 UninstallDisplayIcon={app}\Arobase.exe
 SetupIconFile=..\..\resources\icons\arobase.ico
@@ -37,7 +41,7 @@ ShowLanguageDialog=no
 Name: "fr"; MessagesFile: "compiler:Languages\French.isl"
 
 [Tasks]
-Name: "desktopicon"; Description: "Créer une icône sur le Bureau"; GroupDescription: "Raccourcis :"; Flags: unchecked
+Name: "desktopicon"; Description: "Créer une icône sur le Bureau"; GroupDescription: "Raccourcis :"; Flags: unchecked
 
 [Files]
 ; The one-folder bundle built by PyInstaller (packaging/arobase.spec).
