@@ -191,7 +191,7 @@ async def current_account(request: Request) -> Account:
 
 def account_of(svc: Services, token: str) -> Account:
     """The device an access token belongs to (unexpired, not revoked), or 401."""
-    row = svc.db.first(ACCOUNT_BY_TOKEN, {"token_hash": security.token_hash(token), "now": svc.now()})
+    row = svc.db.first_plain(ACCOUNT_BY_TOKEN, {"token_hash": security.token_hash(token), "now": svc.now()})
     if row is None:
         raise Problem(401, BAD_ACCESS, headers={"WWW-Authenticate": "Bearer"})
     return Account(*row)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import httpx
+from datetime import UTC, datetime, timedelta
 
+import httpx
+from sqlalchemy import update
+
+from server import security
+from server.db import Database
+from server.models import AccessToken
 from tests.server.conftest import Device, ServerProcess, enrol
 
 
@@ -84,6 +90,24 @@ def test_access_needs_a_bearer_token(server: ServerProcess) -> None:
         assert answer.status_code == 401
         assert answer.headers["WWW-Authenticate"] == "Bearer"
         assert answer.json()["detail"].startswith("Authentification requise")
+
+
+def test_an_access_token_works_until_the_instant_it_expires(server: ServerProcess, device: Device) -> None:
+    """The token lookup compares the stored expiry with the clock (on SQLite straight on the driver, the
+    bound instant formatted as SQLAlchemy stores it): a second either side of the stored instant."""
+    db = Database(server.database_url)
+    try:
+        for delta, status in ((timedelta(seconds=30), 200), (timedelta(seconds=-1), 401), (timedelta(0), 401),
+                              (timedelta(seconds=2), 200)):  # fmt: skip
+            with db.write() as s:
+                s.execute(
+                    update(AccessToken)
+                    .where(AccessToken.token_hash == security.token_hash(device.access_token))
+                    .values(expires_at=datetime.now(UTC) + delta)
+                )
+            assert _account(server, device.access_token).status_code == status, delta
+    finally:
+        db.dispose()
 
 
 def test_a_new_device_of_the_same_collectivity_shares_its_account(server: ServerProcess, device: Device) -> None:
