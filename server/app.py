@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -94,6 +95,14 @@ class TusHeader:
         await self.app(scope, receive, send_with)
 
 
+# FastAPI's OpenTelemetry hooks stay off: no exporter is ours to configure, an environment variable on the
+# host must not start shipping exception messages elsewhere, and asking whether telemetry is on costs every
+# request three lookups in os.environ.
+NO_TELEMETRY: TelemetryConfig = {
+    "tracing": False, "metrics": False, "logs": False, "operation_spans": False, "auto_configure": False,
+}  # fmt: skip
+
+
 def create_app(services: Services) -> FastAPI:
     from server.api import devices, editions, keys, submissions, uploads
 
@@ -104,6 +113,7 @@ def create_app(services: Services) -> FastAPI:
         docs_url="/api/v1/docs",
         openapi_url="/api/v1/openapi.json",
         redoc_url=None,
+        telemetry=NO_TELEMETRY,
     )
     app.state.services = services
     problems.install(app)

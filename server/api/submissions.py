@@ -55,7 +55,7 @@ async def submit(
         outcome.receipt,
         status_code=201 if outcome.created else 200,
         media_type="application/json",
-        headers={"Location": f"{request.url.path}/{body.submission_uuid}"},
+        headers={"Location": f"{request.scope['path']}/{body.submission_uuid}"},
     )
 
 

@@ -68,7 +68,8 @@ async def create_upload(
     length = uploads.parse_length(upload_length, "Upload-Length")
     metadata = uploads.parse_metadata(upload_metadata or "")
     upload = await run_in_threadpool(uploads.create, services_of(request), account, length, metadata)
-    return Response(status_code=201, headers={"Location": f"{request.url.path}/{upload.id}", **_headers(upload)})
+    # scope["path"] is request.url.path without building the whole URL (host header parsed), at every upload
+    return Response(status_code=201, headers={"Location": f"{request.scope['path']}/{upload.id}", **_headers(upload)})
 
 
 @router.head("/{upload_id}", responses={200: {"description": "OK"}, **responses(401, 404, 410, 412)})
