@@ -95,14 +95,14 @@ def main(argv: list[str] | None = None) -> int:
     missing = missing_packages()
     if missing and args.install and shutil.which("apt-get") and os.geteuid() == 0:
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        print(f"Installation des bibliothèques système pour Qt : {' '.join(missing)}", flush=True)
+        print(f"Installation des bibliothèques système pour Qt : {' '.join(missing)}", flush=True)
         subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
         subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], check=False, env=env)
         missing = missing_packages()
     if missing:
         sudo = "" if os.geteuid() == 0 else "sudo "
         print(
-            f"Il manque des bibliothèques système pour Qt ; installez-les avec : "
+            f"Il manque des bibliothèques système pour Qt ; installez-les avec : "
             f"{sudo}apt-get install -y {' '.join(missing)}",
             file=sys.stderr,
         )
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     ):
         print(
-            "Aucun écran graphique détecté (DISPLAY et WAYLAND_DISPLAY vides) : lancez Arobase depuis une "
+            "Aucun écran graphique détecté (DISPLAY et WAYLAND_DISPLAY vides) : lancez Arobase depuis une "
             "session graphique, ou essayez sans écran avec QT_QPA_PLATFORM=offscreen make run.",
             file=sys.stderr,
         )

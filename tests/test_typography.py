@@ -1,8 +1,10 @@
 """Our own French strings follow French typography: a no-break space before « : ; ? ! » and inside « ».
 
-The scan reads every string literal of ``app/``, ``ui/``, ``sync/`` and ``localdb/`` (f-strings included;
-docstrings and comments not: they are for developers, in English). A plain space there would let a
-line break leave a lone « : » or « ? » at the start of a line, in the window and in the printed dossier.
+The scan reads every string literal of ``app/``, ``ui/``, ``sync/``, ``localdb/``, ``server/`` (its answers,
+pages and command-line messages) and ``packaging/`` (f-strings included; docstrings and comments not: they
+are for developers, in English; nor ``bench/``, whose console columns are aligned with spaces). A plain
+space there would let a line break leave a lone « : » or « ? » at the start of a line, in the window and
+in the printed dossier.
 User text and the questionnaire's transcribed text are data (JSON files, the store), never scanned.
 
 ``python tests/test_typography.py --fix FILE…`` puts the no-break spaces in (string tokens only,
@@ -21,7 +23,8 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 
-PLAIN_SPACE_BEFORE = re.compile(r" (?=[:;?!»])|(?<=«) ")
+# A colon followed by a name is an SQL bind parameter (« = :id »), not French punctuation.
+PLAIN_SPACE_BEFORE = re.compile(r" (?=[;?!»]|:(?![A-Za-z_]))|(?<=«) ")
 NBSP = "\u00a0"
 
 
@@ -45,7 +48,7 @@ def string_literals(path: Path) -> Iterator[tuple[int, str]]:
 
 def test_no_plain_space_before_french_double_signs() -> None:
     faults = []
-    for folder in ("app", "ui", "sync", "localdb"):
+    for folder in ("app", "ui", "sync", "localdb", "server", "packaging"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             for line, text in string_literals(path):
                 for m in PLAIN_SPACE_BEFORE.finditer(text):
@@ -56,7 +59,9 @@ def test_no_plain_space_before_french_double_signs() -> None:
 
 def test_the_scan_sees_f_strings_and_skips_docstrings(tmp_path: Path) -> None:
     sample = tmp_path / "m.py"
-    sample.write_text('"""Doc : here."""\nx = 1\nA = f"Nom : {x}"\nB = "ok\u00a0: «\u00a0oui\u00a0»"\n', "utf-8")
+    sample.write_text(
+        '"""Doc : here."""\nx = 1\nA = f"Nom : {x}"\nB = "ok\u00a0: «\u00a0oui\u00a0»"\nC = "WHERE id = :id"\n', "utf-8"
+    )
     hits = [t for _l, t in string_literals(sample) if PLAIN_SPACE_BEFORE.search(t)]
     assert hits == ["Nom : "]
 
