@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from app.edition import EditionCatalog
 from app.workspace import Workspace
 from tests.factories import fixed_clock
+from tests.sync.conftest import server
 from tests.ui.helpers import FolderOpener, ModalAnswerer, StoreOpener, WindowFactory, quit_without_saving, wait_idle
 from ui.application import build_main_window
 from ui.dossier_controller import DossierController
@@ -23,6 +24,10 @@ from ui.pages.actions_page import ActionsPage
 from ui.qt import QApplication, QDesktopServices, QDialog, QEvent, is_alive
 from ui.tasks import TaskRunner
 from ui.translations import install_qt_translations
+
+# The sync suite's server process, one for the Envoi page's modules (test_send_page, test_send_files) rather
+# than one each; test_editions_check imports its own, as it publishes editions the others must not see.
+__all__ = ["server"]
 
 
 @pytest.fixture(scope="session", autouse=True)
