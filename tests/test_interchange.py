@@ -30,6 +30,7 @@ from app.model import (
 )
 from app.workspace import Workspace
 from localdb.store import StoreError
+from tests.conftest import copy_empty_store
 from tests.factories import action, commune_profile, complete_dossier, dump_store, epci_answers, fixed_clock
 
 EDITION = EditionCatalog().get("2019")
@@ -153,13 +154,13 @@ def test_document_round_trip(dossier: DossierData) -> None:
 @PROPERTY
 @given(dossiers)
 def test_import_then_export_gives_the_same_document(
-    tmp_path_factory: pytest.TempPathFactory, dossier: DossierData
+    tmp_path_factory: pytest.TempPathFactory, empty_store: Path, dossier: DossierData
 ) -> None:
     folder = tmp_path_factory.mktemp("aller-retour")
     doc = to_document(dossier)
     path = folder / "dossier.json"
     write_document(doc, path)
-    with Workspace.open(folder / "store.sqlite", clock=fixed_clock) as ws:
+    with Workspace.open(copy_empty_store(empty_store, folder / "store.sqlite"), clock=fixed_clock) as ws:
         report = ws.import_document(read_document(path))
         assert (report.actions, report.revision, report.new_revision) == (len(dossier.actions), 1, False)
         exported = ws.export_document("2019")

@@ -252,12 +252,12 @@ def new_code() -> str:
 
 
 def enrol(server: ServerProcess, code: str | None = None, name: str = "Commune d'essai") -> Device:
+    """A new device of a new (or the given) collectivity, enrolled over HTTP with the code ``add-collectivity``
+    would print (made in this process: tests/server/test_cli.py and test_devices.py run the command itself;
+    a subprocess per enrolment cost a second or more to each of the hundred tests that enrol)."""
     code = code or new_code()
-    activation = server.cli("add-collectivity", "--code", code, "--name", name, "--email", "mairie@example.org")
-    answer = httpx.post(
-        f"{server.url}/api/v1/devices",
-        json={"activation_code": activation.stdout.splitlines()[-1], "device_name": "PC"},
-    )
+    activation = server.activation_code(code, name)
+    answer = httpx.post(f"{server.url}/api/v1/devices", json={"activation_code": activation, "device_name": "PC"})
     assert answer.status_code == 201, answer.text
     body = answer.json()
     http = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {body['access_token']}"}, timeout=60)

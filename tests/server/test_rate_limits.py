@@ -16,8 +16,7 @@ def _enrol(server: ServerProcess, code: str, address: str) -> httpx.Response:
 
 
 def _code(server: ServerProcess, siren: str) -> str:
-    out = server.cli("add-collectivity", "--code", siren, "--name", "Essai", "--email", "a@b.fr")
-    return out.stdout.splitlines()[-1]
+    return server.activation_code(siren, "Essai")
 
 
 def test_failures_from_one_address_are_limited(strict_server: ServerProcess) -> None:

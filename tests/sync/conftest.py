@@ -16,6 +16,7 @@ from app.login import login
 from app.network import SyncSettings
 from app.secrets import SecretStore
 from app.workspace import Workspace
+from tests.conftest import copy_empty_store
 from tests.factories import commune_profile, complete_dossier, fixed_clock
 from tests.faultproxy import FaultProxy
 from tests.server.conftest import BACKENDS, ServerProcess, reset_postgres, server_env
@@ -58,9 +59,10 @@ def attachment_bytes(name: str, size: int) -> bytes:
     return rng.randbytes(size)
 
 
-def validated_workspace(path: Path, code: str, name: str, folder: Path) -> Workspace:
-    """A store whose 2019 dossier has three attachments and is validated (its outbox entry written)."""
-    ws = Workspace.open(path, clock=fixed_clock)
+def validated_workspace(path: Path, code: str, name: str, folder: Path, empty_store: Path | None = None) -> Workspace:
+    """A store whose 2019 dossier has three attachments and is validated (its outbox entry written); made
+    from a copy of ``empty_store`` when given (tests/conftest.py), else created by ``Workspace.open``."""
+    ws = Workspace.open(copy_empty_store(empty_store, path) if empty_store else path, clock=fixed_clock)
     edition = ws.edition("2019")
     data = complete_dossier(edition, profile=commune_profile(code=code, name=name))
     ws.update_profile(**{k: getattr(data.profile, k) for k in data.profile.__slots__})
@@ -90,10 +92,16 @@ class Town:
         return self.settings.session()
 
 
-def make_town(server: ServerProcess, tmp_path: Path, proxy: FaultProxy, name: str = "Commune d'essai") -> Town:
+def make_town(
+    server: ServerProcess,
+    tmp_path: Path,
+    proxy: FaultProxy,
+    name: str = "Commune d'essai",
+    empty_store: Path | None = None,
+) -> Town:
     code = new_insee()
     activation = server.activation_code(code, name)
-    ws = validated_workspace(tmp_path / "commune.sqlite", code, name, tmp_path)
+    ws = validated_workspace(tmp_path / "commune.sqlite", code, name, tmp_path, empty_store)
     settings = fast_settings(proxy.url)
     secrets = SecretStore()
     account_path = tmp_path / "config" / "compte.json"
@@ -127,7 +135,9 @@ def proxy(server: ServerProcess) -> Iterator[FaultProxy]:
 
 
 @pytest.fixture
-def town(server: ServerProcess, tmp_path: Path, proxy: FaultProxy, memory_keyring: None) -> Iterator[Town]:
-    t = make_town(server, tmp_path, proxy)
+def town(
+    server: ServerProcess, tmp_path: Path, proxy: FaultProxy, memory_keyring: None, empty_store: Path
+) -> Iterator[Town]:
+    t = make_town(server, tmp_path, proxy, empty_store=empty_store)
     yield t
     t.ws.close()

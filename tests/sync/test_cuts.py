@@ -20,8 +20,8 @@ from tests.sync.test_send import server_blob, submissions_of
 PAYLOAD = sum(size for _, size in ATTACHMENTS)
 
 
-def _totals(server: ServerProcess, tmp_path: Path, proxy: FaultProxy) -> tuple[int, int]:
-    town = make_town(server, tmp_path / "reference", proxy)
+def _totals(server: ServerProcess, tmp_path: Path, proxy: FaultProxy, empty_store: Path) -> tuple[int, int]:
+    town = make_town(server, tmp_path / "reference", proxy, empty_store=empty_store)
     proxy.set(Fault())
     assert send_pending(town.ws, town.account, town.settings, town.session(), town.secrets).all_sent
     town.ws.close()
@@ -36,15 +36,17 @@ def _cut_points(up: int, down: int, n: int) -> list[tuple[str, int, bool]]:
     return points
 
 
-def _run_cuts(server: ServerProcess, tmp_path: Path, proxy: FaultProxy, n: int, trials: Trials) -> None:
+def _run_cuts(
+    server: ServerProcess, tmp_path: Path, proxy: FaultProxy, n: int, trials: Trials, empty_store: Path
+) -> None:
     (tmp_path / "reference").mkdir()
-    up, down = _totals(server, tmp_path, proxy)
+    up, down = _totals(server, tmp_path, proxy, empty_store)
     assert up > PAYLOAD
     for i, (direction, at, reset) in enumerate(_cut_points(up, down, n)):
         with trials.one("coupure réseau pendant un envoi"):
             folder = tmp_path / f"cut-{i}"
             folder.mkdir()
-            town = make_town(server, folder, proxy)
+            town = make_town(server, folder, proxy, empty_store=empty_store)
             proxy.set(Fault(cut_after=at, direction=direction, reset=reset))
             report = send_pending(town.ws, town.account, town.settings, town.session(), town.secrets)
             where = f"cut {i} ({direction} at byte {at} of {up if direction == 'up' else down}, reset={reset})"
@@ -63,12 +65,14 @@ def _run_cuts(server: ServerProcess, tmp_path: Path, proxy: FaultProxy, n: int, 
 
 
 @pytest.mark.both_backends
-def test_twelve_cuts_spread_over_a_send(server: ServerProcess, tmp_path: Path, proxy: FaultProxy,
-                                        memory_keyring: None, trials: Trials) -> None:  # fmt: skip
-    _run_cuts(server, tmp_path, proxy, 12, trials)
+def test_twelve_cuts_spread_over_a_send(
+    server: ServerProcess, tmp_path: Path, proxy: FaultProxy, memory_keyring: None, trials: Trials, empty_store: Path
+) -> None:
+    _run_cuts(server, tmp_path, proxy, 12, trials, empty_store)
 
 
 @pytest.mark.slow
-def test_a_hundred_cuts_spread_over_a_send(server: ServerProcess, tmp_path: Path, proxy: FaultProxy,
-                                           memory_keyring: None, trials: Trials) -> None:  # fmt: skip
-    _run_cuts(server, tmp_path, proxy, 100, trials)
+def test_a_hundred_cuts_spread_over_a_send(
+    server: ServerProcess, tmp_path: Path, proxy: FaultProxy, memory_keyring: None, trials: Trials, empty_store: Path
+) -> None:
+    _run_cuts(server, tmp_path, proxy, 100, trials, empty_store)

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from app.edition import EditionCatalog
 from app.workspace import Workspace
 from tests.factories import fixed_clock
+from tests.sync.conftest import server
 from tests.ui.helpers import FolderOpener, ModalAnswerer, StoreOpener, WindowFactory, quit_without_saving, wait_idle
 from ui.application import build_main_window
 from ui.dossier_controller import DossierController
@@ -23,6 +24,10 @@ from ui.pages.actions_page import ActionsPage
 from ui.qt import QApplication, QDesktopServices, QDialog, QEvent, is_alive
 from ui.tasks import TaskRunner
 from ui.translations import install_qt_translations
+
+# The sync suite's server process, one for the Envoi page's modules (test_send_page, test_send_files) rather
+# than one each; test_editions_check imports its own, as it publishes editions the others must not see.
+__all__ = ["server"]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -43,6 +48,17 @@ def _close_dialogs(qapp: QApplication) -> Iterator[None]:
     # is still listed by QApplication.topLevelWidgets() in the next one (what is left in reference
     # cycles is collected before the next test: tests/conftest.py).
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+
+
+@pytest.fixture
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window retries a failed write (or read) by itself after 0.3 s instead of 5: the same timers and
+    code path, without each of these tests sitting 5 s idle (set before the controller is built)."""
+    import ui.dossier_controller
+    import ui.dossier_saving
+
+    monkeypatch.setattr(ui.dossier_saving, "RETRY_DELAY_MS", 300)
+    monkeypatch.setattr(ui.dossier_controller, "RETRY_DELAY_MS", 300)
 
 
 @pytest.fixture

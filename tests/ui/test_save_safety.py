@@ -140,6 +140,7 @@ def test_one_item_that_cannot_be_written_does_not_block_the_others(
 # ---------------------------------------------------------------------- point 16: locked, read-only, full
 
 
+@pytest.mark.usefixtures("quick_retries")  # the retry after 0.3 s, not 5
 def test_a_locked_store_keeps_the_edits_and_retries_by_itself(
     qtbot: QtBot, short_busy_timeout: None, store_path: Path, catalog: EditionCatalog, edition: Edition
 ) -> None:
@@ -175,6 +176,7 @@ def _immutable(paths: list[Path], on: bool) -> None:
             p.chmod(0o444 if on else 0o644)
 
 
+@pytest.mark.usefixtures("quick_retries")  # the retry after 0.3 s, not 5
 def test_a_read_only_file_refuses_the_edit_in_french_and_loses_nothing(
     qtbot: QtBot, make_window: WindowFactory, filled: Workspace, store_path: Path, catalog: EditionCatalog
 ) -> None:
@@ -208,6 +210,7 @@ def test_a_read_only_file_refuses_the_edit_in_french_and_loses_nothing(
     again.close()
 
 
+@pytest.mark.usefixtures("quick_retries")  # the retry after 0.3 s, not 5
 def test_a_full_disk_refuses_the_edit_in_french_and_loses_nothing(
     qtbot: QtBot, filled: Workspace, runner: TaskRunner, catalog: EditionCatalog
 ) -> None:
@@ -381,6 +384,7 @@ def test_a_reload_keeps_what_is_being_typed(qtbot: QtBot, make_window: WindowFac
     assert filled.load(ED).action(uuid).synthesis.startswith("Avant pendant")
 
 
+@pytest.mark.usefixtures("quick_retries")  # the retry after 0.3 s, not 5
 def test_a_dossier_not_yet_read_takes_no_edit_and_is_read_again_when_the_file_is_free(
     qtbot: QtBot, short_busy_timeout: None, store_path: Path, catalog: EditionCatalog, edition: Edition
 ) -> None:
@@ -413,6 +417,7 @@ def test_a_dossier_not_yet_read_takes_no_edit_and_is_read_again_when_the_file_is
         runner.shutdown()
 
 
+@pytest.mark.usefixtures("quick_retries")  # the retry after 0.3 s, not 5
 def test_retry_then_stay_keeps_retrying_by_itself(qtbot: QtBot, locked_window: tuple) -> None:
     """Found using it: after a failed "Réessayer", staying open must not stop the automatic retries."""
     window, uuid, lock = locked_window

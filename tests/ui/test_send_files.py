@@ -16,7 +16,7 @@ from app.secrets import SecretStore
 from app.sending import FORGED
 from tests.faultproxy import FaultProxy
 from tests.server.conftest import ServerProcess
-from tests.sync.conftest import fast_settings, memory_keyring, proxy, server
+from tests.sync.conftest import fast_settings, memory_keyring, proxy
 from tests.sync.test_receipt_pdf import WARNING
 from tests.sync.test_send import submissions_for
 from tests.test_pdf import flat, page_texts
@@ -36,7 +36,7 @@ from ui.file_dialogs import documents_folder
 from ui.messages import OPEN_FOLDER
 from ui.qt import QFileDialog, QMessageBox, Qt, QWidget
 
-__all__ = ["memory_keyring", "proxy", "server", "town_code"]  # fixtures, reused
+__all__ = ["memory_keyring", "proxy", "town_code"]  # fixtures, reused (the server: tests/ui/conftest.py)
 
 
 def preview_text(qtbot: QtBot, start: object) -> list[str]:

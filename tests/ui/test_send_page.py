@@ -28,7 +28,6 @@ from tests.sync.conftest import (
     memory_keyring,
     new_insee,
     proxy,
-    server,
     validated_workspace,
 )
 from tests.sync.test_send import submissions_for
@@ -38,7 +37,7 @@ from ui.pages.send_page import NOT_KEPT, SendPage
 from ui.qt import QSettings, Qt, QTimer
 from ui.send_context import SendContext
 
-__all__ = ["memory_keyring", "proxy", "server"]  # the sync suite's fixtures, reused
+__all__ = ["memory_keyring", "proxy"]  # the sync suite's fixtures, reused (the server: tests/ui/conftest.py)
 NAME = "Commune d'essai"
 
 
