@@ -58,7 +58,9 @@ test-all: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "" $(PYTEST_ARGS)
 
 # Every bench side by side in one run, one table of ratios (README « Chiffres »); a few minutes.
+# The start-up bench runs Qt's xcb plugin under Xvfb when Xvfb is installed: the same system libraries as make run.
 bench: $(VENV)/.installed-test
+	@$(BIN)/python packaging/qt_system_libs.py --install
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-test
