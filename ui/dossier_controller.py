@@ -46,7 +46,8 @@ from app.model import (
 from app.mosaic import Coverage, coverage
 from app.text import check_text
 from app.workspace_types import Status
-from ui.dossier_saving import RETRY_DELAY_MS, DossierSaving, Monotonic
+from ui import dossier_saving
+from ui.dossier_saving import DossierSaving, Monotonic
 from ui.qt import QObject, QTimer, Signal, SignalInstance
 from ui.tasks import TaskRunner
 
@@ -104,7 +105,7 @@ class DossierController(DossierSaving):
         self.loaded_once = False  # until the dossier is read, nothing typed may be written over it
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
-        self._reload_timer.setInterval(RETRY_DELAY_MS)
+        self._reload_timer.setInterval(dossier_saving.RETRY_DELAY_MS)  # the saving's delay, read when built
         self._reload_timer.timeout.connect(lambda: self.load())
 
     def content_signals(self) -> tuple[SignalInstance, ...]:

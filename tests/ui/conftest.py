@@ -54,11 +54,9 @@ def _close_dialogs(qapp: QApplication) -> Iterator[None]:
 def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """The window retries a failed write (or read) by itself after 0.3 s instead of 5: the same timers and
     code path, without each of these tests sitting 5 s idle (set before the controller is built)."""
-    import ui.dossier_controller
     import ui.dossier_saving
 
-    monkeypatch.setattr(ui.dossier_saving, "RETRY_DELAY_MS", 300)
-    monkeypatch.setattr(ui.dossier_controller, "RETRY_DELAY_MS", 300)
+    monkeypatch.setattr(ui.dossier_saving, "RETRY_DELAY_MS", 300)  # the controller's reload reads it too
 
 
 @pytest.fixture
