@@ -42,7 +42,7 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         self.engine = _make_engine(url, busy_timeout_s)
         self._writers: AbstractContextManager[object] = threading.Lock() if self.is_sqlite else nullcontext()
-        self._on_driver: dict[int, tuple[str, list[str], dict[str, Any]]] = {}
+        self._on_driver: dict[TextClause, tuple[str, list[str], dict[str, Any]]] = {}  # keeps each statement alive
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -89,13 +89,13 @@ class Database:
 
     def _driver_form(self, statement: TextClause) -> tuple[str, list[str], dict[str, Any]]:
         """The dialect's SQL of ``statement``, its positional parameter names and their bind processors."""
-        found = self._on_driver.get(id(statement))
+        found = self._on_driver.get(statement)
         if found is None:
             dialect = self.engine.dialect
             compiled = statement.compile(dialect=dialect)
             processors = {name: p for name, bind in compiled.binds.items() if (p := bind.type.bind_processor(dialect))}
             found = (compiled.string, list(compiled.positiontup or ()), processors)
-            self._on_driver[id(statement)] = found
+            self._on_driver[statement] = found
         return found
 
     def lock(self, session: Session, name: str, *, wait: bool = True) -> bool:
