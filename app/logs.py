@@ -20,6 +20,9 @@ BACKUP_COUNT = 5  # arobase.log.1 … arobase.log.5: at most 6 MB in all
 HELD_MAX = 1000  # records kept until the files are opened (``hold_records``); the rest are dropped
 MASK = "[masqué]"
 FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+# Libraries whose INFO is chatter to support: Alembic lists each of its plugins at every migration (seven
+# lines before « Running upgrade », which is kept). Their warnings still reach the files.
+CHATTY = ("alembic.runtime.plugins",)
 
 _SECRETS = (
     # "Authorization: Bearer <token>", "bearer <token>"
@@ -72,6 +75,12 @@ def hold_records(level: int = logging.INFO) -> None:
     if not any(isinstance(h, _Held) for h in root.handlers):
         root.addHandler(_Held())
         root.setLevel(level)
+    _quiet_chatty_libraries()
+
+
+def _quiet_chatty_libraries() -> None:
+    for name in CHATTY:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def configure_logging(folder: Path, level: int = logging.INFO) -> logging.Handler | None:
@@ -82,6 +91,7 @@ def configure_logging(folder: Path, level: int = logging.INFO) -> logging.Handle
     """
     import logging.handlers
 
+    _quiet_chatty_libraries()
     path = folder / LOG_NAME
     root = logging.getLogger()
     held = [h for h in root.handlers if isinstance(h, _Held)]

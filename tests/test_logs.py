@@ -160,6 +160,8 @@ def test_a_real_run_logs_what_support_needs_and_no_personal_data(tmp_path: Path)
     text = all_log_text(folders[0].parent)
     assert "commande import" in text and "commande status" in text and "commande fenêtre" in text
     assert "Arobase 0.1.0" in text
+    assert "Running upgrade  -> 0001" in text  # the new store's migrations, without Alembic's plugin list
+    assert "setup plugin" not in text
     for personal in ("mairie@landevran-exemple.fr", "02 98 00 00 00", str(tmp_path)):
         assert personal not in text
     assert not SECRET_LOOKING.search(text), text
