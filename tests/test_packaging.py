@@ -59,6 +59,8 @@ def test_the_bundle_imports_prints_and_opens(tmp_path: Path) -> None:
     assert [p.name for p in exe.parent.rglob("*.qm")] == ["qtbase_fr.qm"], "Qt's French texts, and only them"
     assert list(exe.parent.rglob("*Qt6Pdf*")), "QtPdf stays: the print preview"
     assert list(exe.parent.rglob("arobase-256.png")), "the window icon (ui/app_icon.py)"
+    licence = exe.parent / "_internal" / "LICENSE"  # PyInstaller's folder of data files, beside the program
+    assert licence.read_bytes() == (ROOT / "LICENSE").read_bytes(), "the EUPL's text goes with every copy"
     # The window, up to the dossier on screen (the marker bench_startup.py waits for).
     window = subprocess.run(
         [str(exe), "--db", str(db)],
@@ -95,6 +97,22 @@ def test_the_version_is_the_packages_everywhere() -> None:
     assert re.search(r'<release version="([^"]+)"', metainfo)[1] == VERSION  # type: ignore[index]
     iss = (ROOT / "packaging" / "windows" / "arobase.iss").read_text(encoding="utf-8")
     assert f'#define AppVersion "{VERSION}"' in iss
+
+
+def test_the_licence_is_the_eupl_everywhere_and_its_text_ships() -> None:
+    """The EUPL (article 5) wants its text with every copy: LICENSE, in the wheel and in the bundle."""
+    import tomllib
+
+    from ui.dialogs.about_dialog import LICENCE
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == "EUPL-1.2"
+    assert "LICENSE" in project["license-files"]
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("EUROPEAN UNION PUBLIC LICENCE v. 1.2\n")
+    metainfo = (ROOT / "packaging" / "linux" / f"{APP_ID}.metainfo.xml").read_text(encoding="utf-8")
+    assert "<project_license>EUPL-1.2</project_license>" in metainfo
+    assert "EUPL-1.2" in LICENCE
+    assert '(str(ROOT / "LICENSE"), ".")' in (ROOT / "packaging" / "arobase.spec").read_text(encoding="utf-8")
 
 
 def test_version_and_self_test_from_source(tmp_path: Path) -> None:
