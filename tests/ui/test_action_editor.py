@@ -23,7 +23,7 @@ from tests.ui.helpers import wait_idle
 from ui.pages.actions_page import ActionsPage
 from ui.qt import QApplication, Qt, QUrl, QWidget
 from ui.tasks import TaskRunner
-from ui.widgets.action_fields import parse_date
+from ui.widgets.action_fields import DatesCheck, check_dates, parse_date
 from ui.widgets.services_picker import ID_ROLE, ServicesPicker
 
 QTest = qt_api.QtTest.QTest
@@ -317,6 +317,30 @@ def test_parse_date_accepts_the_usual_forms(text: str, expected: date | None) ->
 def test_parse_date_refuses_the_rest(text: str) -> None:
     with pytest.raises(ValueError, match="Date de début"):
         parse_date(text, "Date de début")
+
+
+def test_check_dates_stores_what_is_valid_and_in_order_and_says_why_otherwise() -> None:
+    stored = {"start_date": date(2025, 9, 1), "end_date": None}
+
+    def check(start: str, end: str, edited: str, final: bool = False, shown: set[str] | None = None) -> DatesCheck:
+        return check_dates({"start_date": start, "end_date": end}, stored, edited, final=final, shown=shown or set())
+
+    typing = check("01/09/2025", "31/0", "end_date")
+    assert typing == DatesCheck({}, {"start_date": "", "end_date": ""})  # unfinished: nothing said, nothing stored
+    left = check("01/09/2025", "31/0", "end_date", final=True)
+    assert "jj/mm/aaaa" in left.messages["end_date"] and left.to_store == {}
+    # a field that already said something keeps saying it while the other one is edited
+    assert check("01/09/2025", "31/0", "start_date", shown={"end_date"}).messages["end_date"]
+    backwards = check("01/09/2025", "01/01/2025", "end_date")
+    assert backwards == DatesCheck({}, {"start_date": "", "end_date": "La date de fin précède la date de début."})
+    assert check("02/01/2025", "01/01/2025", "start_date").messages["start_date"] == (
+        "La date de début est après la date de fin."
+    )
+    assert check("1/9/2024", "01/01/2025", "start_date").to_store == {
+        "start_date": date(2024, 9, 1), "end_date": date(2025, 1, 1),
+    }  # fmt: skip
+    assert check("01/09/2025", "", "end_date").to_store == {}  # nothing changed
+    assert check("", "", "start_date").to_store == {"start_date": None}  # a date may be left empty
 
 
 def test_read_only_dossier_shows_a_frozen_fiche(

@@ -8,7 +8,6 @@ before the start is explained under the field and not stored until it is right.
 
 from __future__ import annotations
 
-from datetime import date
 from itertools import pairwise
 
 from app import formats
@@ -37,6 +36,7 @@ from ui.widgets.action_fields import (
     MNEMONICS,
     NOT_SET,
     DateError,
+    check_dates,
     format_date,
     parse_date,
 )
@@ -397,39 +397,27 @@ class ActionEditor(QWidget):
         data = self.controller.action(self._uuid)
         if data is None:
             return
-        values: dict[str, date | None] = {}
-        messages: dict[str, str] = {}
+        edits = {name: self._date_edit_of(name) for name in DATE_FIELDS}
+        check = check_dates(
+            {name: edit.text() for name, edit in edits.items()},
+            {name: getattr(data, name) for name in DATE_FIELDS},
+            edited,
+            final=final,
+            shown={name for name in DATE_FIELDS if self.error(name)},
+        )
+        for name, value in check.to_store.items():
+            self._set(name, value)
         for name in DATE_FIELDS:
-            edit = self.widgets[name]
-            assert isinstance(edit, QLineEdit)
-            try:
-                values[name] = parse_date(edit.text(), ACTION_LABELS[name])
-                messages[name] = ""
-            except DateError as exc:
-                values[name] = getattr(data, name)  # the stored one, for the order check
-                # while typing, an unfinished date says nothing yet (unless its field already did)
-                show_now = (final and name == edited) or bool(self.error(name))
-                messages[name] = exc.message if show_now else ""
-        start, end = values["start_date"], values["end_date"]
-        if start and end and end < start:
-            if not messages[edited]:
-                messages[edited] = (
-                    "La date de fin précède la date de début."
-                    if edited == "end_date"
-                    else "La date de début est après la date de fin."
-                )
-        else:
-            for name in DATE_FIELDS:
-                if not messages[name] and values[name] != getattr(data, name):
-                    self._set(name, values[name])
-        for name in DATE_FIELDS:
-            self._show_error(name, messages[name])
-        if final and not messages[edited] and self._uuid:
-            edit = self.widgets[edited]
-            assert isinstance(edit, QLineEdit)
+            self._show_error(name, check.messages[name])
+        if final and not check.messages[edited] and self._uuid:
             stored = getattr(self.controller.action(self._uuid), edited)
-            if stored and edit.text() != format_date(stored):
-                edit.setText(format_date(stored))  # 1/9/2025 → 01/09/2025 once the user leaves the field
+            if stored and edits[edited].text() != format_date(stored):
+                edits[edited].setText(format_date(stored))  # 1/9/2025 → 01/09/2025 once the user leaves the field
+
+    def _date_edit_of(self, name: str) -> QLineEdit:
+        edit = self.widgets[name]
+        assert isinstance(edit, QLineEdit)
+        return edit
 
     def _check_web_link(self) -> None:
         if self._errors.get("web_link", "").startswith("À vérifier") or not self._errors.get("web_link"):

@@ -8,7 +8,10 @@ its form from them.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
+
+from app.model import ACTION_LABELS
 
 DATE_FIELDS = ("start_date", "end_date")
 LINE_FIELDS = ("title", "web_link")
@@ -72,3 +75,40 @@ def parse_date(text: str, label: str) -> date | None:
 
 def format_date(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
+
+
+@dataclass(frozen=True)
+class DatesCheck:
+    """What the two date fields say after an edit: the dates to store (none when out of order) and, per
+    field, the message to show ("" for none)."""
+
+    to_store: dict[str, date | None]
+    messages: dict[str, str]
+
+
+def check_dates(
+    texts: dict[str, str], stored: dict[str, date | None], edited: str, *, final: bool, shown: set[str]
+) -> DatesCheck:
+    """The dates typed (``texts``), against the stored ones, after ``edited`` changed (``final``: the user
+    left it). A field whose text is not a date yet says so only once left, or if it already said something
+    (``shown``); it keeps its stored date for the order check. Dates out of order store nothing."""
+    values: dict[str, date | None] = {}
+    messages: dict[str, str] = {}
+    for name in DATE_FIELDS:
+        try:
+            values[name] = parse_date(texts[name], ACTION_LABELS[name])
+            messages[name] = ""
+        except DateError as exc:
+            values[name] = stored[name]
+            messages[name] = exc.message if (final and name == edited) or name in shown else ""
+    start, end = values["start_date"], values["end_date"]
+    if start and end and end < start:
+        if not messages[edited]:
+            messages[edited] = (
+                "La date de fin précède la date de début."
+                if edited == "end_date"
+                else "La date de début est après la date de fin."
+            )
+        return DatesCheck({}, messages)
+    changed = {n: values[n] for n in DATE_FIELDS if not messages[n] and values[n] != stored[n]}
+    return DatesCheck(changed, messages)
