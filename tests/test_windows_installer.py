@@ -111,7 +111,9 @@ class Prefix:
             failures.append(f"exit {result.returncode}: {result.stderr.strip()[-2000:]}")
             subprocess.run(["wineserver", "-k"], env=self.env, timeout=TIMEOUT)
             shutil.rmtree(self.root, ignore_errors=True)
-        version = subprocess.run(["wine", "--version"], capture_output=True, text=True, env=self.env).stdout.strip()
+        version = subprocess.run(
+            ["wine", "--version"], capture_output=True, text=True, env=self.env, timeout=TIMEOUT
+        ).stdout.strip()
         free = shutil.disk_usage(self.root.parent).free // 2**20
         raise AssertionError(f"wineboot failed twice ({version}, {free} MiB free): {failures}")
 

@@ -397,7 +397,7 @@ class ActionEditor(QWidget):
         data = self.controller.action(self._uuid)
         if data is None:
             return
-        edits = {name: self._date_edit_of(name) for name in DATE_FIELDS}
+        edits = {"start_date": self.start_edit, "end_date": self.end_edit}
         check = check_dates(
             {name: edit.text() for name, edit in edits.items()},
             {name: getattr(data, name) for name in DATE_FIELDS},
@@ -413,11 +413,6 @@ class ActionEditor(QWidget):
             stored = getattr(self.controller.action(self._uuid), edited)
             if stored and edits[edited].text() != format_date(stored):
                 edits[edited].setText(format_date(stored))  # 1/9/2025 → 01/09/2025 once the user leaves the field
-
-    def _date_edit_of(self, name: str) -> QLineEdit:
-        edit = self.widgets[name]
-        assert isinstance(edit, QLineEdit)
-        return edit
 
     def _check_web_link(self) -> None:
         if self._errors.get("web_link", "").startswith("À vérifier") or not self._errors.get("web_link"):
